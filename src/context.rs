@@ -1,0 +1,297 @@
+//! Parse, then resolve: command-line values and the dataset's `dataset.toml` become one validated
+//! [`Context`] (paths, dataset, quarter, pseudonymisation key). Stages never see raw strings.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use serde::Deserialize;
+
+/// A calendar quarter, written `2025-Q3` (paths, tables) or `2025-T3` (French report text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Quarter {
+    pub year: i32,
+    pub q: u8,
+}
+
+impl Quarter {
+    /// French label used in report text ("T" for trimestre).
+    pub fn french(&self) -> String {
+        format!("{}-T{}", self.year, self.q)
+    }
+}
+
+impl fmt::Display for Quarter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-Q{}", self.year, self.q)
+    }
+}
+
+impl FromStr for Quarter {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let err = || format!("invalid quarter {s:?}: expected YYYY-QN such as 2025-Q3");
+        let (y, q) = s.split_once("-Q").or_else(|| s.split_once("-T")).ok_or_else(err)?;
+        let year: i32 = y.parse().map_err(|_| err())?;
+        let q: u8 = q.parse().map_err(|_| err())?;
+        if !(1..=4).contains(&q) || !(1900..=2200).contains(&year) {
+            return Err(err());
+        }
+        Ok(Quarter { year, q })
+    }
+}
+
+/// The inputs a dataset provides, relative to its input folder. Absent entries mean the source is not
+/// available for this dataset: indicators that need it are left out, with the reason in the report.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatasetFiles {
+    pub qpv: String,
+    pub iris_contours: Option<String>,
+    pub iris_population: Option<String>,
+    pub iris_diplomas: Option<String>,
+    pub iris_filosofi: Option<String>,
+    pub arcep_buildings: Option<String>,
+    pub arcep_eligibility: Option<String>,
+    pub places: Option<String>,
+    pub attendance: Option<String>,
+    /// INSEE per-QPV indicator table (2015 geography), keyed by `code_qp`.
+    pub qpv_indicators: Option<String>,
+}
+
+/// Tunable parameters of a dataset.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatasetParameters {
+    #[serde(default = "default_completion")]
+    pub completion_min_hours: f64,
+    /// Only for synthetic datasets: a published key. Real datasets read the key from
+    /// `FRACTURE_PSEUDO_KEY` or `--pseudo-key-file`.
+    pub pseudonymisation_key: Option<String>,
+    /// Minimum number of units in a published cell (INSEE rule: 11).
+    #[serde(default = "default_secrecy")]
+    pub secrecy_min_count: u32,
+}
+
+fn default_completion() -> f64 {
+    10.0
+}
+fn default_secrecy() -> u32 {
+    11
+}
+
+impl Default for DatasetParameters {
+    fn default() -> Self {
+        Self { completion_min_hours: 10.0, pseudonymisation_key: None, secrecy_min_count: 11 }
+    }
+}
+
+/// `dataset.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatasetConfig {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub synthetic: bool,
+    pub notice: Option<String>,
+    pub credit: String,
+    #[serde(default)]
+    pub communes: Vec<String>,
+    /// Period label used when the dataset has no attendance data (e.g. `2015-2017`).
+    pub period: Option<String>,
+    pub files: DatasetFiles,
+    #[serde(default)]
+    pub parameters: DatasetParameters,
+    /// Per-file reading options (separator, header line, zip member, sheet), by file key.
+    #[serde(default)]
+    pub formats: BTreeMap<String, FileFormat>,
+}
+
+/// How to read one tabular file when detection is not enough.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileFormat {
+    pub separator: Option<String>,
+    pub header_line: Option<usize>,
+    pub zip_member: Option<String>,
+    pub sheet: Option<String>,
+}
+
+/// Errors while resolving the context.
+#[derive(Debug, thiserror::Error)]
+pub enum ContextError {
+    #[error("{}: cannot read the dataset configuration: {source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{}: invalid dataset configuration: {message}", path.display())]
+    Invalid { path: PathBuf, message: String },
+    #[error(
+        "unknown dataset {name:?}: no {} (known: {known})",
+        tried.display()
+    )]
+    UnknownDataset { name: String, tried: PathBuf, known: String },
+    #[error(
+        "dataset {0:?} holds real personal data: set FRACTURE_PSEUDO_KEY or pass --pseudo-key-file \
+         (a secret of at least 16 bytes, never committed)"
+    )]
+    MissingKey(String),
+    #[error("{}: cannot read the pseudonymisation key: {source}", path.display())]
+    KeyFile { path: PathBuf, source: std::io::Error },
+}
+
+/// Every path fracture reads or writes, in one place.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    /// Project data folder (`data/`).
+    pub data_dir: PathBuf,
+    /// Where the dataset's input files are.
+    pub input_dir: PathBuf,
+    /// Immutable downloads (`data/raw/`), written only by `fetch`.
+    pub raw_dir: PathBuf,
+    /// Intermediate stage outputs (`data/interim/<dataset>/`).
+    pub interim_dir: PathBuf,
+    /// Published reports root (`reports/`).
+    pub reports_dir: PathBuf,
+}
+
+impl Paths {
+    /// Final report folder for a period: `reports/<dataset>/<period>/`.
+    pub fn report_dir(&self, dataset: &str, period: &str) -> PathBuf {
+        self.reports_dir.join(dataset).join(period)
+    }
+}
+
+/// The validated run context.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub dataset: DatasetConfig,
+    pub config_path: PathBuf,
+    pub paths: Paths,
+    /// Requested quarter; `None` = latest present in the attendance data.
+    pub quarter: Option<Quarter>,
+    pub pseudo_key: Vec<u8>,
+}
+
+/// What the command line says about where things are.
+#[derive(Debug, Clone, Default)]
+pub struct ContextArgs {
+    pub dataset: String,
+    pub data_dir: PathBuf,
+    pub input_dir: Option<PathBuf>,
+    pub reports_dir: PathBuf,
+    pub quarter: Option<Quarter>,
+    pub pseudo_key_file: Option<PathBuf>,
+}
+
+impl Context {
+    /// Resolves a dataset name: `demo` → `<data>/demo/dataset.toml`; another name →
+    /// `<data>/datasets/<name>.toml`; a path to a `.toml` file is used as is.
+    pub fn resolve(args: &ContextArgs) -> Result<Context, ContextError> {
+        let config_path = config_path(&args.data_dir, &args.dataset)?;
+        let text = std::fs::read_to_string(&config_path)
+            .map_err(|source| ContextError::Read { path: config_path.clone(), source })?;
+        let dataset: DatasetConfig = toml::from_str(&text)
+            .map_err(|e| ContextError::Invalid { path: config_path.clone(), message: e.to_string() })?;
+        validate(&config_path, &dataset)?;
+        let config_dir = config_path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let input_dir = args.input_dir.clone().unwrap_or(config_dir);
+        let pseudo_key = pseudo_key(&dataset, args.pseudo_key_file.as_deref())?;
+        let paths = Paths {
+            data_dir: args.data_dir.clone(),
+            input_dir,
+            raw_dir: args.data_dir.join("raw"),
+            interim_dir: args.data_dir.join("interim").join(&dataset.id),
+            reports_dir: args.reports_dir.clone(),
+        };
+        Ok(Context { dataset, config_path, paths, quarter: args.quarter, pseudo_key })
+    }
+
+    /// Absolute path of one of the dataset's files.
+    pub fn input(&self, rel: &str) -> PathBuf {
+        self.paths.input_dir.join(rel)
+    }
+}
+
+fn config_path(data_dir: &Path, name: &str) -> Result<PathBuf, ContextError> {
+    if name.ends_with(".toml") {
+        return Ok(PathBuf::from(name));
+    }
+    let p = if name == "demo" {
+        data_dir.join("demo").join("dataset.toml")
+    } else {
+        data_dir.join("datasets").join(format!("{name}.toml"))
+    };
+    if p.exists() {
+        return Ok(p);
+    }
+    let mut known = vec!["demo".to_string()];
+    if let Ok(rd) = std::fs::read_dir(data_dir.join("datasets")) {
+        let mut names: Vec<String> = rd
+            .filter_map(|e| e.ok())
+            .filter_map(|e| e.file_name().to_str()?.strip_suffix(".toml").map(str::to_string))
+            .collect();
+        names.sort();
+        known.extend(names);
+    }
+    Err(ContextError::UnknownDataset { name: name.into(), tried: p, known: known.join(", ") })
+}
+
+fn validate(path: &Path, d: &DatasetConfig) -> Result<(), ContextError> {
+    let invalid = |m: String| Err(ContextError::Invalid { path: path.to_path_buf(), message: m });
+    if d.id.is_empty() || !d.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return invalid(format!("id {:?} must be non-empty ASCII letters, digits, - or _", d.id));
+    }
+    if !(0.0..=12.0).contains(&d.parameters.completion_min_hours) {
+        return invalid("parameters.completion_min_hours must be between 0 and 12".into());
+    }
+    if d.parameters.secrecy_min_count < 1 {
+        return invalid("parameters.secrecy_min_count must be at least 1".into());
+    }
+    if d.parameters.pseudonymisation_key.is_some() && !d.synthetic {
+        return invalid("a pseudonymisation_key may only be written in the config of a synthetic dataset".into());
+    }
+    if d.files.attendance.is_none() && d.period.is_none() {
+        return invalid("a dataset without attendance data needs a `period` label".into());
+    }
+    Ok(())
+}
+
+fn pseudo_key(d: &DatasetConfig, key_file: Option<&Path>) -> Result<Vec<u8>, ContextError> {
+    if let Some(p) = key_file {
+        let bytes = std::fs::read(p).map_err(|source| ContextError::KeyFile { path: p.to_path_buf(), source })?;
+        return Ok(bytes.trim_ascii().to_vec());
+    }
+    if let Some(k) = std::env::var_os("FRACTURE_PSEUDO_KEY").filter(|k| !k.is_empty()) {
+        return Ok(k.to_string_lossy().as_bytes().to_vec());
+    }
+    match (&d.parameters.pseudonymisation_key, d.files.attendance.is_some()) {
+        (Some(k), _) => Ok(k.as_bytes().to_vec()),
+        (None, false) => Ok(Vec::new()),
+        (None, true) => Err(ContextError::MissingKey(d.id.clone())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quarter_round_trip() {
+        let q: Quarter = "2025-Q3".parse().unwrap();
+        assert_eq!(q, Quarter { year: 2025, q: 3 });
+        assert_eq!(q.to_string(), "2025-Q3");
+        assert_eq!(q.french(), "2025-T3");
+        assert!("2025-Q5".parse::<Quarter>().is_err());
+        assert!("2025Q1".parse::<Quarter>().is_err());
+        assert!("2024-Q4".parse::<Quarter>().unwrap() < q);
+    }
+
+    #[test]
+    fn demo_config_parses() {
+        let d: DatasetConfig = toml::from_str(include_str!("demo/dataset.toml")).unwrap();
+        assert!(d.synthetic);
+        assert_eq!(d.parameters.secrecy_min_count, 11);
+        validate(Path::new("x"), &d).unwrap();
+    }
+}

@@ -1,0 +1,423 @@
+//! HTTP downloads: a blocking reqwest client (rustls) with connect and read timeouts, conditional
+//! requests, retries with exponential backoff and jitter on timeouts, broken connections and 5xx (never
+//! on 4xx), a size cap enforced on `Content-Length` and while streaming, and a progress bar.
+//!
+//! A body is streamed into a hidden temporary file of the cache folder while its SHA-256 is computed; the
+//! caller decides whether to rename it into place. On any failure the temporary file is deleted.
+
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::Path;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rand::{Rng, SeedableRng};
+use reqwest::StatusCode;
+use reqwest::blocking::Client;
+use reqwest::header::{CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER};
+use sha2::{Digest, Sha256};
+use tempfile::NamedTempFile;
+
+use super::cache;
+use super::error::{BoxError, FetchError, NetworkKind};
+
+/// Network behaviour.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetSettings {
+    /// Time allowed to open a connection.
+    pub connect_timeout: Duration,
+    /// Time allowed without progress: waiting for the response head, and for each read of the body.
+    pub read_timeout: Duration,
+    /// Attempts per download (1 = no retry).
+    pub max_attempts: u32,
+    /// Backoff before the 2nd attempt; doubles each time, with jitter.
+    pub backoff_initial: Duration,
+    /// Longest pause between attempts (also caps `Retry-After`).
+    pub backoff_max: Duration,
+    /// Honour `HTTP(S)_PROXY` / `NO_PROXY` from the environment.
+    pub system_proxy: bool,
+    pub user_agent: String,
+}
+
+impl Default for NetSettings {
+    fn default() -> Self {
+        NetSettings {
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(60),
+            max_attempts: 4,
+            backoff_initial: Duration::from_millis(500),
+            backoff_max: Duration::from_secs(30),
+            system_proxy: true,
+            user_agent: concat!("fracture/", env!("CARGO_PKG_VERSION"), " (open-data batch pipeline)")
+                .to_string(),
+        }
+    }
+}
+
+/// One file to download.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    pub id: &'a str,
+    pub url: &'a str,
+    /// Any file of the destination folder (the temporary file is created beside it).
+    pub dest: &'a Path,
+    /// Validators from the previous download, sent as `If-None-Match` / `If-Modified-Since`.
+    pub etag: Option<&'a str>,
+    pub last_modified: Option<&'a str>,
+    pub max_bytes: Option<u64>,
+}
+
+/// A complete body in a temporary file beside the destination.
+#[derive(Debug)]
+pub struct Body {
+    pub temp: NamedTempFile,
+    pub sha256: String,
+    pub bytes: u64,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub content_type: Option<String>,
+    pub final_url: String,
+}
+
+/// What a download produced.
+#[derive(Debug)]
+pub enum Outcome {
+    /// 304: the cached copy is current.
+    NotModified {
+        final_url: String,
+    },
+    Body(Body),
+}
+
+/// Why one attempt failed (before the number of attempts is known).
+#[derive(Debug)]
+enum AttemptError {
+    Status { status: u16, retry_after: Option<Duration> },
+    Net { kind: NetworkKind, source: BoxError },
+    Truncated { expected: u64, got: u64 },
+    TooLarge { max_bytes: u64, seen: u64, declared: bool },
+    Io { path: std::path::PathBuf, what: &'static str, source: io::Error },
+}
+
+impl AttemptError {
+    fn retryable(&self) -> bool {
+        match self {
+            AttemptError::Status { status, .. } => *status >= 500,
+            AttemptError::Net { kind, .. } => {
+                matches!(kind, NetworkKind::Timeout | NetworkKind::Connect | NetworkKind::Interrupted)
+            }
+            AttemptError::Truncated { .. } => true,
+            AttemptError::TooLarge { .. } | AttemptError::Io { .. } => false,
+        }
+    }
+
+    fn into_fetch_error(self, id: &str, url: &str, attempts: u32) -> FetchError {
+        let (id, url) = (id.to_string(), url.to_string());
+        match self {
+            AttemptError::Status { status, .. } => FetchError::HttpStatus { id, url, status, attempts },
+            AttemptError::Net { kind, source } => FetchError::Network { id, url, attempts, kind, source },
+            AttemptError::Truncated { expected, got } => {
+                FetchError::Truncated { id, url, expected, got, attempts }
+            }
+            AttemptError::TooLarge { max_bytes, seen, declared } => {
+                FetchError::TooLarge { id, url, max_bytes, seen, declared }
+            }
+            AttemptError::Io { path, what, source } => FetchError::Io { id, path, what, source },
+        }
+    }
+}
+
+/// A reusable downloader (one connection pool, one jitter generator).
+pub struct Downloader {
+    client: Client,
+    settings: NetSettings,
+    progress: bool,
+    rng: rand_chacha::ChaCha8Rng,
+}
+
+impl Downloader {
+    pub fn new(settings: &NetSettings, progress: bool) -> Result<Downloader, FetchError> {
+        let mut builder = Client::builder()
+            .connect_timeout(settings.connect_timeout)
+            .timeout(settings.read_timeout)
+            .redirect(reqwest::redirect::Policy::limited(10))
+            .user_agent(settings.user_agent.clone());
+        if !settings.system_proxy {
+            builder = builder.no_proxy();
+        }
+        let client = builder.build().map_err(|source| FetchError::Client { source })?;
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64)
+            ^ u64::from(std::process::id()).rotate_left(32);
+        Ok(Downloader {
+            client,
+            settings: settings.clone(),
+            progress,
+            rng: rand_chacha::ChaCha8Rng::seed_from_u64(seed),
+        })
+    }
+
+    /// Downloads with retries; the error carries the number of attempts made.
+    pub fn download(&mut self, req: &Request<'_>) -> Result<Outcome, FetchError> {
+        let max_attempts = self.settings.max_attempts.max(1);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.attempt(req) {
+                Ok(outcome) => return Ok(outcome),
+                Err(e) if e.retryable() && attempt < max_attempts => {
+                    let hint = match &e {
+                        AttemptError::Status { retry_after, .. } => *retry_after,
+                        _ => None,
+                    };
+                    std::thread::sleep(self.pause(attempt, hint));
+                }
+                Err(e) => return Err(e.into_fetch_error(req.id, req.url, attempt)),
+            }
+        }
+    }
+
+    /// Pause after failed attempt `attempt` (1-based): exponential, capped, with "equal jitter"
+    /// (uniform between half and all of the step) so that clients do not retry in lockstep.
+    fn pause(&mut self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        let step = backoff_step(&self.settings, attempt);
+        let half = step / 2;
+        let jitter = self.rng.random_range(0..=half.as_millis() as u64);
+        let pause = half + Duration::from_millis(jitter);
+        match retry_after {
+            Some(hint) => hint.min(self.settings.backoff_max).max(pause),
+            None => pause,
+        }
+    }
+
+    fn attempt(&self, req: &Request<'_>) -> Result<Outcome, AttemptError> {
+        let mut rb = self.client.get(req.url);
+        if let Some(etag) = req.etag {
+            rb = rb.header(IF_NONE_MATCH, etag);
+        }
+        if let Some(lm) = req.last_modified {
+            rb = rb.header(IF_MODIFIED_SINCE, lm);
+        }
+        let mut resp = rb.send().map_err(classify_reqwest)?;
+        let status = resp.status();
+        let final_url = resp.url().to_string();
+        let conditional = req.etag.is_some() || req.last_modified.is_some();
+        if status == StatusCode::NOT_MODIFIED && conditional {
+            return Ok(Outcome::NotModified { final_url });
+        }
+        if !matches!(status, StatusCode::OK | StatusCode::NON_AUTHORITATIVE_INFORMATION) {
+            let retry_after = header(&resp, RETRY_AFTER)
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(Duration::from_secs);
+            return Err(AttemptError::Status { status: status.as_u16(), retry_after });
+        }
+        let declared = resp.content_length();
+        if let (Some(max), Some(len)) = (req.max_bytes, declared)
+            && len > max
+        {
+            return Err(AttemptError::TooLarge { max_bytes: max, seen: len, declared: true });
+        }
+        let etag = header(&resp, ETAG);
+        let last_modified = header(&resp, LAST_MODIFIED);
+        let content_type = header(&resp, CONTENT_TYPE);
+
+        let io_err = |what: &'static str, path: &Path| {
+            let path = path.to_path_buf();
+            move |source| AttemptError::Io { path, what, source }
+        };
+        let folder = req.dest.parent().unwrap_or_else(|| Path::new("."));
+        std::fs::create_dir_all(folder).map_err(io_err("cannot create the cache folder", folder))?;
+        let mut temp =
+            cache::temp_beside(req.dest).map_err(io_err("cannot create a temporary file", req.dest))?;
+        let bar = self.bar(req.id, declared);
+        let mut hasher = Sha256::new();
+        let mut got = 0u64;
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = match resp.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    bar.abandon();
+                    return Err(match declared {
+                        Some(expected) if got < expected && !is_timeout_io(&e) => {
+                            AttemptError::Truncated { expected, got }
+                        }
+                        _ => AttemptError::Net { kind: classify_io(&e), source: Box::new(e) },
+                    });
+                }
+            };
+            got += n as u64;
+            if let Some(max) = req.max_bytes
+                && got > max
+            {
+                bar.abandon();
+                return Err(AttemptError::TooLarge { max_bytes: max, seen: got, declared: false });
+            }
+            hasher.update(&buf[..n]);
+            temp.write_all(&buf[..n]).map_err(io_err("cannot write the temporary file", req.dest))?;
+            bar.inc(n as u64);
+        }
+        bar.finish_and_clear();
+        if let Some(expected) = declared
+            && got != expected
+        {
+            return Err(AttemptError::Truncated { expected, got });
+        }
+        temp.flush().map_err(io_err("cannot write the temporary file", req.dest))?;
+        Ok(Outcome::Body(Body {
+            temp,
+            sha256: hex::encode(hasher.finalize()),
+            bytes: got,
+            etag,
+            last_modified,
+            content_type,
+            final_url,
+        }))
+    }
+
+    /// A progress bar on stderr, hidden when disabled or when stderr is not a terminal.
+    fn bar(&self, id: &str, len: Option<u64>) -> ProgressBar {
+        if !self.progress || !io::stderr().is_terminal() {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::with_draw_target(len, ProgressDrawTarget::stderr());
+        let template = if len.is_some() {
+            "{msg:20} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}"
+        } else {
+            "{msg:20} {spinner} {bytes} {bytes_per_sec}"
+        };
+        if let Ok(style) = ProgressStyle::with_template(template) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(id.to_string());
+        bar
+    }
+}
+
+/// Un-jittered backoff step after failed attempt `attempt` (1-based).
+fn backoff_step(settings: &NetSettings, attempt: u32) -> Duration {
+    let factor = 1u32.checked_shl(attempt.saturating_sub(1)).unwrap_or(u32::MAX);
+    settings.backoff_initial.saturating_mul(factor).min(settings.backoff_max)
+}
+
+fn header(resp: &reqwest::blocking::Response, name: reqwest::header::HeaderName) -> Option<String> {
+    resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+}
+
+fn classify_reqwest(e: reqwest::Error) -> AttemptError {
+    let kind = if e.is_timeout() {
+        NetworkKind::Timeout
+    } else if e.is_connect() {
+        NetworkKind::Connect
+    } else if e.is_redirect() {
+        NetworkKind::Redirect
+    } else if e.is_builder() {
+        NetworkKind::Other
+    } else {
+        // Connection closed or reset before a complete response head.
+        NetworkKind::Interrupted
+    };
+    AttemptError::Net { kind, source: Box::new(e) }
+}
+
+fn is_timeout_io(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::TimedOut
+        || e.get_ref()
+            .and_then(|inner| inner.downcast_ref::<reqwest::Error>())
+            .is_some_and(|r| r.is_timeout())
+}
+
+fn classify_io(e: &io::Error) -> NetworkKind {
+    if is_timeout_io(e) { NetworkKind::Timeout } else { NetworkKind::Interrupted }
+}
+
+/// The same path and query on another host: `--mirror http://127.0.0.1:8080/prefix` turns
+/// `https://www.data.gouv.fr/api/1/x?y=1` into `http://127.0.0.1:8080/prefix/api/1/x?y=1`.
+pub fn apply_mirror(mirror: &reqwest::Url, url: &str) -> Result<String, String> {
+    let original = reqwest::Url::parse(url).map_err(|e| e.to_string())?;
+    let mut out = mirror.clone();
+    let prefix = mirror.path().trim_end_matches('/');
+    out.set_path(&format!("{prefix}{}", original.path()));
+    out.set_query(original.query());
+    out.set_fragment(None);
+    Ok(out.to_string())
+}
+
+/// Parses and checks a `--mirror` value.
+pub fn parse_mirror(mirror: &str) -> Result<reqwest::Url, FetchError> {
+    let bad = |reason: String| FetchError::BadMirror { mirror: mirror.to_string(), reason };
+    let url = reqwest::Url::parse(mirror).map_err(|e| bad(e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(bad("expected http(s)://host[:port][/prefix]".to_string()));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(bad("a mirror has no query nor fragment: the source's own are kept".to_string()));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mirror_keeps_path_and_query() {
+        let m = parse_mirror("http://127.0.0.1:8080").expect("mirror");
+        assert_eq!(
+            apply_mirror(&m, "https://www.data.gouv.fr/api/1/datasets/r/942d?x=1&y=a%20b").expect("apply"),
+            "http://127.0.0.1:8080/api/1/datasets/r/942d?x=1&y=a%20b"
+        );
+        let m = parse_mirror("https://mirror.example.org/fracture/").expect("mirror with prefix");
+        assert_eq!(
+            apply_mirror(&m, "https://www.insee.fr/fr/statistiques/fichier/1/a.zip").expect("apply"),
+            "https://mirror.example.org/fracture/fr/statistiques/fichier/1/a.zip"
+        );
+        assert!(parse_mirror("ftp://x").is_err());
+        assert!(parse_mirror("not a url").is_err());
+        assert!(parse_mirror("http://h/?q=1").is_err());
+    }
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        let s = NetSettings {
+            backoff_initial: Duration::from_millis(100),
+            backoff_max: Duration::from_millis(350),
+            ..NetSettings::default()
+        };
+        let steps: Vec<u128> = (1..=5).map(|a| backoff_step(&s, a).as_millis()).collect();
+        assert_eq!(steps, vec![100, 200, 350, 350, 350]);
+        assert_eq!(backoff_step(&s, 200).as_millis(), 350, "no overflow");
+    }
+
+    #[test]
+    fn jittered_pause_stays_within_half_and_full_step() {
+        let s = NetSettings {
+            backoff_initial: Duration::from_millis(100),
+            backoff_max: Duration::from_secs(1),
+            ..NetSettings::default()
+        };
+        let mut d = Downloader::new(&s, false).expect("client");
+        for attempt in 1..=4 {
+            let step = backoff_step(&s, attempt);
+            for _ in 0..50 {
+                let p = d.pause(attempt, None);
+                assert!(p >= step / 2 && p <= step, "attempt {attempt}: {p:?} vs {step:?}");
+            }
+        }
+        assert_eq!(d.pause(1, Some(Duration::from_secs(5))), Duration::from_secs(1), "Retry-After capped");
+    }
+
+    #[test]
+    fn retry_policy_retries_transient_failures_only() {
+        let status = |s| AttemptError::Status { status: s, retry_after: None };
+        assert!(status(500).retryable() && status(503).retryable());
+        assert!(!status(404).retryable() && !status(403).retryable() && !status(429).retryable());
+        assert!(AttemptError::Truncated { expected: 2, got: 1 }.retryable());
+        assert!(!AttemptError::TooLarge { max_bytes: 1, seen: 2, declared: true }.retryable());
+        let net = |kind| AttemptError::Net { kind, source: "x".into() };
+        assert!(net(NetworkKind::Timeout).retryable() && net(NetworkKind::Interrupted).retryable());
+        assert!(!net(NetworkKind::Redirect).retryable());
+    }
+}

@@ -1,0 +1,316 @@
+//! Sums by area with polars: interpolated census counts, premises, places and attendance.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use polars::prelude::*;
+
+use super::{Area, IndicatorError, TERRITORY, hide_map, terr};
+use crate::context::Quarter;
+use crate::join::{OUTSIDE_TERRITORY, UNKNOWN};
+
+/// Additive sums per area (so the territory row is the sum of its partition).
+#[derive(Debug, Clone, Default)]
+pub struct AreaSums {
+    pub pop: f64,
+    /// Population of the IRIS where the 65+ count is known.
+    pub pop_for65: f64,
+    pub pop65: f64,
+    /// Non-students 15+ of the IRIS where the no-diploma count is known.
+    pub nscol_for_nodip: f64,
+    pub nodip: f64,
+    /// Σ poverty rate × population, and Σ population, over IRIS with a published rate.
+    pub pov_num: f64,
+    pub pov_den: f64,
+    pub premises: f64,
+    pub thd30: f64,
+    pub ftth: f64,
+}
+
+impl AreaSums {
+    pub fn add(&mut self, o: &AreaSums) {
+        self.pop += o.pop;
+        self.pop_for65 += o.pop_for65;
+        self.pop65 += o.pop65;
+        self.nscol_for_nodip += o.nscol_for_nodip;
+        self.nodip += o.nodip;
+        self.pov_num += o.pov_num;
+        self.pov_den += o.pov_den;
+        self.premises += o.premises;
+        self.thd30 += o.thd30;
+        self.ftth += o.ftth;
+    }
+}
+
+fn f64_col(df: &DataFrame, name: &str) -> PolarsResult<Vec<f64>> {
+    Ok(df.column(name)?.cast(&DataType::Float64)?.f64()?.iter().map(|v| v.unwrap_or(0.0)).collect())
+}
+
+fn str_col(df: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
+    Ok(df.column(name)?.str()?.iter().map(|v| v.unwrap_or_default().to_string()).collect())
+}
+
+fn u64_col(df: &DataFrame, name: &str) -> PolarsResult<Vec<u64>> {
+    Ok(df.column(name)?.cast(&DataType::UInt64)?.u64()?.iter().map(|v| v.unwrap_or(0)).collect())
+}
+
+/// `when(cond).then(value).otherwise(0)`.
+fn masked(cond: Expr, value: Expr) -> Expr {
+    when(cond).then(value).otherwise(lit(0.0))
+}
+
+/// Interpolated census sums per area: Σ_i count_i × w(i, area).
+pub fn census_by_area(weights: &DataFrame, stats: &DataFrame) -> Result<BTreeMap<String, AreaSums>, IndicatorError> {
+    let w = col("weight");
+    let pw = col("pop") * w.clone();
+    let df = weights
+        .clone()
+        .lazy()
+        .join(stats.clone().lazy(), [col("iris")], [col("iris")], JoinArgs::new(JoinType::Left))
+        .group_by([col("area_code")])
+        .agg([
+            pw.clone().sum().alias("pop"),
+            masked(col("pop65").is_not_null(), pw.clone()).sum().alias("pop_for65"),
+            (col("pop65") * w.clone()).sum().alias("pop65"),
+            masked(col("nodip").is_not_null(), col("nscol15p") * w.clone()).sum().alias("nscol_for_nodip"),
+            masked(col("nscol15p").is_not_null(), col("nodip") * w.clone()).sum().alias("nodip"),
+            (col("poverty_rate") * pw.clone()).sum().alias("pov_num"),
+            masked(col("poverty_rate").is_not_null(), pw).sum().alias("pov_den"),
+        ])
+        .sort(["area_code"], SortMultipleOptions::default())
+        .collect()
+        .map_err(terr("census by area"))?;
+    let e = terr("census by area");
+    let codes = str_col(&df, "area_code").map_err(&e)?;
+    let cols: Vec<Vec<f64>> = ["pop", "pop_for65", "pop65", "nscol_for_nodip", "nodip", "pov_num", "pov_den"]
+        .iter()
+        .map(|c| f64_col(&df, c))
+        .collect::<PolarsResult<_>>()
+        .map_err(&e)?;
+    Ok(codes
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let s = AreaSums {
+                pop: cols[0][i],
+                pop_for65: cols[1][i],
+                pop65: cols[2][i],
+                nscol_for_nodip: cols[3][i],
+                nodip: cols[4][i],
+                pov_num: cols[5][i],
+                pov_den: cols[6][i],
+                ..Default::default()
+            };
+            (c, s)
+        })
+        .collect())
+}
+
+/// Premises and eligible premises per area (buildings outside the territory are left out).
+pub fn buildings_by_area(b: &DataFrame) -> Result<BTreeMap<String, AreaSums>, IndicatorError> {
+    let e = terr("buildings by area");
+    let df = b
+        .clone()
+        .lazy()
+        .filter(col("area_code").neq(lit(OUTSIDE_TERRITORY)))
+        .group_by([col("area_code")])
+        .agg([
+            col("logloc").sum().alias("premises"),
+            (col("logloc") * col("thd30").cast(DataType::Float64)).sum().alias("thd30"),
+            (col("logloc") * col("ftth").cast(DataType::Float64)).sum().alias("ftth"),
+        ])
+        .sort(["area_code"], SortMultipleOptions::default())
+        .collect()
+        .map_err(&e)?;
+    let codes = str_col(&df, "area_code").map_err(&e)?;
+    let (p, t, f) = (
+        f64_col(&df, "premises").map_err(&e)?,
+        f64_col(&df, "thd30").map_err(&e)?,
+        f64_col(&df, "ftth").map_err(&e)?,
+    );
+    Ok(codes
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| (c, AreaSums { premises: p[i], thd30: t[i], ftth: f[i], ..Default::default() }))
+        .collect())
+}
+
+/// Number of mediation places per area.
+pub fn places_by_area(p: &DataFrame) -> Result<BTreeMap<String, u64>, IndicatorError> {
+    let e = terr("places by area");
+    let df = p
+        .clone()
+        .lazy()
+        .filter(col("area_code").is_not_null())
+        .group_by([col("area_code")])
+        .agg([len().alias("n")])
+        .collect()
+        .map_err(&e)?;
+    Ok(str_col(&df, "area_code").map_err(&e)?.into_iter().zip(u64_col(&df, "n").map_err(&e)?).collect())
+}
+
+/// Quarters present in the attendance records, sorted.
+pub fn quarters_present(att: &DataFrame) -> Result<Vec<Quarter>, IndicatorError> {
+    let e = terr("quarters");
+    let q: BTreeSet<Quarter> = att
+        .column("quarter")
+        .map_err(&e)?
+        .str()
+        .map_err(&e)?
+        .iter()
+        .flatten()
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    Ok(q.into_iter().collect())
+}
+
+/// Attendance counts of one quarter, by area of residence.
+#[derive(Debug, Default)]
+pub struct QuarterCounts {
+    pub participants: BTreeMap<String, u64>,
+    /// Distinct persons resident in the territory (not the sum: a person may be counted in two areas
+    /// if their residence changed).
+    pub participants_territory: u64,
+    pub enrolled: BTreeMap<String, u64>,
+    pub completed: BTreeMap<String, u64>,
+    pub devices: BTreeMap<String, u64>,
+    pub outside_territory: u64,
+    pub unknown: u64,
+}
+
+impl QuarterCounts {
+    pub fn enrolled_territory(&self, partition: &[String]) -> u64 {
+        partition.iter().filter_map(|c| self.enrolled.get(c)).sum()
+    }
+    pub fn completed_territory(&self, partition: &[String]) -> u64 {
+        partition.iter().filter_map(|c| self.completed.get(c)).sum()
+    }
+}
+
+fn counts_by_area(df: &DataFrame, value: &str) -> PolarsResult<BTreeMap<String, u64>> {
+    Ok(str_col(df, "area_code")?.into_iter().zip(u64_col(df, value)?).collect())
+}
+
+fn in_partition(partition: &[String]) -> Expr {
+    partition
+        .iter()
+        .map(|c| col("area_code").eq(lit(c.clone())))
+        .reduce(|a, b| a.or(b))
+        .unwrap_or(lit(false))
+}
+
+pub fn attendance_by_area(
+    att: &DataFrame,
+    quarter: &str,
+    partition: &[String],
+    completion_min_hours: f64,
+) -> Result<QuarterCounts, IndicatorError> {
+    let e = terr("attendance by area");
+    let q = att.clone().lazy().filter(col("quarter").eq(lit(quarter.to_string())));
+    let participants = q
+        .clone()
+        .group_by([col("area_code")])
+        .agg([col("person").n_unique().alias("n")])
+        .collect()
+        .map_err(&e)?;
+    let participants = counts_by_area(&participants, "n").map_err(&e)?;
+    let territory = q
+        .clone()
+        .filter(in_partition(partition))
+        .select([col("person").n_unique().alias("n")])
+        .collect()
+        .map_err(&e)?;
+    let participants_territory = u64_col(&territory, "n").map_err(&e)?.first().copied().unwrap_or(0);
+    let devices = q
+        .clone()
+        .filter(col("type").eq(lit("don_materiel")))
+        .group_by([col("area_code")])
+        .agg([len().alias("n")])
+        .collect()
+        .map_err(&e)?;
+    let devices = counts_by_area(&devices, "n").map_err(&e)?;
+
+    // Courses: a cohort belongs to the quarter it started in; a participant's area is that of their
+    // first attended session.
+    let threshold = completion_min_hours * 60.0;
+    let cohort_quarter = col("quarter").min().over([col("cohort")]).map_err(&e)?.alias("cohort_quarter");
+    let courses = att
+        .clone()
+        .lazy()
+        .filter(col("type").eq(lit("parcours_initiation")))
+        .with_column(cohort_quarter)
+        .filter(col("cohort_quarter").eq(lit(quarter.to_string())))
+        .sort(["date", "record_id"], SortMultipleOptions::default())
+        .group_by([col("cohort"), col("person")])
+        .agg([col("minutes").sum().alias("minutes"), col("area_code").first().alias("area_code")])
+        .group_by([col("area_code")])
+        .agg([
+            len().alias("enrolled"),
+            col("minutes").cast(DataType::Float64).gt_eq(lit(threshold)).cast(DataType::UInt64).sum().alias("completed"),
+        ])
+        .collect()
+        .map_err(&e)?;
+    let enrolled = counts_by_area(&courses, "enrolled").map_err(&e)?;
+    let completed = counts_by_area(&courses, "completed").map_err(&e)?;
+    let outside_territory = participants.get(OUTSIDE_TERRITORY).copied().unwrap_or(0);
+    let unknown = participants.get(UNKNOWN).copied().unwrap_or(0);
+    Ok(QuarterCounts { participants, participants_territory, enrolled, completed, devices, outside_territory, unknown })
+}
+
+/// Participants and participants per 1,000 residents for every quarter and area, secrecy applied.
+pub fn reach_series(
+    att: &DataFrame,
+    quarters: &[Quarter],
+    areas: &[Area],
+    partition: &[String],
+    population: &BTreeMap<String, f64>,
+    min: u32,
+    with_total: bool,
+) -> Result<DataFrame, IndicatorError> {
+    let (mut qs, mut codes, mut names, mut counts, mut rates) = (vec![], vec![], vec![], vec![], vec![]);
+    for q in quarters {
+        let c = attendance_by_area(att, &q.to_string(), partition, 10.0)?;
+        let cells: Vec<u64> = partition.iter().map(|a| c.participants.get(a).copied().unwrap_or(0)).collect();
+        let hide = hide_map(partition, &cells, c.participants_territory, min, with_total);
+        for a in areas {
+            let n = if a.code == TERRITORY {
+                c.participants_territory
+            } else {
+                c.participants.get(&a.code).copied().unwrap_or(0)
+            };
+            let hidden = hide.get(&a.code).copied().flatten().is_some();
+            qs.push(q.to_string());
+            codes.push(a.code.clone());
+            names.push(a.name.clone());
+            counts.push((!hidden).then_some(n as i64));
+            rates.push(if hidden {
+                None
+            } else {
+                population.get(&a.code).filter(|p| **p > 0.0).map(|p| (n as f64 * 1000.0 / p * 10.0).round() / 10.0)
+            });
+        }
+    }
+    DataFrame::new_infer_height(vec![
+        Column::new("quarter".into(), qs),
+        Column::new("area_code".into(), codes),
+        Column::new("area_name".into(), names),
+        Column::new("participants".into(), counts),
+        Column::new("participants_per_1000".into(), rates),
+    ])
+    .map_err(terr("series"))
+}
+
+/// `code_qp → (indicator → value)` from the INSEE per-QPV table.
+pub fn qpv_table_lookup(df: &DataFrame) -> PolarsResult<BTreeMap<String, BTreeMap<String, Option<f64>>>> {
+    let codes = str_col(df, "code_qp")?;
+    let mut out: BTreeMap<String, BTreeMap<String, Option<f64>>> = BTreeMap::new();
+    for c in df.columns() {
+        if c.name() == "code_qp" {
+            continue;
+        }
+        let values: Vec<Option<f64>> = c.cast(&DataType::Float64)?.f64()?.iter().collect();
+        for (code, v) in codes.iter().zip(values) {
+            out.entry(code.clone()).or_default().insert(c.name().to_string(), v);
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,210 @@
+//! INSEE IRIS tables: census population by age, diplomas, and Filosofi disposable income.
+//!
+//! Input: three tables keyed by `IRIS` (see `data/FORMATS.md` §3), read through [`read_table`].
+//! Output: one polars DataFrame, one row per IRIS of the population table, columns
+//! `iris, pop, pop65, nscol15p, nodip, poverty_rate, median_income` (f64, null = missing or
+//! secrecy-suppressed: never zero). The census vintage prefix (`P21_`, ...) is detected from the header.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use polars::prelude::*;
+
+use super::error::{IngestError, Location};
+use super::table::{CodeKind, RawTable, TableOptions, read_table};
+
+/// Where the three INSEE tables are and how to read them.
+pub struct CensusPaths<'a> {
+    pub population: (&'a Path, &'a TableOptions),
+    pub diplomas: (&'a Path, &'a TableOptions),
+    pub filosofi: (&'a Path, &'a TableOptions),
+}
+
+/// The IRIS statistics and what was detected while reading them.
+pub struct CensusTables {
+    pub stats: DataFrame,
+    /// e.g. "2021" for `P21_` columns.
+    pub census_vintage: String,
+    pub filosofi_vintage: String,
+    pub warnings: Vec<String>,
+}
+
+/// Finds a column `<prefix><yy><suffix>` (e.g. `P` `21` `_POP`) and returns (name, yy).
+fn vintage_column(table: &RawTable, prefix: &str, suffix: &str) -> Option<(String, String)> {
+    table.columns().into_iter().find_map(|c| {
+        let rest = c.strip_prefix(prefix)?;
+        let yy = rest.get(..2)?;
+        (yy.chars().all(|ch| ch.is_ascii_digit()) && &rest[2..] == suffix).then(|| (c.clone(), yy.to_string()))
+    })
+}
+
+fn need_column(table: &RawTable, prefix: &str, suffix: &str, example: &str) -> Result<(String, String), IngestError> {
+    vintage_column(table, prefix, suffix).ok_or_else(|| IngestError::MissingColumn {
+        path: table.path.clone(),
+        column: format!("{prefix}yy{suffix} (e.g. {example})"),
+        found: table.columns().join(", "),
+    })
+}
+
+/// Reads the `IRIS` key column: validated, unique.
+fn iris_keys(table: &RawTable, errors: &mut Vec<IngestError>) -> Result<Vec<Option<String>>, IngestError> {
+    table.require_columns(&["IRIS"])?;
+    let codes = table.codes("IRIS", CodeKind::Iris, errors);
+    let mut seen = BTreeSet::new();
+    for (row, code) in codes.iter().enumerate() {
+        match code {
+            Some(c) if !seen.insert(c.clone()) => errors.push(IngestError::Field {
+                path: table.path.clone(),
+                location: table.line_of(row),
+                field: "IRIS".into(),
+                expected: "one row per IRIS".into(),
+                found: format!("duplicate {c}"),
+            }),
+            None if errors.is_empty() => errors.push(IngestError::Field {
+                path: table.path.clone(),
+                location: table.line_of(row),
+                field: "IRIS".into(),
+                expected: "an IRIS code".into(),
+                found: "empty".into(),
+            }),
+            _ => {}
+        }
+    }
+    Ok(codes)
+}
+
+/// Numbers that must be ≥ 0 when present.
+fn counts(table: &RawTable, col: &str, errors: &mut Vec<IngestError>) -> Vec<Option<f64>> {
+    let values = table.f64s(col, errors);
+    for (row, v) in values.iter().enumerate() {
+        if let Some(x) = v
+            && *x < 0.0
+        {
+            errors.push(IngestError::Field {
+                path: table.path.clone(),
+                location: table.line_of(row),
+                field: col.into(),
+                expected: "a count ≥ 0".into(),
+                found: x.to_string(),
+            });
+        }
+    }
+    values
+}
+
+fn finish(table: &RawTable, errors: Vec<IngestError>) -> Result<(), IngestError> {
+    IngestError::collect(table.path.clone(), errors)
+}
+
+fn frame(columns: Vec<Column>) -> PolarsResult<DataFrame> {
+    DataFrame::new_infer_height(columns)
+}
+
+fn polars_err(path: &Path, e: PolarsError) -> IngestError {
+    IngestError::format(path, Location::File, format!("table operation failed: {e}"))
+}
+
+/// Reads and joins the three INSEE IRIS tables.
+pub fn read_census(paths: &CensusPaths) -> Result<CensusTables, IngestError> {
+    let mut warnings = Vec::new();
+
+    // Population by age.
+    let pop_t = read_table(paths.population.0, paths.population.1)?;
+    let (pop_col, yy) = need_column(&pop_t, "P", "_POP", "P21_POP")?;
+    let pop65_col = format!("P{yy}_POP65P");
+    pop_t.require_columns(&[pop65_col.as_str()])?;
+    let mut errors = Vec::new();
+    let iris = iris_keys(&pop_t, &mut errors)?;
+    let pop = counts(&pop_t, &pop_col, &mut errors);
+    let pop65 = counts(&pop_t, &pop65_col, &mut errors);
+    for (row, (p, p65)) in pop.iter().zip(&pop65).enumerate() {
+        if let (Some(p), Some(p65)) = (p, p65)
+            && *p65 > *p + 0.5
+        {
+            errors.push(IngestError::Field {
+                path: pop_t.path.clone(),
+                location: pop_t.line_of(row),
+                field: pop65_col.clone(),
+                expected: format!("at most {pop_col} ({p})"),
+                found: p65.to_string(),
+            });
+        }
+    }
+    finish(&pop_t, errors)?;
+    let population = frame(vec![
+        Column::new("iris".into(), iris),
+        Column::new("pop".into(), pop),
+        Column::new("pop65".into(), pop65),
+    ])
+    .map_err(|e| polars_err(&pop_t.path, e))?;
+
+    // Diplomas.
+    let dip_t = read_table(paths.diplomas.0, paths.diplomas.1)?;
+    let (nscol_col, dyy) = need_column(&dip_t, "P", "_NSCOL15P", "P21_NSCOL15P")?;
+    let nodip_col = dip_t
+        .find_column(&[&format!("P{dyy}_NSCOL15P_DIPLMIN"), &format!("P{dyy}_NSCOL15P_DIPL0")])
+        .ok_or_else(|| IngestError::MissingColumn {
+            path: dip_t.path.clone(),
+            column: format!("P{dyy}_NSCOL15P_DIPLMIN (or P{dyy}_NSCOL15P_DIPL0)"),
+            found: dip_t.columns().join(", "),
+        })?;
+    if dyy != yy {
+        warnings.push(format!(
+            "{}: census vintage 20{dyy} differs from the population table's 20{yy}",
+            dip_t.path.display()
+        ));
+    }
+    let mut errors = Vec::new();
+    let dip_iris = iris_keys(&dip_t, &mut errors)?;
+    let nscol = counts(&dip_t, &nscol_col, &mut errors);
+    let nodip = counts(&dip_t, &nodip_col, &mut errors);
+    finish(&dip_t, errors)?;
+    let diplomas = frame(vec![
+        Column::new("iris".into(), dip_iris),
+        Column::new("nscol15p".into(), nscol),
+        Column::new("nodip".into(), nodip),
+    ])
+    .map_err(|e| polars_err(&dip_t.path, e))?;
+
+    // Filosofi.
+    let filo_t = read_table(paths.filosofi.0, paths.filosofi.1)?;
+    let (tp60_col, fyy) = need_column(&filo_t, "DISP_TP60", "", "DISP_TP6021")?;
+    let med_col = format!("DISP_MED{fyy}");
+    filo_t.require_columns(&[med_col.as_str()])?;
+    let mut errors = Vec::new();
+    let filo_iris = iris_keys(&filo_t, &mut errors)?;
+    let tp60 = filo_t.f64s(&tp60_col, &mut errors);
+    for (row, v) in tp60.iter().enumerate() {
+        if let Some(x) = v
+            && !(0.0..=100.0).contains(x)
+        {
+            errors.push(IngestError::Field {
+                path: filo_t.path.clone(),
+                location: filo_t.line_of(row),
+                field: tp60_col.clone(),
+                expected: "a poverty rate in % between 0 and 100".into(),
+                found: x.to_string(),
+            });
+        }
+    }
+    let med = counts(&filo_t, &med_col, &mut errors);
+    finish(&filo_t, errors)?;
+    let filosofi = frame(vec![
+        Column::new("iris".into(), filo_iris),
+        Column::new("poverty_rate".into(), tp60),
+        Column::new("median_income".into(), med),
+    ])
+    .map_err(|e| polars_err(&filo_t.path, e))?;
+
+    // Join by IRIS code (left: the population table defines the IRIS universe).
+    let left = JoinArgs::new(JoinType::Left);
+    let stats = population
+        .lazy()
+        .join(diplomas.lazy(), [col("iris")], [col("iris")], left.clone())
+        .join(filosofi.lazy(), [col("iris")], [col("iris")], left)
+        .sort(["iris"], SortMultipleOptions::default())
+        .collect()
+        .map_err(|e| polars_err(paths.population.0, e))?;
+
+    Ok(CensusTables { stats, census_vintage: format!("20{yy}"), filosofi_vintage: format!("20{fyy}"), warnings })
+}

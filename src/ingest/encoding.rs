@@ -1,0 +1,130 @@
+//! Text decoding for the tabular inputs (see `data/FORMATS.md` §3).
+//!
+//! Input: the raw bytes of a file. Output: UTF-8 text with `\n` line ends, and which encoding was found.
+//! Rules, in order:
+//! - a UTF-8 byte-order mark (`EF BB BF`) is stripped ([`Encoding::Utf8Bom`]);
+//! - bytes that are valid UTF-8 are kept as they are ([`Encoding::Utf8`]);
+//! - anything else is read as Latin-1 ([`Encoding::Latin1`]), one character per byte. Bytes `0x80`–`0x9F`,
+//!   which are invisible control characters in strict ISO-8859-1 and never occur in text, are read as
+//!   Windows-1252 (its superset used by French Excel: `0x80` = `€`, `0x92` = `’`, `0x9C` = `œ`, ...), so that
+//!   "Cœur de ville" survives. Every other byte `XX` is U+00XX.
+//!
+//! Line ends: `\r\n` and a lone `\r` (old Mac exports) both become `\n`.
+
+/// The encoding a text file was found in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// UTF-8 without byte-order mark.
+    Utf8,
+    /// UTF-8 with a byte-order mark (stripped), as Excel writes "CSV UTF-8".
+    Utf8Bom,
+    /// Not valid UTF-8: read as Latin-1 (Windows-1252 for bytes 0x80–0x9F).
+    Latin1,
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Windows-1252 characters for bytes 0x80..=0x9F. The five bytes Windows-1252 leaves undefined
+/// (0x81, 0x8D, 0x8F, 0x90, 0x9D) keep their Latin-1 meaning, as the WHATWG encoding standard does.
+const CP1252_HIGH: [char; 32] = [
+    '\u{20AC}', '\u{0081}', '\u{201A}', '\u{0192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}',
+    '\u{02C6}', '\u{2030}', '\u{0160}', '\u{2039}', '\u{0152}', '\u{008D}', '\u{017D}', '\u{008F}',
+    '\u{0090}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}',
+    '\u{02DC}', '\u{2122}', '\u{0161}', '\u{203A}', '\u{0153}', '\u{009D}', '\u{017E}', '\u{0178}',
+];
+
+/// Decodes a file's bytes to text (see the module header for the rules) and normalises line ends.
+pub fn decode(mut bytes: Vec<u8>) -> (String, Encoding) {
+    let had_bom = bytes.starts_with(BOM);
+    if had_bom {
+        bytes.drain(..BOM.len());
+    }
+    let (text, encoding) = match String::from_utf8(bytes) {
+        Ok(s) => (s, if had_bom { Encoding::Utf8Bom } else { Encoding::Utf8 }),
+        Err(e) => (latin1_to_string(e.as_bytes()), Encoding::Latin1),
+    };
+    (normalise_newlines(text), encoding)
+}
+
+/// Reads bytes as Latin-1 (Windows-1252 for 0x80–0x9F).
+fn latin1_to_string(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|&b| match b {
+            0x80..=0x9F => CP1252_HIGH[usize::from(b - 0x80)],
+            _ => char::from(b),
+        })
+        .collect()
+}
+
+/// `\r\n` → `\n`, lone `\r` → `\n`.
+fn normalise_newlines(text: String) -> String {
+    if !text.contains('\r') {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' {
+            if chars.peek() == Some(&'\n') {
+                chars.next();
+            }
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_utf8_is_kept() {
+        let (s, e) = decode("IRIS;LIBIRIS\n674820101;Esplanade\n".as_bytes().to_vec());
+        assert_eq!(e, Encoding::Utf8);
+        assert_eq!(s, "IRIS;LIBIRIS\n674820101;Esplanade\n");
+    }
+
+    #[test]
+    fn bom_is_stripped() {
+        let mut bytes = BOM.to_vec();
+        bytes.extend_from_slice("code_qp,nom_qp\nQP009001,Cœur\n".as_bytes());
+        let (s, e) = decode(bytes);
+        assert_eq!(e, Encoding::Utf8Bom);
+        assert_eq!(s, "code_qp,nom_qp\nQP009001,Cœur\n");
+    }
+
+    #[test]
+    fn latin1_bytes_become_characters() {
+        // "Libellé;Cœur" in Windows-1252: é = E9, œ = 9C
+        let bytes = b"Libell\xE9;C\x9Cur\r\n".to_vec();
+        let (s, e) = decode(bytes);
+        assert_eq!(e, Encoding::Latin1);
+        assert_eq!(s, "Libellé;Cœur\n");
+    }
+
+    #[test]
+    fn every_latin1_byte_decodes_to_one_char() {
+        let bytes: Vec<u8> = (0x20u8..=0xFF).collect();
+        let (s, e) = decode(bytes);
+        assert_eq!(e, Encoding::Latin1);
+        assert_eq!(s.chars().count(), 0xFF - 0x20 + 1);
+        assert!(s.ends_with('ÿ'));
+        assert!(s.contains('€'));
+    }
+
+    #[test]
+    fn crlf_and_lone_cr_become_lf() {
+        let (s, _) = decode(b"a;b\r\n1;2\r3;4\n".to_vec());
+        assert_eq!(s, "a;b\n1;2\n3;4\n");
+    }
+
+    #[test]
+    fn empty_input() {
+        assert_eq!(decode(Vec::new()), (String::new(), Encoding::Utf8));
+        assert_eq!(decode(BOM.to_vec()), (String::new(), Encoding::Utf8Bom));
+    }
+}

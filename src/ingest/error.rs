@@ -1,0 +1,82 @@
+//! Errors raised while reading and validating inputs. Every variant names the file, and where it applies
+//! the line or feature and the field, so that a user can fix their file without reading code.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Where in a file a problem is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// 1-based line number in a text file (header = its own line).
+    Line(usize),
+    /// 0-based index of a GeoJSON feature, with its code when known.
+    Feature { index: usize, code: Option<String> },
+    /// Row of a spreadsheet sheet (1-based, as Excel shows it).
+    Row { sheet: String, row: usize },
+    /// The file as a whole.
+    File,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Line(n) => write!(f, "line {n}"),
+            Location::Feature { index, code: Some(c) } => write!(f, "feature {index} ({c})"),
+            Location::Feature { index, code: None } => write!(f, "feature {index}"),
+            Location::Row { sheet, row } => write!(f, "sheet {sheet:?} row {row}"),
+            Location::File => f.write_str("whole file"),
+        }
+    }
+}
+
+/// One problem found in an input.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("{}: cannot read: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+
+    #[error("{}: {location}: field `{field}`: expected {expected}, found {found:?}", path.display())]
+    Field { path: PathBuf, location: Location, field: String, expected: String, found: String },
+
+    #[error("{}: missing required column `{column}` (columns found: {found})", path.display())]
+    MissingColumn { path: PathBuf, column: String, found: String },
+
+    #[error("{}: {location}: {message}", path.display())]
+    Format { path: PathBuf, location: Location, message: String },
+
+    #[error("{}: {} problem(s):\n{}", path.display(), errors.len(), list(errors))]
+    Many { path: PathBuf, errors: Vec<IngestError> },
+}
+
+fn list(errors: &[IngestError]) -> String {
+    const SHOWN: usize = 50;
+    let mut s: Vec<String> = errors.iter().take(SHOWN).map(|e| format!("  - {e}")).collect();
+    if errors.len() > SHOWN {
+        s.push(format!("  ... and {} more", errors.len() - SHOWN));
+    }
+    s.join("\n")
+}
+
+impl IngestError {
+    /// Shorthand for a file-level format problem.
+    pub fn format(path: impl Into<PathBuf>, location: Location, message: impl Into<String>) -> Self {
+        IngestError::Format { path: path.into(), location, message: message.into() }
+    }
+
+    /// Turns a list of problems found in one file into one error (or `Ok` when the list is empty).
+    pub fn collect(path: impl Into<PathBuf>, mut errors: Vec<IngestError>) -> Result<(), IngestError> {
+        match errors.len() {
+            0 => Ok(()),
+            1 => Err(errors.remove(0)),
+            _ => Err(IngestError::Many { path: path.into(), errors }),
+        }
+    }
+
+    /// Number of individual problems this error stands for.
+    pub fn count(&self) -> usize {
+        match self {
+            IngestError::Many { errors, .. } => errors.len(),
+            _ => 1,
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! Stage `ingest`: parse and validate every input of a dataset.
+//!
+//! Inputs: the files named in the dataset's `dataset.toml` (formats in `data/FORMATS.md`).
+//! Output: [`Inputs`], every geometry in Lambert-93, every code a string, secrecy-suppressed cells null,
+//! participant references replaced by keyed pseudonyms. Invariant: a problem in any file stops the run,
+//! and all the problems found in all the files are reported together.
+//!
+//! - [`polygons`]: GeoJSON polygon layers; [`zones`]: QPV and IRIS
+//! - [`table`]: the one reader for CSV / zip / xlsx tables; [`encoding`]: UTF-8/BOM/Latin-1
+//! - [`census`]: INSEE IRIS tables; [`qpv_table`]: INSEE per-QPV indicators
+//! - [`arcep`]: buildings and eligibility; [`places`]: mediation places
+//! - [`attendance`] and [`pseudonym`]: programme attendance (personal data)
+
+pub mod arcep;
+pub mod attendance;
+pub mod census;
+pub mod encoding;
+pub mod error;
+pub mod places;
+pub mod polygons;
+pub mod pseudonym;
+pub mod qpv_table;
+pub mod table;
+pub mod zones;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::context::{Context, FileFormat};
+use crate::crs::Reprojector;
+pub use error::{IngestError, Location};
+use table::TableOptions;
+pub use zones::{Iris, Qpv, QpvList};
+
+/// One input file as read: for the manifest.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InputFile {
+    /// Key in `dataset.toml` (`qpv`, `iris_population`, ...).
+    pub role: String,
+    /// Path as configured (relative to the dataset's input folder).
+    pub path: String,
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+/// Everything `ingest` produced. Optional parts are absent when the dataset lacks the source.
+pub struct Inputs {
+    pub qpv: Vec<Qpv>,
+    pub iris: Option<Vec<Iris>>,
+    pub census: Option<census::CensusTables>,
+    pub arcep: Option<arcep::ArcepTables>,
+    pub places: Option<DataFrame>,
+    pub attendance: Option<attendance::Attendance>,
+    pub qpv_indicators: Option<DataFrame>,
+    pub files: Vec<InputFile>,
+    pub warnings: Vec<String>,
+}
+
+/// SHA-256 of a file, streamed.
+pub fn sha256_file(path: &Path) -> Result<(String, u64), IngestError> {
+    let io = |source| IngestError::Io { path: path.to_path_buf(), source };
+    let mut f = std::fs::File::open(path).map_err(io)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut total = 0u64;
+    loop {
+        let n = f.read(&mut buf).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        total += n as u64;
+        hasher.update(&buf[..n]);
+    }
+    Ok((hex::encode(hasher.finalize()), total))
+}
+
+fn table_options(format: Option<&FileFormat>) -> TableOptions {
+    let mut o = TableOptions::default();
+    if let Some(f) = format {
+        o.separator = f.separator.as_deref().and_then(|s| match s {
+            "\\t" | "tab" => Some(b'\t'),
+            s => s.bytes().next(),
+        });
+        if let Some(h) = f.header_line {
+            o.header_line = h;
+        }
+        o.zip_member = f.zip_member.clone();
+        o.sheet = f.sheet.clone();
+    }
+    o
+}
+
+/// Keeps a value, or records its error and keeps going (all files are checked in one run).
+fn take<T>(r: Result<T, IngestError>, errors: &mut Vec<IngestError>) -> Option<T> {
+    match r {
+        Ok(v) => Some(v),
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    }
+}
+
+/// Reads and validates every input of the dataset.
+pub fn ingest(ctx: &Context) -> Result<Inputs, IngestError> {
+    let reproj = Reprojector::new();
+    let files = &ctx.dataset.files;
+    let mut manifest = Vec::new();
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+
+    // Hash every configured file first: a missing file is reported with the others.
+    let configured: Vec<(&str, &Option<String>)> = vec![
+        ("iris_contours", &files.iris_contours),
+        ("iris_population", &files.iris_population),
+        ("iris_diplomas", &files.iris_diplomas),
+        ("iris_filosofi", &files.iris_filosofi),
+        ("arcep_buildings", &files.arcep_buildings),
+        ("arcep_eligibility", &files.arcep_eligibility),
+        ("places", &files.places),
+        ("attendance", &files.attendance),
+        ("qpv_indicators", &files.qpv_indicators),
+    ];
+    let qpv_rel = Some(files.qpv.clone());
+    for (role, rel) in std::iter::once(("qpv", &qpv_rel)).chain(configured) {
+        if let Some(rel) = rel {
+            match sha256_file(&ctx.input(rel)) {
+                Ok((sha256, bytes)) => {
+                    manifest.push(InputFile { role: role.into(), path: rel.clone(), sha256, bytes })
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(IngestError::Many { path: ctx.paths.input_dir.clone(), errors });
+    }
+
+    let opts = |key: &str| table_options(ctx.dataset.formats.get(key));
+    let path = |rel: &String| ctx.input(rel);
+
+    let qpv = take(zones::read_qpv(&ctx.input(&files.qpv), &reproj), &mut errors).map(|(q, w)| {
+        warnings.extend(w);
+        q
+    });
+    let iris = files.iris_contours.as_ref().and_then(|rel| {
+        take(zones::read_iris(&path(rel), &reproj), &mut errors).map(|(i, w)| {
+            warnings.extend(w);
+            i
+        })
+    });
+    let census = match (&files.iris_population, &files.iris_diplomas, &files.iris_filosofi) {
+        (Some(p), Some(d), Some(f)) => {
+            let (po, dop, fo) = (opts("iris_population"), opts("iris_diplomas"), opts("iris_filosofi"));
+            let (pp, dp, fp) = (path(p), path(d), path(f));
+            let paths = census::CensusPaths { population: (&pp, &po), diplomas: (&dp, &dop), filosofi: (&fp, &fo) };
+            take(census::read_census(&paths), &mut errors).inspect(|c| warnings.extend(c.warnings.clone()))
+        }
+        (None, None, None) => None,
+        _ => {
+            errors.push(IngestError::format(
+                &ctx.config_path,
+                Location::File,
+                "iris_population, iris_diplomas and iris_filosofi go together: give all three or none",
+            ));
+            None
+        }
+    };
+    let arcep = match (&files.arcep_buildings, &files.arcep_eligibility) {
+        (Some(b), Some(e)) => {
+            let (bo, eo) = (opts("arcep_buildings"), opts("arcep_eligibility"));
+            take(arcep::read_arcep((&path(b), &bo), (&path(e), &eo), &reproj), &mut errors)
+        }
+        (None, None) => None,
+        _ => {
+            errors.push(IngestError::format(
+                &ctx.config_path,
+                Location::File,
+                "arcep_buildings and arcep_eligibility go together: give both or none",
+            ));
+            None
+        }
+    };
+    let places = files
+        .places
+        .as_ref()
+        .and_then(|rel| take(places::read_places(&path(rel), &opts("places"), &reproj), &mut errors));
+    let attendance = match &files.attendance {
+        Some(rel) => match pseudonym::Pseudonymiser::new(&ctx.pseudo_key) {
+            Ok(p) => take(attendance::read_attendance(&path(rel), &opts("attendance"), &p, &reproj), &mut errors),
+            Err(e) => {
+                errors.push(IngestError::format(&ctx.config_path, Location::File, e.to_string()));
+                None
+            }
+        },
+        None => None,
+    };
+    let qpv_indicators = files
+        .qpv_indicators
+        .as_ref()
+        .and_then(|rel| take(qpv_table::read_qpv_indicators(&path(rel), &opts("qpv_indicators")), &mut errors));
+
+    if errors.len() == 1 {
+        return Err(errors.remove(0));
+    }
+    if !errors.is_empty() {
+        return Err(IngestError::Many { path: ctx.paths.input_dir.clone(), errors });
+    }
+    let qpv = qpv.unwrap_or_default();
+    if let Some(a) = &attendance
+        && a.rows_without_residence > 0
+    {
+        warnings.push(format!(
+            "attendance: {} record(s) give no residence (neither coordinates nor IRIS): counted as unknown residence",
+            a.rows_without_residence
+        ));
+    }
+    if iris.is_none() && census.is_some() {
+        warnings.push("INSEE IRIS tables given without IRIS contours: they cannot be joined to QPV".into());
+    }
+    Ok(Inputs { qpv, iris, census, arcep, places, attendance, qpv_indicators, files: manifest, warnings })
+}
+
+/// Writes the ingested tables (never the attendance records: personal data) to `dir` as Parquet,
+/// for inspection and for the `join` stage run on its own.
+pub fn write_interim(inputs: &Inputs, dir: &Path) -> Result<Vec<PathBuf>, crate::publish::PublishError> {
+    let mut written = Vec::new();
+    let mut put = |name: &str, df: &DataFrame| -> Result<(), crate::publish::PublishError> {
+        let p = dir.join(name);
+        crate::publish::files::write_parquet(&p, df)?;
+        written.push(p);
+        Ok(())
+    };
+    if let Some(c) = &inputs.census {
+        put("iris_stats.parquet", &c.stats)?;
+    }
+    if let Some(a) = &inputs.arcep {
+        put("arcep_buildings.parquet", &a.buildings)?;
+        put("arcep_eligibility.parquet", &a.eligibility)?;
+    }
+    if let Some(p) = &inputs.places {
+        put("places.parquet", p)?;
+    }
+    if let Some(q) = &inputs.qpv_indicators {
+        put("qpv_indicators.parquet", q)?;
+    }
+    Ok(written)
+}

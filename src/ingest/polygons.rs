@@ -1,0 +1,288 @@
+//! Reads a GeoJSON FeatureCollection of polygons (QPV, IRIS) into Lambert-93 multipolygons.
+//!
+//! Input: RFC 7946 GeoJSON in WGS84 (an optional legacy `crs` member may name CRS84, EPSG:4326 or
+//! EPSG:2154). Output: one [`PolygonFeature`] per feature, geometry in EPSG:2154.
+//! Structural problems (syntax, unclosed or too short rings, non-polygon geometry, coordinates out of
+//! range for the CRS) are errors naming the feature; OGC validity problems (self-intersections produced
+//! by coordinate rounding in real files) are kept as warnings: areas are still computed as given.
+
+use std::path::Path;
+
+use geo::{Coord, LineString, MultiPolygon, Polygon, Validation};
+use serde_json::{Map, Value};
+
+use super::error::{IngestError, Location};
+use crate::crs::{Crs, Reprojector, in_lambert93_bounds};
+
+/// One polygonal feature, reprojected to Lambert-93.
+#[derive(Debug, Clone)]
+pub struct PolygonFeature {
+    /// 0-based index in the file's `features` array.
+    pub index: usize,
+    pub properties: Map<String, Value>,
+    /// Geometry in Lambert-93 metres.
+    pub geometry: MultiPolygon<f64>,
+}
+
+/// What was read: features plus non-fatal warnings.
+#[derive(Debug, Default)]
+pub struct PolygonLayer {
+    pub features: Vec<PolygonFeature>,
+    pub warnings: Vec<String>,
+    pub source_crs: Option<Crs>,
+}
+
+/// Reads `path`; every structural problem of every feature is reported together.
+pub fn read_polygon_layer(path: &Path, reproj: &Reprojector) -> Result<PolygonLayer, IngestError> {
+    let text = std::fs::read_to_string(path).map_err(|source| match source.kind() {
+        std::io::ErrorKind::InvalidData => IngestError::format(
+            path,
+            Location::File,
+            "not valid UTF-8: GeoJSON must be UTF-8 (RFC 7946 §11)",
+        ),
+        _ => IngestError::Io { path: path.to_path_buf(), source },
+    })?;
+    parse_polygon_layer(path, &text, reproj)
+}
+
+/// Parses GeoJSON text (`path` is only used in messages).
+pub fn parse_polygon_layer(path: &Path, text: &str, reproj: &Reprojector) -> Result<PolygonLayer, IngestError> {
+    if text.trim().is_empty() {
+        return Err(IngestError::format(path, Location::File, "empty file, expected a GeoJSON FeatureCollection"));
+    }
+    let root: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
+        IngestError::format(
+            path,
+            Location::Line(e.line()),
+            format!("invalid JSON at column {}: {e} (truncated or malformed GeoJSON?)", e.column()),
+        )
+    })?;
+    let obj = root.as_object().ok_or_else(|| {
+        IngestError::format(path, Location::File, "expected a JSON object (GeoJSON FeatureCollection)")
+    })?;
+    match obj.get("type").and_then(Value::as_str) {
+        Some("FeatureCollection") => {}
+        other => {
+            return Err(IngestError::Field {
+                path: path.to_path_buf(),
+                location: Location::File,
+                field: "type".into(),
+                expected: "\"FeatureCollection\"".into(),
+                found: format!("{other:?}"),
+            });
+        }
+    }
+    let crs = declared_crs(path, obj)?;
+    let features = obj.get("features").and_then(Value::as_array).ok_or_else(|| IngestError::Field {
+        path: path.to_path_buf(),
+        location: Location::File,
+        field: "features".into(),
+        expected: "an array of features".into(),
+        found: "nothing".into(),
+    })?;
+    if features.is_empty() {
+        return Err(IngestError::format(path, Location::File, "the FeatureCollection has no feature"));
+    }
+
+    let mut layer = PolygonLayer { source_crs: Some(crs), ..Default::default() };
+    let mut errors = Vec::new();
+    for (index, feature) in features.iter().enumerate() {
+        match read_feature(path, index, feature, crs, reproj) {
+            Ok((f, warnings)) => {
+                layer.warnings.extend(warnings);
+                layer.features.push(f);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    IngestError::collect(path, errors)?;
+    Ok(layer)
+}
+
+fn declared_crs(path: &Path, obj: &Map<String, Value>) -> Result<Crs, IngestError> {
+    let Some(crs) = obj.get("crs") else { return Ok(Crs::Wgs84) };
+    let name = crs.pointer("/properties/name").and_then(Value::as_str).unwrap_or_default();
+    let upper = name.to_ascii_uppercase();
+    if upper.ends_with("CRS84") || upper.ends_with(":4326") {
+        Ok(Crs::Wgs84)
+    } else if upper.ends_with(":2154") {
+        Ok(Crs::Lambert93)
+    } else if upper.ends_with(":3857") {
+        Ok(Crs::WebMercator)
+    } else {
+        Err(IngestError::Field {
+            path: path.to_path_buf(),
+            location: Location::File,
+            field: "crs".into(),
+            expected: "CRS84, EPSG:4326, EPSG:2154 or EPSG:3857".into(),
+            found: name.to_string(),
+        })
+    }
+}
+
+fn feature_code(feature: &Value) -> Option<String> {
+    let props = feature.get("properties")?.as_object()?;
+    ["code_qp", "CODE_QP", "CODE_IRIS", "code_iris"]
+        .iter()
+        .find_map(|k| props.get(*k).and_then(Value::as_str))
+        .map(str::to_string)
+}
+
+fn read_feature(
+    path: &Path,
+    index: usize,
+    feature: &Value,
+    crs: Crs,
+    reproj: &Reprojector,
+) -> Result<(PolygonFeature, Vec<String>), IngestError> {
+    let location = Location::Feature { index, code: feature_code(feature) };
+    let field_err = |field: &str, expected: &str, found: String| IngestError::Field {
+        path: path.to_path_buf(),
+        location: location.clone(),
+        field: field.into(),
+        expected: expected.into(),
+        found,
+    };
+    if feature.get("type").and_then(Value::as_str) != Some("Feature") {
+        return Err(field_err("type", "\"Feature\"", format!("{:?}", feature.get("type"))));
+    }
+    let properties = match feature.get("properties") {
+        Some(Value::Object(m)) => m.clone(),
+        other => return Err(field_err("properties", "an object", format!("{other:?}"))),
+    };
+    let geometry = feature.get("geometry").filter(|g| !g.is_null()).ok_or_else(|| {
+        field_err("geometry", "a Polygon or MultiPolygon", "null or missing".into())
+    })?;
+    let gtype = geometry.get("type").and_then(Value::as_str).unwrap_or("");
+    let coords = geometry.get("coordinates").ok_or_else(|| {
+        field_err("geometry.coordinates", "an array of rings", "nothing".into())
+    })?;
+    let polygons: Vec<&Value> = match gtype {
+        "Polygon" => vec![coords],
+        "MultiPolygon" => coords
+            .as_array()
+            .ok_or_else(|| field_err("geometry.coordinates", "an array of polygons", short(coords)))?
+            .iter()
+            .collect(),
+        other => return Err(field_err("geometry.type", "Polygon or MultiPolygon", other.to_string())),
+    };
+    let mut parts = Vec::with_capacity(polygons.len());
+    for (p, poly) in polygons.iter().enumerate() {
+        let rings = poly
+            .as_array()
+            .filter(|r| !r.is_empty())
+            .ok_or_else(|| field_err("geometry.coordinates", "a non-empty array of rings", short(poly)))?;
+        let mut out_rings = Vec::with_capacity(rings.len());
+        for (r, ring) in rings.iter().enumerate() {
+            let what = format!("geometry.coordinates (polygon {p}, ring {r})");
+            out_rings.push(read_ring(ring, crs, reproj).map_err(|msg| field_err(&what, &msg.0, msg.1))?);
+        }
+        let exterior = out_rings.remove(0);
+        parts.push(Polygon::new(exterior, out_rings));
+    }
+    let geometry = MultiPolygon(parts);
+    let mut warnings = Vec::new();
+    if let Err(problem) = geometry.check_validation() {
+        warnings.push(format!("{}: {location}: geometry is not OGC-valid ({problem}); used as given", path.display()));
+    }
+    Ok((PolygonFeature { index, properties, geometry }, warnings))
+}
+
+fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.len() > 60 { format!("{}…", &s[..s.floor_char_boundary(60)]) } else { s }
+}
+
+/// (expected, found) on failure.
+fn read_ring(ring: &Value, crs: Crs, reproj: &Reprojector) -> Result<LineString<f64>, (String, String)> {
+    let positions = ring.as_array().ok_or_else(|| ("an array of positions".to_string(), short(ring)))?;
+    if positions.len() < 4 {
+        return Err((
+            "a closed ring of at least 4 positions".into(),
+            format!("{} position(s)", positions.len()),
+        ));
+    }
+    let mut coords = Vec::with_capacity(positions.len());
+    for (i, pos) in positions.iter().enumerate() {
+        let xy = pos
+            .as_array()
+            .filter(|a| a.len() >= 2)
+            .and_then(|a| Some((a[0].as_f64()?, a[1].as_f64()?)))
+            .ok_or_else(|| (format!("position {i} as [x, y] numbers"), short(pos)))?;
+        let (x, y) = match crs {
+            Crs::Wgs84 => {
+                if !(-180.0..=180.0).contains(&xy.0) || !(-90.0..=90.0).contains(&xy.1) {
+                    return Err((
+                        format!("position {i} as longitude/latitude in degrees (WGS84); projected coordinates need a `crs` member"),
+                        short(pos),
+                    ));
+                }
+                reproj.to_lambert93(Crs::Wgs84, xy.0, xy.1).map_err(|e| ("a convertible position".into(), e.to_string()))?
+            }
+            other => reproj.to_lambert93(other, xy.0, xy.1).map_err(|e| ("a convertible position".into(), e.to_string()))?,
+        };
+        if !in_lambert93_bounds(x, y) {
+            return Err((
+                format!("position {i} in metropolitan France (declared CRS {crs})"),
+                short(pos),
+            ));
+        }
+        coords.push(Coord { x, y });
+    }
+    if positions.first() != positions.last() {
+        return Err(("a closed ring (first position = last position)".into(), "an unclosed ring".into()));
+    }
+    Ok(LineString(coords))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<PolygonLayer, IngestError> {
+        parse_polygon_layer(Path::new("t.geojson"), text, &Reprojector::new())
+    }
+
+    const SQUARE: &str = r#"[[[2.35,48.85],[2.36,48.85],[2.36,48.86],[2.35,48.86],[2.35,48.85]]]"#;
+
+    fn fc(geom: &str) -> String {
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{"code_qp":"QN07501M"}},"geometry":{geom}}}]}}"#
+        )
+    }
+
+    #[test]
+    fn reads_a_polygon_in_lambert93() {
+        let layer = parse(&fc(&format!(r#"{{"type":"Polygon","coordinates":{SQUARE}}}"#))).unwrap();
+        assert_eq!(layer.features.len(), 1);
+        let c = layer.features[0].geometry.0[0].exterior().0[0];
+        assert!((c.x - 651_000.0).abs() < 2_000.0 && (c.y - 6_861_000.0).abs() < 2_000.0, "{c:?}");
+        assert!(layer.warnings.is_empty());
+    }
+
+    #[test]
+    fn unclosed_ring_names_the_feature_and_field() {
+        let geom = r#"{"type":"Polygon","coordinates":[[[2.35,48.85],[2.36,48.85],[2.36,48.86],[2.35,48.86]]]}"#;
+        let err = parse(&fc(geom)).unwrap_err().to_string();
+        assert!(err.contains("feature 0 (QN07501M)") && err.contains("closed ring"), "{err}");
+    }
+
+    #[test]
+    fn projected_coordinates_without_crs_are_rejected() {
+        let geom = r#"{"type":"Polygon","coordinates":[[[1050000,6840000],[1050100,6840000],[1050100,6840100],[1050000,6840000]]]}"#;
+        let err = parse(&fc(geom)).unwrap_err().to_string();
+        assert!(err.contains("WGS84"), "{err}");
+    }
+
+    #[test]
+    fn truncated_json_gives_a_line() {
+        let err = parse(r#"{"type":"FeatureCollection","features":[{"#).unwrap_err().to_string();
+        assert!(err.contains("line 1") && err.contains("invalid JSON"), "{err}");
+    }
+
+    #[test]
+    fn point_geometry_is_rejected() {
+        let err = parse(&fc(r#"{"type":"Point","coordinates":[2.35,48.85]}"#)).unwrap_err().to_string();
+        assert!(err.contains("Polygon or MultiPolygon"), "{err}");
+    }
+}

@@ -1,0 +1,187 @@
+//! QPV and IRIS zones: validated codes, names and Lambert-93 geometry.
+//!
+//! QPV files come in two property vocabularies (2024 list `code_qp`/`lib_qp`/`insee_com`; 2015
+//! re-publications `code_qp`/`nom_qp`/`code_commune`, old shapefile `CODE_QP`/`NOM_QP`/`COMMUNE_QP`);
+//! IRIS contours use IGN's `CODE_IRIS`/`NOM_IRIS`/`INSEE_COM`/`TYP_IRIS`. Codes must be unique.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use geo::{Area, MultiPolygon};
+use serde_json::Value;
+
+use super::error::{IngestError, Location};
+use super::polygons::{PolygonFeature, read_polygon_layer};
+use super::table::CodeKind;
+use crate::crs::Reprojector;
+
+/// Which QPV list a file belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum QpvList {
+    /// Décret 2023-1314, "Quartiers 2030", codes `QN…`.
+    #[serde(rename = "2024")]
+    Y2024,
+    /// Décret 2014-1750, codes `QP…`.
+    #[serde(rename = "2015")]
+    Y2015,
+}
+
+/// A priority neighbourhood.
+#[derive(Debug, Clone)]
+pub struct Qpv {
+    pub code: String,
+    pub name: String,
+    pub commune: Option<String>,
+    pub commune_name: Option<String>,
+    pub list: QpvList,
+    /// Lambert-93.
+    pub geometry: MultiPolygon<f64>,
+    pub area_m2: f64,
+}
+
+/// An IRIS zone.
+#[derive(Debug, Clone)]
+pub struct Iris {
+    pub code: String,
+    pub name: String,
+    pub commune: String,
+    pub kind: Option<String>,
+    /// Lambert-93.
+    pub geometry: MultiPolygon<f64>,
+    pub area_m2: f64,
+}
+
+fn prop(f: &PolygonFeature, names: &[&'static str]) -> Option<(&'static str, String)> {
+    names.iter().find_map(|n| {
+        f.properties.get(*n).and_then(|v| match v {
+            Value::String(s) => Some((*n, s.trim().to_string())),
+            Value::Number(num) => Some((*n, num.to_string())),
+            _ => None,
+        })
+    })
+}
+
+fn loc(f: &PolygonFeature, code: Option<&str>) -> Location {
+    Location::Feature { index: f.index, code: code.map(str::to_string) }
+}
+
+/// Reads and validates a QPV boundary file. Returns zones sorted by code, plus warnings.
+pub fn read_qpv(path: &Path, reproj: &Reprojector) -> Result<(Vec<Qpv>, Vec<String>), IngestError> {
+    let layer = read_polygon_layer(path, reproj)?;
+    let mut errors = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for f in &layer.features {
+        let field_err = |field: &str, expected: &str, found: String, code: Option<&str>| IngestError::Field {
+            path: path.to_path_buf(),
+            location: loc(f, code),
+            field: field.into(),
+            expected: expected.into(),
+            found,
+        };
+        let Some((code_field, code)) = prop(f, &["code_qp", "CODE_QP", "code_quartier"]) else {
+            errors.push(field_err("code_qp", "a QPV code such as QN06701M or QP066007", "nothing".into(), None));
+            continue;
+        };
+        let list = if CodeKind::Qpv2024.matches(&code) {
+            QpvList::Y2024
+        } else if CodeKind::Qpv2015.matches(&code) {
+            QpvList::Y2015
+        } else {
+            errors.push(field_err(
+                code_field,
+                "a QPV code: QN + 5 digits + letter (2024 list) or QP + 6 digits (2015 list)",
+                code.clone(),
+                Some(&code),
+            ));
+            continue;
+        };
+        if !seen.insert(code.clone()) {
+            errors.push(field_err(code_field, "a code used by one feature only", format!("duplicate {code}"), Some(&code)));
+            continue;
+        }
+        let Some((_, name)) = prop(f, &["lib_qp", "nom_qp", "NOM_QP", "nom_quartier"]).filter(|(_, n)| !n.is_empty())
+        else {
+            errors.push(field_err("lib_qp", "the QPV name (lib_qp or nom_qp)", "nothing".into(), Some(&code)));
+            continue;
+        };
+        let commune = prop(f, &["insee_com", "code_commune", "INSEE_COM"]).map(|(_, c)| c);
+        if let Some(c) = &commune
+            && !CodeKind::Commune.matches(c)
+        {
+            errors.push(field_err("insee_com", "a 5-character commune code such as 67482 or 2A004", c.clone(), Some(&code)));
+            continue;
+        }
+        let commune_name = prop(f, &["lib_com", "nom_commune", "commune_qp", "COMMUNE_QP"]).map(|(_, c)| c);
+        let area_m2 = f.geometry.unsigned_area();
+        if area_m2 <= 0.0 {
+            errors.push(field_err("geometry", "a polygon with a positive area", "zero area".into(), Some(&code)));
+            continue;
+        }
+        out.push(Qpv { code, name, commune, commune_name, list, geometry: f.geometry.clone(), area_m2 });
+    }
+    IngestError::collect(path, errors)?;
+    let lists: BTreeSet<_> = out.iter().map(|q| q.list as u8).collect();
+    if lists.len() > 1 {
+        return Err(IngestError::format(
+            path,
+            Location::File,
+            "mixes 2024 (QN…) and 2015 (QP…) QPV codes: the two geographies differ and need a crosswalk",
+        ));
+    }
+    out.sort_by(|a, b| a.code.cmp(&b.code));
+    Ok((out, layer.warnings))
+}
+
+/// Reads and validates IGN IRIS contours. Returns zones sorted by code, plus warnings.
+pub fn read_iris(path: &Path, reproj: &Reprojector) -> Result<(Vec<Iris>, Vec<String>), IngestError> {
+    let layer = read_polygon_layer(path, reproj)?;
+    let mut errors = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for f in &layer.features {
+        let Some((field, code)) = prop(f, &["CODE_IRIS", "code_iris"]) else {
+            errors.push(IngestError::Field {
+                path: path.to_path_buf(),
+                location: loc(f, None),
+                field: "CODE_IRIS".into(),
+                expected: "a 9-character IRIS code".into(),
+                found: "nothing".into(),
+            });
+            continue;
+        };
+        let bad = |expected: &str, found: String| IngestError::Field {
+            path: path.to_path_buf(),
+            location: loc(f, Some(&code)),
+            field: field.into(),
+            expected: expected.into(),
+            found,
+        };
+        if !CodeKind::Iris.matches(&code) {
+            errors.push(bad("a 9-character IRIS code (commune code + 4 digits)", code.clone()));
+            continue;
+        }
+        if !seen.insert(code.clone()) {
+            errors.push(bad("a code used by one feature only", format!("duplicate {code}")));
+            continue;
+        }
+        let commune = prop(f, &["INSEE_COM", "insee_com"]).map(|(_, c)| c).unwrap_or_else(|| code[..5].to_string());
+        if commune != code[..5] {
+            errors.push(IngestError::Field {
+                path: path.to_path_buf(),
+                location: loc(f, Some(&code)),
+                field: "INSEE_COM".into(),
+                expected: format!("the first 5 characters of CODE_IRIS ({})", &code[..5]),
+                found: commune,
+            });
+            continue;
+        }
+        let name = prop(f, &["NOM_IRIS", "nom_iris"]).map(|(_, n)| n).unwrap_or_default();
+        let kind = prop(f, &["TYP_IRIS", "typ_iris"]).map(|(_, t)| t);
+        let area_m2 = f.geometry.unsigned_area();
+        out.push(Iris { code, name, commune, kind, geometry: f.geometry.clone(), area_m2 });
+    }
+    IngestError::collect(path, errors)?;
+    out.sort_by(|a, b| a.code.cmp(&b.code));
+    Ok((out, layer.warnings))
+}

@@ -1,0 +1,82 @@
+//! A spatial index of polygonal zones for point-in-polygon queries.
+//!
+//! Each polygon part's bounding box goes into an R-tree (rstar 0.12, the version geo 0.33 uses);
+//! a query tests only the zones whose boxes contain the point, then the exact geometry (boundary
+//! inclusive). Zones are expected not to overlap; if they do, the lowest zone index wins, so the result
+//! never depends on iteration order.
+
+use geo::{BoundingRect, Intersects, MultiPolygon, Point};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{AABB, RTree};
+
+type Entry = GeomWithData<Rectangle<[f64; 2]>, usize>;
+
+/// Point-in-polygon index over a list of zones.
+pub struct ZoneIndex<'a> {
+    tree: RTree<Entry>,
+    zones: Vec<&'a MultiPolygon<f64>>,
+}
+
+impl<'a> ZoneIndex<'a> {
+    pub fn new(zones: Vec<&'a MultiPolygon<f64>>) -> Self {
+        let entries = zones
+            .iter()
+            .enumerate()
+            .flat_map(|(i, mp)| {
+                mp.0.iter().filter_map(move |p| {
+                    let r = p.bounding_rect()?;
+                    Some(GeomWithData::new(Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]), i))
+                })
+            })
+            .collect();
+        Self { tree: RTree::bulk_load(entries), zones }
+    }
+
+    /// Index of the zone containing `(x, y)`, if any.
+    pub fn locate(&self, x: f64, y: f64) -> Option<usize> {
+        let p = Point::new(x, y);
+        self.tree
+            .locate_all_at_point(&[x, y])
+            .map(|e| e.data)
+            .filter(|&i| self.zones[i].intersects(&p))
+            .min()
+    }
+
+    /// Indices of zones whose bounding boxes intersect the given box (candidates for overlay).
+    pub fn candidates(&self, min: [f64; 2], max: [f64; 2]) -> Vec<usize> {
+        let mut v: Vec<usize> =
+            self.tree.locate_in_envelope_intersecting(&AABB::from_corners(min, max)).map(|e| e.data).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    pub fn zone(&self, i: usize) -> &MultiPolygon<f64> {
+        self.zones[i]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{LineString, Polygon};
+
+    fn square(x0: f64, y0: f64, s: f64, hole: bool) -> MultiPolygon<f64> {
+        let ring = |a: f64, b: f64, s: f64| LineString::from(vec![(a, b), (a + s, b), (a + s, b + s), (a, b + s), (a, b)]);
+        let holes = if hole { vec![ring(x0 + s / 4.0, y0 + s / 4.0, s / 2.0)] } else { vec![] };
+        MultiPolygon(vec![Polygon::new(ring(x0, y0, s), holes)])
+    }
+
+    #[test]
+    fn locates_points_holes_and_boundaries() {
+        let a = square(0.0, 0.0, 100.0, true);
+        let b = square(200.0, 0.0, 100.0, false);
+        let idx = ZoneIndex::new(vec![&a, &b]);
+        assert_eq!(idx.locate(10.0, 10.0), Some(0));
+        assert_eq!(idx.locate(50.0, 50.0), None, "inside the hole");
+        assert_eq!(idx.locate(250.0, 50.0), Some(1));
+        assert_eq!(idx.locate(150.0, 50.0), None);
+        assert_eq!(idx.locate(200.0, 50.0), Some(1), "boundary counts as inside");
+        assert_eq!(idx.candidates([90.0, 0.0], [210.0, 10.0]), vec![0, 1]);
+    }
+}

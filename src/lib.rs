@@ -1,0 +1,14 @@
+//! fracture: measures the digital divide (fracture numérique) across France's priority neighbourhoods
+//! (QPV) from open data, in a batch pipeline `fetch → ingest → join → indicators → render → publish`.
+
+pub mod cli;
+pub mod context;
+pub mod crs;
+pub mod demo;
+pub mod fetch;
+pub mod indicators;
+pub mod ingest;
+pub mod join;
+pub mod pipeline;
+pub mod publish;
+pub mod render;

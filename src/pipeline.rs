@@ -1,0 +1,163 @@
+//! Orchestration: runs the stages in order for a subcommand, and maps failures to exit codes.
+//! This is the only place that uses `anyhow`; stages return their own error types.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context as _;
+
+use crate::cli::{Cli, Command, DatasetArgs, DemoArgs, FetchArgs};
+use crate::context::{Context, ContextArgs, ContextError};
+use crate::ingest::IngestError;
+
+/// Process exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitCode {
+    Ok = 0,
+    Failed = 1,
+    Usage = 2,
+    InputRejected = 3,
+    Network = 4,
+}
+
+/// Classifies an error chain into an exit code.
+pub fn exit_code(err: &anyhow::Error) -> ExitCode {
+    for cause in err.chain() {
+        if cause.downcast_ref::<IngestError>().is_some() {
+            return ExitCode::InputRejected;
+        }
+        if let Some(c) = cause.downcast_ref::<ContextError>() {
+            return match c {
+                ContextError::UnknownDataset { .. } => ExitCode::Usage,
+                _ => ExitCode::InputRejected,
+            };
+        }
+        if let Some(f) = cause.downcast_ref::<crate::fetch::FetchError>() {
+            return if f.is_network() { ExitCode::Network } else { ExitCode::Failed };
+        }
+    }
+    ExitCode::Failed
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Fetch(a) => fetch(&a),
+        Command::Demo(a) => demo(&a),
+        Command::Ingest(a) => stages(&a, Stage::Ingest),
+        Command::Join(a) => stages(&a, Stage::Join),
+        Command::Indicators(a) => stages(&a, Stage::Indicators),
+        Command::Render(a) => stages(&a, Stage::Render),
+        Command::Publish(a) | Command::Run(a) => stages(&a, Stage::Publish),
+    }
+}
+
+fn demo(a: &DemoArgs) -> anyhow::Result<()> {
+    let files = crate::demo::generate(&a.out).with_context(|| format!("generating the demo into {}", a.out.display()))?;
+    eprintln!("demo: wrote {} files (synthetic data) into {}", files.len(), a.out.display());
+    Ok(())
+}
+
+fn fetch(a: &FetchArgs) -> anyhow::Result<()> {
+    let opts = crate::fetch::FetchOptions {
+        sources: a.sources.clone(),
+        vintage: a.vintage.clone(),
+        offline: a.offline,
+        mirror: a.mirror.clone(),
+        raw_dir: a.data_dir.join("raw"),
+        catalogue: a.catalogue.clone(),
+        progress: !a.quiet,
+        vars: a.vars.iter().cloned().collect(),
+        ..Default::default()
+    };
+    let report = crate::fetch::fetch(&opts)?;
+    eprintln!("{report:#?}");
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Stage {
+    Ingest,
+    Join,
+    Indicators,
+    Render,
+    Publish,
+}
+
+/// Resolves the context from the command line.
+pub fn context(a: &DatasetArgs) -> Result<Context, ContextError> {
+    Context::resolve(&ContextArgs {
+        dataset: a.dataset.clone(),
+        data_dir: a.data_dir.clone(),
+        input_dir: a.input_dir.clone(),
+        reports_dir: a.reports_dir.clone(),
+        quarter: a.quarter,
+        pseudo_key_file: a.pseudo_key_file.clone(),
+    })
+}
+
+fn stages(a: &DatasetArgs, last: Stage) -> anyhow::Result<()> {
+    let ctx = context(a)?;
+    let out = run_stages(&ctx, last)?;
+    eprintln!("{out}");
+    Ok(())
+}
+
+/// Runs the stages up to `last` and writes that stage's outputs. Returns a one-line summary.
+fn run_stages(ctx: &Context, last: Stage) -> anyhow::Result<String> {
+    let t0 = Instant::now();
+    let synthetic = if ctx.dataset.synthetic { " [SYNTHETIC DEMO DATA]" } else { "" };
+    let inputs = crate::ingest::ingest(ctx).context("ingest")?;
+    for w in &inputs.warnings {
+        eprintln!("warning: {w}");
+    }
+    if last == Stage::Ingest {
+        let written = crate::ingest::write_interim(&inputs, &ctx.paths.interim_dir)?;
+        return Ok(format!(
+            "ingest{synthetic}: {} QPV, {} input files valid; {} tables in {} ({:.2} s)",
+            inputs.qpv.len(),
+            inputs.files.len(),
+            written.len(),
+            ctx.paths.interim_dir.display(),
+            t0.elapsed().as_secs_f64()
+        ));
+    }
+    let joined = crate::join::join(&inputs, &ctx.dataset.communes).context("join")?;
+    if last == Stage::Join {
+        let dir = &ctx.paths.interim_dir;
+        let mut n = 0;
+        for (name, df) in [("iris_weights", &joined.iris_weights), ("buildings_joined", &joined.buildings), ("places_joined", &joined.places)] {
+            if let Some(df) = df {
+                crate::publish::files::write_parquet(&dir.join(format!("{name}.parquet")), df)?;
+                n += 1;
+            }
+        }
+        return Ok(format!(
+            "join{synthetic}: {n} tables in {}; {}",
+            dir.display(),
+            serde_json::to_string(&joined.stats).unwrap_or_default()
+        ));
+    }
+    let ind = crate::indicators::compute(ctx, &inputs, &joined).context("indicators")?;
+    let interim: PathBuf = ctx.paths.interim_dir.join(&ind.period);
+    if last == Stage::Indicators {
+        crate::publish::files::write_csv(&interim.join("indicators.csv"), &ind.table)?;
+        if let Some(s) = &ind.series {
+            crate::publish::files::write_csv(&interim.join("series.csv"), s)?;
+        }
+        return Ok(format!("indicators{synthetic}: {} rows in {}", ind.table.height(), interim.display()));
+    }
+    if last == Stage::Render {
+        let d = &ctx.dataset;
+        let notice = d.notice.as_deref().filter(|_| d.synthetic).or(d.notice.as_deref());
+        let figs = crate::render::figures::render(&inputs, &ind, &ind.period, &d.credit, notice, &interim.join("maps"))
+            .context("render")?;
+        return Ok(format!("render{synthetic}: {} figures in {}", figs.len(), interim.join("maps").display()));
+    }
+    let dir = crate::publish::publish(ctx, &inputs, &joined, &ind).context("publish")?;
+    Ok(format!(
+        "run{synthetic}: report for {} written to {} ({:.2} s)",
+        ind.period,
+        dir.join("index.html").display(),
+        t0.elapsed().as_secs_f64()
+    ))
+}

@@ -1,0 +1,74 @@
+//! `datasets/qpv_indicators.geojson`: RFC 7946 FeatureCollection of the QPV with their indicators.
+//! Geometry in WGS84 longitude/latitude with 6 decimals (about 0.1 m), properties = the QPV's row of the
+//! indicator table (nulls kept as JSON null).
+
+use geo::orient::{Direction, Orient};
+use geo::{Coord, MapCoords};
+use polars::prelude::*;
+use serde_json::{Map, Value, json};
+
+use crate::crs::{Crs, Reprojector};
+use crate::ingest::Qpv;
+
+fn r6(v: f64) -> f64 {
+    (v * 1e6).round() / 1e6
+}
+
+fn cell(c: &Column, i: usize) -> Value {
+    match c.get(i) {
+        Ok(AnyValue::Null) | Err(_) => Value::Null,
+        Ok(AnyValue::String(s)) => Value::String(s.to_string()),
+        Ok(AnyValue::StringOwned(s)) => Value::String(s.to_string()),
+        Ok(AnyValue::Float64(f)) => json!(f),
+        Ok(AnyValue::Int64(n)) => json!(n),
+        Ok(AnyValue::UInt32(n)) => json!(n),
+        Ok(AnyValue::UInt64(n)) => json!(n),
+        Ok(AnyValue::Boolean(b)) => json!(b),
+        Ok(other) => Value::String(other.to_string()),
+    }
+}
+
+/// Builds the FeatureCollection (QPV rows of `table` only, matched by `area_code`).
+pub fn qpv_feature_collection(
+    qpv: &[Qpv],
+    table: &DataFrame,
+    synthetic: bool,
+    notice: Option<&str>,
+) -> Result<Value, String> {
+    let reproj = Reprojector::new();
+    let code_col = table.column("area_code").map_err(|e| e.to_string())?.str().map_err(|e| e.to_string())?.clone();
+    let mut features = Vec::new();
+    for q in qpv {
+        let Some(row) = code_col.iter().position(|c| c == Some(q.code.as_str())) else { continue };
+        let mut props = Map::new();
+        for c in table.columns() {
+            props.insert(c.name().to_string(), cell(c, row));
+        }
+        props.insert("synthetic".into(), Value::Bool(synthetic));
+        if let Some(n) = notice {
+            props.insert("notice".into(), Value::String(n.to_string()));
+        }
+        let wgs = q
+            .geometry
+            .try_map_coords(|c| reproj.convert(Crs::Lambert93, Crs::Wgs84, c.x, c.y).map(|(x, y)| Coord { x: r6(x), y: r6(y) }))
+            .map_err(|e| format!("{}: {e}", q.code))?
+            .orient(Direction::Default); // RFC 7946 §3.1.6: exterior counter-clockwise, holes clockwise
+        let polys: Vec<Value> = wgs
+            .0
+            .iter()
+            .map(|p| {
+                let ring = |ls: &geo::LineString<f64>| Value::Array(ls.0.iter().map(|c| json!([c.x, c.y])).collect());
+                let mut rings = vec![ring(p.exterior())];
+                rings.extend(p.interiors().iter().map(ring));
+                Value::Array(rings)
+            })
+            .collect();
+        let geometry = if polys.len() == 1 {
+            json!({"type": "Polygon", "coordinates": polys[0]})
+        } else {
+            json!({"type": "MultiPolygon", "coordinates": polys})
+        };
+        features.push(json!({"type": "Feature", "properties": Value::Object(props), "geometry": geometry}));
+    }
+    Ok(json!({"type": "FeatureCollection", "features": features}))
+}

@@ -1,0 +1,103 @@
+//! `tables/indicators.md`: the indicator table as a Markdown table, French labels, French number format.
+
+use polars::prelude::*;
+
+use crate::indicators::definitions::definition;
+
+/// Formats a number with a decimal comma and a thin no-break space between thousands.
+pub fn fr_number(v: f64, decimals: usize) -> String {
+    let s = format!("{:.*}", decimals, v.abs());
+    let (int, frac) = s.split_once('.').map_or((s.as_str(), None), |(a, b)| (a, Some(b)));
+    let mut grouped = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push('\u{202f}');
+        }
+        grouped.push(ch);
+    }
+    let sign = if v < 0.0 && s.chars().any(|c| c != '0' && c != '.') { "-" } else { "" };
+    match frac {
+        Some(f) => format!("{sign}{grouped},{f}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+/// One displayed cell: `secret` for a hidden count, `–` for missing.
+pub fn display_cell(c: &Column, i: usize, secrecy: &str) -> String {
+    let name = c.name().as_str();
+    let hidden = secrecy.split(';').any(|s| {
+        let field = s.split(':').next().unwrap_or("");
+        field == name
+            || (field == "participants" && name == "participants_per_1000")
+            || (field == "course_enrolled" && name == "completion_rate")
+    });
+    match c.get(i) {
+        Ok(AnyValue::Null) | Err(_) if hidden => "secret".into(),
+        Ok(AnyValue::Null) | Err(_) => "–".into(),
+        Ok(AnyValue::String(s)) => s.to_string(),
+        Ok(AnyValue::StringOwned(s)) => s.to_string(),
+        Ok(AnyValue::Float64(f)) => {
+            let decimals = if matches!(name, "population" | "fragility_index" | "median_income") { 0 } else { 1 };
+            let decimals = if name == "area_km2" { 2 } else { decimals };
+            fr_number(f, decimals)
+        }
+        Ok(AnyValue::Int64(n)) => fr_number(n as f64, 0),
+        Ok(other) => other.to_string(),
+    }
+}
+
+/// Columns shown in human-readable tables (all but codes duplicated elsewhere).
+pub fn shown_columns(df: &DataFrame) -> Vec<String> {
+    df.get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .filter(|c| !matches!(c.as_str(), "area_type" | "code_qp" | "secrecy" | "commune"))
+        .collect()
+}
+
+pub fn markdown_table(df: &DataFrame, title: &str, notes: &[String]) -> String {
+    let cols = shown_columns(df);
+    let secrecy: Vec<String> = df
+        .column("secrecy")
+        .ok()
+        .and_then(|c| c.str().ok().map(|s| s.iter().map(|v| v.unwrap_or("").to_string()).collect()))
+        .unwrap_or_else(|| vec![String::new(); df.height()]);
+    let mut out = format!("# {title}\n\n");
+    let header: Vec<String> = cols
+        .iter()
+        .map(|c| match definition(c) {
+            Some(d) if !d.unit.is_empty() => format!("{} ({})", d.label_fr, d.unit),
+            Some(d) => d.label_fr.to_string(),
+            None => c.clone(),
+        })
+        .collect();
+    out.push_str(&format!("| {} |\n", header.join(" | ")));
+    out.push_str(&format!("|{}\n", cols.iter().enumerate().map(|(i, _)| if i < 2 { "---|" } else { "---:|" }).collect::<String>()));
+    for i in 0..df.height() {
+        let cells: Vec<String> = cols
+            .iter()
+            .map(|c| df.column(c).map(|col| display_cell(col, i, &secrecy[i])).unwrap_or_default().replace('|', "\\|"))
+            .collect();
+        out.push_str(&format!("| {} |\n", cells.join(" | ")));
+    }
+    if !notes.is_empty() {
+        out.push('\n');
+        for n in notes {
+            out.push_str(&format!("- {n}\n"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn french_numbers() {
+        assert_eq!(fr_number(1234567.891, 1), "1\u{202f}234\u{202f}567,9");
+        assert_eq!(fr_number(12.0, 0), "12");
+        assert_eq!(fr_number(-3.26, 1), "-3,3");
+        assert_eq!(fr_number(999.0, 0), "999");
+    }
+}

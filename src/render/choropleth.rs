@@ -1,0 +1,784 @@
+//! Choropleth maps: one value per feature (a QPV, an IRIS…), classed by quantiles and coloured with a
+//! sequential ramp over light-grey context outlines.
+//!
+//! Input: a [`MapSpec`] (texts, palette direction, decimals), background geometries (communes or
+//! IRIS outlines) and [`MapFeature`]s, all in Lambert-93 metres (EPSG:2154). Output: a
+//! [`RenderedMap`]: `<stem>.png` (1400 px wide) and `<stem>.svg`, the class breaks used and the text
+//! alternative.
+//!
+//! Layout: title (and notice banner) on top; the map on the left at an equal x/y scale, north up;
+//! on the right the legend (one swatch per class with its bounds written `[a ; b[`, plus a hatched
+//! "no data" swatch), a north arrow and a scale bar in km; the credit line at the bottom left.
+//!
+//! Invariants:
+//! - the extent is the features' bounding box (grown to the background outlines that touch it
+//!   unless they are much larger), padded; background outlines are clipped to the map frame;
+//! - the "bad" end of the ramp is always the dark one (`higher_is_better` reverses it);
+//! - features without a value are white with dark grey hatching, never a colour of the ramp;
+//! - feature outlines are dark grey (#333, ≥ 9:1 against the light-grey background);
+//! - polygons with holes are filled with their holes left open; each label is drawn only where it
+//!   does not overlap another one (the full label first, then the code), beside the feature when the
+//!   feature is too small to carry it.
+
+use std::path::{Path, PathBuf};
+
+use geo::orient::{Direction, Orient};
+use geo::{
+    BooleanOps, BoundingRect, Coord, InteriorPoint, LineString, MapCoords, MultiLineString, MultiPolygon,
+    Rect, coord,
+};
+use plotters::coord::Shift;
+use plotters::element::{PathElement, Polygon as PxPolygon};
+use plotters::prelude::{DrawingArea, DrawingBackend};
+use plotters::style::text_anchor::{HPos, VPos};
+use plotters::style::{Color, RGBColor, WHITE};
+
+use super::classes::ClassBreaks;
+use super::frame::{Footer, Header, draw_rect, draw_text};
+use super::output::{DrawResult, Figure, check_stem, write_figure};
+use super::text::{self, BODY, INK, SMALL, SUBTITLE, format_fr, line_height, wrap};
+use super::{RenderError, ensure_fonts};
+
+/// One feature of a choropleth map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapFeature {
+    /// Code of the feature (QPV code such as `QN06701M`), a string.
+    pub code: String,
+    /// Short name printed on the map where there is room.
+    pub label: String,
+    /// Geometry in Lambert-93 metres.
+    pub geometry: MultiPolygon<f64>,
+    /// The value to map; `None` (or a non-finite value) is drawn as "no data".
+    pub value: Option<f64>,
+}
+
+/// What a map says and how its file is named.
+#[derive(Debug, Clone, Copy)]
+pub struct MapSpec<'a> {
+    /// `"eligibility_thd30"` writes `<out_dir>/eligibility_thd30.png` and `.svg`.
+    pub file_stem: &'a str,
+    /// Title, e.g. "Locaux éligibles au très haut débit (≥ 30 Mbit/s), 2026-T3".
+    pub title: &'a str,
+    /// Legend title, e.g. "% des locaux".
+    pub legend_title: &'a str,
+    /// Palette direction: the "bad" end is always the dark colour.
+    pub higher_is_better: bool,
+    /// Decimals of the legend bounds.
+    pub decimals: usize,
+    /// Source and credit line printed at the bottom.
+    pub credit: &'a str,
+    /// Printed prominently in a banner under the title when `Some`.
+    pub notice: Option<&'a str>,
+    /// Text alternative (RGAA): goes into the SVG `<desc>` and is returned for the HTML `alt`.
+    pub description: &'a str,
+}
+
+/// The files of a map and what a page needs to publish it.
+#[derive(Debug, Clone)]
+pub struct RenderedMap {
+    pub png: PathBuf,
+    pub svg: PathBuf,
+    /// The classes the map was coloured with.
+    pub classes: ClassBreaks,
+    /// The text alternative (`MapSpec::description`), for the HTML `alt`.
+    pub description: String,
+}
+
+/// Legend entry of features without a value.
+pub const NO_DATA_LABEL: &str = "Données non disponibles / secret statistique";
+
+const WIDTH: u32 = 1400;
+const MARGIN: i32 = 32;
+const LEGEND_W: i32 = 360;
+const GAP: i32 = 28;
+/// Padding between the map frame and the extent.
+const FRAME_PAD: f64 = 16.0;
+const MAP_MIN_H: i32 = 560;
+const MAP_MAX_H: i32 = 1100;
+const SWATCH_W: i32 = 48;
+const SWATCH_H: i32 = 30;
+const ROW_H: i32 = 40;
+/// Height kept at the bottom of the legend column for the north arrow and the scale bar.
+const FURNITURE_H: i32 = 150;
+/// Spacing of the no-data hatching, along the x axis, in pixels.
+const HATCH_STEP: f64 = 11.0;
+
+const BACKGROUND_FILL: RGBColor = RGBColor(0xee, 0xee, 0xee);
+const BACKGROUND_LINE: RGBColor = RGBColor(0xb4, 0xb4, 0xb4);
+const OUTLINE: RGBColor = RGBColor(0x33, 0x33, 0x33);
+const HATCH: RGBColor = RGBColor(0x6e, 0x6e, 0x6e);
+
+/// Draws a choropleth of `features` over a light-grey `background` (e.g. the commune/IRIS outlines),
+/// writes PNG (1400 px wide) and SVG.
+pub fn choropleth(
+    spec: &MapSpec,
+    background: &[MultiPolygon<f64>],
+    features: &[MapFeature],
+    out_dir: &Path,
+) -> Result<RenderedMap, RenderError> {
+    ensure_fonts()?;
+    check_stem(spec.file_stem)?;
+    let png_path = out_dir.join(format!("{}.png", spec.file_stem));
+    let layout_error = |message: String| RenderError::Draw { path: png_path.clone(), message };
+
+    let values: Vec<f64> = features.iter().filter_map(|f| f.value).filter(|v| v.is_finite()).collect();
+    let classes = ClassBreaks::quantiles(&values, ClassBreaks::MAP_CLASSES, spec.decimals);
+    let extent = map_extent(background, features).ok_or_else(|| RenderError::Empty {
+        path: png_path.clone(),
+        reason: "no feature and no background geometry".to_string(),
+    })?;
+
+    let figure = MapFigure::layout(spec, &classes, extent, background, features).map_err(layout_error)?;
+    let desc = long_description(spec, &classes, features);
+    let written = write_figure(&figure, out_dir, spec.file_stem, spec.title, &desc)?;
+    Ok(RenderedMap { png: written.png, svg: written.svg, classes, description: spec.description.to_string() })
+}
+
+/// The sequential YlOrRd ramp of ColorBrewer for `n` classes (1 to 5), light to dark; reversed when
+/// higher values are better so that the dark end is always the bad one.
+pub(crate) fn palette(n: usize, higher_is_better: bool) -> Vec<RGBColor> {
+    let hexes: &[u32] = match n {
+        0 => &[],
+        1 => &[0xfd8d3c],
+        2 => &[0xfecc5c, 0xe31a1c],
+        3 => &[0xffeda0, 0xfeb24c, 0xf03b20],
+        4 => &[0xffffb2, 0xfecc5c, 0xfd8d3c, 0xe31a1c],
+        _ => &[0xffffb2, 0xfecc5c, 0xfd8d3c, 0xf03b20, 0xbd0026],
+    };
+    let mut colours: Vec<RGBColor> = hexes.iter().map(|h| rgb(*h)).collect();
+    if higher_is_better {
+        colours.reverse();
+    }
+    colours
+}
+
+/// `0xRRGGBB` as a plotters colour.
+pub(crate) fn rgb(hex: u32) -> RGBColor {
+    RGBColor((hex >> 16) as u8, (hex >> 8) as u8, hex as u8)
+}
+
+/// The text of the SVG `<desc>`: the description, the legend with the number of features per class
+/// and, for small maps, the value of each feature.
+fn long_description(spec: &MapSpec, classes: &ClassBreaks, features: &[MapFeature]) -> String {
+    let mut counts = vec![0usize; classes.len()];
+    let mut missing = 0;
+    for f in features {
+        match f.value.filter(|v| v.is_finite()) {
+            Some(v) if !classes.is_empty() => counts[classes.class_of(v)] += 1,
+            _ => missing += 1,
+        }
+    }
+    let zones = |n: usize| if n > 1 { format!("{n} zones") } else { format!("{n} zone") };
+    let mut entries: Vec<String> = classes
+        .labels(spec.decimals)
+        .iter()
+        .zip(&counts)
+        .map(|(l, n)| format!("{l} : {}", zones(*n)))
+        .collect();
+    entries.push(format!("{} : {}", NO_DATA_LABEL.to_lowercase(), zones(missing)));
+    let mut desc =
+        format!("{}\nLégende ({}) : {}.", spec.description.trim(), spec.legend_title, entries.join(" ; "));
+    if !features.is_empty() && features.len() <= 50 {
+        let items: Vec<String> = features
+            .iter()
+            .map(|f| {
+                let v = f
+                    .value
+                    .filter(|v| v.is_finite())
+                    .map_or("n.d.".to_string(), |v| format_fr(v, spec.decimals));
+                format!("{} ({}) : {v}", f.label, f.code)
+            })
+            .collect();
+        desc.push_str(&format!("\nValeurs : {}.", items.join(" ; ")));
+    }
+    desc
+}
+
+/// The map extent in Lambert-93: the features' bounding box, grown to the background outlines that
+/// touch it unless that makes it more than four times larger, then padded by 4 % (at least 200 m).
+fn map_extent(background: &[MultiPolygon<f64>], features: &[MapFeature]) -> Option<Rect<f64>> {
+    let finite = |r: &Rect<f64>| {
+        r.min().x.is_finite() && r.min().y.is_finite() && r.max().x.is_finite() && r.max().y.is_finite()
+    };
+    let feature_box =
+        features.iter().filter_map(|f| f.geometry.bounding_rect()).filter(finite).reduce(union_rect);
+    let background_boxes: Vec<Rect<f64>> =
+        background.iter().filter_map(|g| g.bounding_rect()).filter(finite).collect();
+    let extent = match feature_box {
+        Some(fb) => {
+            let grown =
+                background_boxes.iter().filter(|b| rects_touch(b, &fb)).fold(fb, |a, b| union_rect(a, *b));
+            let limit = 4.0 * fb.width().max(fb.height()).max(1000.0);
+            if grown.width() <= limit && grown.height() <= limit { grown } else { fb }
+        }
+        None => background_boxes.into_iter().reduce(union_rect)?,
+    };
+    let pad = (0.04 * extent.width().max(extent.height())).max(200.0);
+    Some(Rect::new(
+        coord! { x: extent.min().x - pad, y: extent.min().y - pad },
+        coord! { x: extent.max().x + pad, y: extent.max().y + pad },
+    ))
+}
+
+fn union_rect(a: Rect<f64>, b: Rect<f64>) -> Rect<f64> {
+    Rect::new(
+        coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
+        coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
+    )
+}
+
+fn rects_touch(a: &Rect<f64>, b: &Rect<f64>) -> bool {
+    a.min().x <= b.max().x && b.min().x <= a.max().x && a.min().y <= b.max().y && b.min().y <= a.max().y
+}
+
+/// A feature ready to paint, in pixels.
+struct PaintedFeature {
+    /// One bridged point list per polygon (holes joined to the exterior by a zero-width cut).
+    fills: Vec<Vec<(i32, i32)>>,
+    /// Every ring, closed, for the outlines.
+    rings: Vec<Vec<(i32, i32)>>,
+    /// Fill colour; `None` for no data (white with hatching).
+    colour: Option<RGBColor>,
+    /// Hatching segments for no-data features.
+    hatch: Vec<Vec<(i32, i32)>>,
+}
+
+/// A label that found room.
+struct PlacedLabel {
+    text: String,
+    centre: (i32, i32),
+    half: (i32, i32),
+}
+
+/// A legend row.
+struct LegendRow {
+    /// `None` for the no-data row.
+    colour: Option<RGBColor>,
+    lines: Vec<String>,
+}
+
+/// Everything laid out, in pixels.
+struct MapFigure {
+    height: u32,
+    header: Header,
+    footer: Footer,
+    footer_y: i32,
+    /// Map frame corners.
+    frame: [(i32, i32); 2],
+    background: Vec<PaintedFeature>,
+    features: Vec<PaintedFeature>,
+    labels: Vec<PlacedLabel>,
+    legend_x: i32,
+    legend_y: i32,
+    legend_title: Vec<String>,
+    legend_rows: Vec<LegendRow>,
+    /// Pixels per metre.
+    scale: f64,
+}
+
+impl MapFigure {
+    fn layout(
+        spec: &MapSpec,
+        classes: &ClassBreaks,
+        extent: Rect<f64>,
+        background: &[MultiPolygon<f64>],
+        features: &[MapFeature],
+    ) -> Result<MapFigure, String> {
+        let inner_w = WIDTH as i32 - 2 * MARGIN;
+        let header = Header::layout(spec.title, spec.notice, inner_w as u32)?;
+        let footer = Footer::layout(None, spec.credit, inner_w as u32)?;
+
+        // Legend column.
+        let legend_title = wrap(spec.legend_title, SUBTITLE, true, LEGEND_W as u32)?;
+        let label_w = (LEGEND_W - SWATCH_W - 14) as u32;
+        let colours = palette(classes.len(), spec.higher_is_better);
+        let mut legend_rows: Vec<LegendRow> = classes
+            .labels(spec.decimals)
+            .into_iter()
+            .zip(colours)
+            .map(|(label, colour)| LegendRow { colour: Some(colour), lines: vec![label] })
+            .collect();
+        legend_rows.push(LegendRow { colour: None, lines: wrap(NO_DATA_LABEL, BODY, false, label_w)? });
+        let legend_h = legend_title.len() as i32 * line_height(SUBTITLE)
+            + 12
+            + legend_rows.iter().map(row_height).sum::<i32>()
+            + FURNITURE_H;
+
+        // Map frame: as wide as the room left by the legend, as high as the extent's aspect asks.
+        let map_w = inner_w - LEGEND_W - GAP;
+        let (ext_w, ext_h) = (extent.width(), extent.height());
+        let wanted_h = (map_w as f64 * ext_h / ext_w).round() as i32;
+        let map_h = wanted_h.clamp(MAP_MIN_H.max(legend_h), MAP_MAX_H.max(legend_h));
+        let top = MARGIN + header.height + GAP;
+        let frame = [(MARGIN, top), (MARGIN + map_w, top + map_h)];
+        let footer_y = top + map_h + GAP;
+        let height = (footer_y + footer.height + MARGIN) as u32;
+
+        // Equal scale, extent centred in the frame, y up.
+        let scale = ((map_w as f64 - 2.0 * FRAME_PAD) / ext_w).min((map_h as f64 - 2.0 * FRAME_PAD) / ext_h);
+        let x0 = MARGIN as f64 + (map_w as f64 - ext_w * scale) / 2.0;
+        let y0 = top as f64 + (map_h as f64 - ext_h * scale) / 2.0;
+        let (min_x, max_y) = (extent.min().x, extent.max().y);
+        let to_px = |c: Coord<f64>| coord! { x: x0 + (c.x - min_x) * scale, y: y0 + (max_y - c.y) * scale };
+        let frame_rect = Rect::new(
+            coord! { x: frame[0].0 as f64, y: frame[0].1 as f64 },
+            coord! { x: frame[1].0 as f64, y: frame[1].1 as f64 },
+        );
+
+        let background: Vec<PaintedFeature> = background
+            .iter()
+            .filter_map(|g| {
+                let px = g.map_coords(to_px);
+                let bbox = px.bounding_rect()?;
+                if !rects_touch(&bbox, &frame_rect) {
+                    return None;
+                }
+                let inside = bbox.min().x >= frame_rect.min().x
+                    && bbox.min().y >= frame_rect.min().y
+                    && bbox.max().x <= frame_rect.max().x
+                    && bbox.max().y <= frame_rect.max().y;
+                let clipped = if inside { px } else { px.intersection(&frame_rect.to_polygon()) };
+                Some(paint(&clipped, Some(BACKGROUND_FILL)))
+            })
+            .collect();
+
+        let colours = palette(classes.len(), spec.higher_is_better);
+        let mut painted = Vec::with_capacity(features.len());
+        let mut anchors = Vec::with_capacity(features.len());
+        let mut boxes = Vec::with_capacity(features.len());
+        for f in features {
+            let px = f.geometry.map_coords(to_px);
+            let colour = f
+                .value
+                .filter(|v| v.is_finite() && !classes.is_empty())
+                .and_then(|v| colours.get(classes.class_of(v)).copied());
+            let mut p = paint(&px, colour);
+            if colour.is_none() {
+                p.hatch = hatch(&px);
+            }
+            painted.push(p);
+            anchors.push(px.interior_point().map(|pt| (pt.x().round() as i32, pt.y().round() as i32)));
+            boxes.push(px.bounding_rect().map(|r| {
+                (
+                    r.min().x.floor() as i32,
+                    r.min().y.floor() as i32,
+                    r.max().x.ceil() as i32,
+                    r.max().y.ceil() as i32,
+                )
+            }));
+        }
+        let labels = place_labels(features, &anchors, &boxes, frame)?;
+
+        Ok(MapFigure {
+            height,
+            header,
+            footer,
+            footer_y,
+            frame,
+            background,
+            features: painted,
+            labels,
+            legend_x: WIDTH as i32 - MARGIN - LEGEND_W,
+            legend_y: top,
+            legend_title,
+            legend_rows,
+            scale,
+        })
+    }
+
+    fn draw_legend<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
+        let x = self.legend_x;
+        let mut y = self.legend_y;
+        let title_style = text::style(SUBTITLE, true, INK, HPos::Left, VPos::Top);
+        for line in &self.legend_title {
+            draw_text(root, line, (x, y), &title_style)?;
+            y += line_height(SUBTITLE);
+        }
+        y += 12;
+        let label_style = text::style(BODY, false, INK, HPos::Left, VPos::Center);
+        for row in &self.legend_rows {
+            let h = row_height(row);
+            let swatch = [(x, y + (h - SWATCH_H) / 2 - 4), (x + SWATCH_W, y + (h + SWATCH_H) / 2 - 4)];
+            match row.colour {
+                Some(colour) => draw_rect(root, swatch, colour.filled())?,
+                None => {
+                    let rect = Rect::new(
+                        coord! { x: swatch[0].0 as f64, y: swatch[0].1 as f64 },
+                        coord! { x: swatch[1].0 as f64, y: swatch[1].1 as f64 },
+                    );
+                    for segment in hatch(&MultiPolygon::new(vec![rect.to_polygon()])) {
+                        root.draw(&PathElement::new(segment, HATCH.stroke_width(1)))
+                            .map_err(|e| e.to_string())?;
+                    }
+                }
+            }
+            draw_rect(root, swatch, OUTLINE.stroke_width(1))?;
+            let lh = line_height(BODY);
+            let mut ty = (swatch[0].1 + swatch[1].1) / 2 - (row.lines.len() as i32 - 1) * lh / 2;
+            for line in &row.lines {
+                draw_text(root, line, (x + SWATCH_W + 14, ty), &label_style)?;
+                ty += lh;
+            }
+            y += h;
+        }
+        Ok(())
+    }
+
+    /// North arrow and scale bar at the bottom of the legend column.
+    fn draw_furniture<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
+        let x = self.legend_x;
+        let bottom = self.frame[1].1;
+        // North arrow: an arrowhead with a notch, "N" above it.
+        let (cx, top) = (x + 18, bottom - 104);
+        draw_text(root, "N", (cx, top), &text::style(SUBTITLE, true, INK, HPos::Center, VPos::Top))?;
+        let tip = top + 30;
+        let head = vec![(cx, tip), (cx + 14, tip + 42), (cx, tip + 32), (cx - 14, tip + 42)];
+        root.draw(&PxPolygon::new(head.clone(), INK.filled())).map_err(|e| e.to_string())?;
+
+        // Scale bar: a round length close to 170 px, in two halves.
+        let (metres, px) = scale_bar_length(self.scale, 170.0);
+        let (bx, by) = (x + 64, bottom - 62);
+        let half = px / 2;
+        draw_rect(root, [(bx, by), (bx + half, by + 10)], INK.filled())?;
+        draw_rect(root, [(bx + half, by), (bx + px, by + 10)], WHITE.filled())?;
+        draw_rect(root, [(bx, by), (bx + px, by + 10)], INK.stroke_width(1))?;
+        let tick = text::style(SMALL, false, INK, HPos::Center, VPos::Top);
+        draw_text(root, "0", (bx, by + 16), &tick)?;
+        draw_text(root, &format_distance(metres), (bx + px, by + 16), &tick)?;
+        let note = text::style(SMALL, false, INK, HPos::Left, VPos::Bottom);
+        draw_text(root, "Lambert-93 (EPSG:2154)", (bx, by - 10), &note)?;
+        Ok(())
+    }
+}
+
+impl Figure for MapFigure {
+    fn size(&self) -> (u32, u32) {
+        (WIDTH, self.height)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
+        let fill_and_outline = |items: &[PaintedFeature], line: RGBColor, width: u32| -> DrawResult {
+            for item in items {
+                let fill = item.colour.unwrap_or(WHITE).filled();
+                for points in &item.fills {
+                    root.draw(&PxPolygon::new(points.clone(), fill)).map_err(|e| e.to_string())?;
+                }
+                for segment in &item.hatch {
+                    root.draw(&PathElement::new(segment.clone(), HATCH.stroke_width(1)))
+                        .map_err(|e| e.to_string())?;
+                }
+            }
+            for item in items {
+                for ring in &item.rings {
+                    root.draw(&PathElement::new(ring.clone(), line.stroke_width(width)))
+                        .map_err(|e| e.to_string())?;
+                }
+            }
+            Ok(())
+        };
+        fill_and_outline(&self.background, BACKGROUND_LINE, 1)?;
+        fill_and_outline(&self.features, OUTLINE, 2)?;
+
+        let label_style = text::style(SMALL, false, INK, HPos::Center, VPos::Center);
+        for label in &self.labels {
+            let (cx, cy) = label.centre;
+            let (hw, hh) = label.half;
+            draw_rect(root, [(cx - hw, cy - hh), (cx + hw, cy + hh)], WHITE.mix(0.8).filled())?;
+            draw_text(root, &label.text, (cx, cy), &label_style)?;
+        }
+
+        self.header.draw(root, (MARGIN, MARGIN), WIDTH as i32 - 2 * MARGIN)?;
+        self.draw_legend(root)?;
+        self.draw_furniture(root)?;
+        self.footer.draw(root, (MARGIN, self.footer_y))
+    }
+}
+
+fn row_height(row: &LegendRow) -> i32 {
+    ROW_H.max(row.lines.len() as i32 * line_height(BODY) + 10)
+}
+
+/// Turns a pixel-space multipolygon into point lists for plotters.
+fn paint(px: &MultiPolygon<f64>, colour: Option<RGBColor>) -> PaintedFeature {
+    let mut fills = Vec::new();
+    let mut rings = Vec::new();
+    for polygon in px.iter() {
+        let polygon = polygon.orient(Direction::Default);
+        let exterior = ring_points(polygon.exterior());
+        if exterior.len() < 3 {
+            continue;
+        }
+        let holes: Vec<Vec<(i32, i32)>> =
+            polygon.interiors().iter().map(ring_points).filter(|h| h.len() >= 3).collect();
+        fills.push(bridge(&exterior, &holes));
+        for ring in std::iter::once(&exterior).chain(&holes) {
+            let mut closed = ring.clone();
+            closed.push(ring[0]);
+            rings.push(closed);
+        }
+    }
+    PaintedFeature { fills, rings, colour, hatch: Vec::new() }
+}
+
+/// The ring's vertices rounded to pixels, without the closing repeat nor consecutive duplicates.
+fn ring_points(ring: &LineString<f64>) -> Vec<(i32, i32)> {
+    let mut points: Vec<(i32, i32)> =
+        ring.coords().map(|c| (c.x.round() as i32, c.y.round() as i32)).collect();
+    points.dedup();
+    if points.len() > 1 && points.first() == points.last() {
+        points.pop();
+    }
+    points
+}
+
+/// One point list for a polygon with holes: each hole is joined to its nearest exterior vertex by a
+/// zero-width cut travelled both ways. The two edges of a cut cancel under both the even-odd and
+/// the non-zero fill rules (exterior and holes have opposite orientations), so the hole stays open.
+fn bridge(exterior: &[(i32, i32)], holes: &[Vec<(i32, i32)>]) -> Vec<(i32, i32)> {
+    let mut at_vertex: Vec<Vec<usize>> = vec![Vec::new(); exterior.len()];
+    for (h, hole) in holes.iter().enumerate() {
+        let (hx, hy) = (hole[0].0 as i64, hole[0].1 as i64);
+        let nearest = exterior
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, (x, y))| (*x as i64 - hx).pow(2) + (*y as i64 - hy).pow(2))
+            .map_or(0, |(i, _)| i);
+        at_vertex[nearest].push(h);
+    }
+    let mut points = Vec::with_capacity(exterior.len() + holes.iter().map(|h| h.len() + 2).sum::<usize>());
+    for (i, vertex) in exterior.iter().enumerate() {
+        points.push(*vertex);
+        for &h in &at_vertex[i] {
+            points.extend_from_slice(&holes[h]);
+            points.push(holes[h][0]);
+            points.push(*vertex);
+        }
+    }
+    points
+}
+
+/// Diagonal hatching (lines rising to the right, `HATCH_STEP` px apart along x) clipped to `px`.
+fn hatch(px: &MultiPolygon<f64>) -> Vec<Vec<(i32, i32)>> {
+    let Some(bbox) = px.bounding_rect() else {
+        return Vec::new();
+    };
+    let (min, max) = (bbox.min(), bbox.max());
+    // Lines x + y = c on a fixed grid of c, so neighbouring features' hatching lines up.
+    let first = ((min.x + min.y) / HATCH_STEP).floor() as i64;
+    let last = ((max.x + max.y) / HATCH_STEP).ceil() as i64;
+    let lines: Vec<LineString<f64>> = (first..=last)
+        .map(|k| {
+            let c = k as f64 * HATCH_STEP;
+            LineString::from(vec![(c - max.y, max.y), (c - min.y, min.y)])
+        })
+        .collect();
+    px.clip(&MultiLineString::new(lines), false)
+        .iter()
+        .map(|ls| ls.coords().map(|c| (c.x.round() as i32, c.y.round() as i32)).collect::<Vec<_>>())
+        .filter(|s: &Vec<(i32, i32)>| s.len() >= 2)
+        .collect()
+}
+
+/// Features whose box is smaller than this (width, height, in px) are "small": a label never covers
+/// them, it goes beside them.
+const SMALL_FEATURE: (i32, i32) = (60, 40);
+
+/// A box in pixels: left, top, right, bottom.
+type PxBox = (i32, i32, i32, i32);
+
+fn boxes_overlap(a: &PxBox, b: &PxBox) -> bool {
+    a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
+}
+
+/// Places labels greedily in input order: the label, else the code, else nothing. A label goes on the
+/// feature's interior point when the feature is at least 5/6 of the label's width and 1.8 times its
+/// height, else (or if that place is taken) to the right, left, top or bottom of the feature; it must stay inside the frame, overlap no label already placed and cover no small
+/// feature.
+fn place_labels(
+    features: &[MapFeature],
+    anchors: &[Option<(i32, i32)>],
+    boxes: &[Option<PxBox>],
+    frame: [(i32, i32); 2],
+) -> Result<Vec<PlacedLabel>, String> {
+    let is_small = |b: &PxBox| b.2 - b.0 < SMALL_FEATURE.0 && b.3 - b.1 < SMALL_FEATURE.1;
+    let small: Vec<PxBox> = boxes
+        .iter()
+        .flatten()
+        .filter(|b| is_small(b))
+        .map(|b| (b.0 - 2, b.1 - 2, b.2 + 2, b.3 + 2))
+        .collect();
+    let mut taken: Vec<PxBox> = Vec::new();
+    let mut placed: Vec<PlacedLabel> = Vec::new();
+    let hh = line_height(SMALL) / 2;
+    for (i, ((f, anchor), bbox)) in features.iter().zip(anchors).zip(boxes).enumerate() {
+        let (Some((ax, ay)), Some(b)) = (*anchor, *bbox) else { continue };
+        let mut texts = vec![f.label.trim()];
+        if f.code.trim() != f.label.trim() {
+            texts.push(f.code.trim());
+        }
+        'texts: for candidate in texts.into_iter().filter(|c| !c.is_empty()) {
+            let hw = text::width(candidate, SMALL, false)? as i32 / 2 + 4;
+            let (mx, my) = ((b.0 + b.2) / 2, (b.1 + b.3) / 2);
+            let mut centres = Vec::with_capacity(5);
+            // On the feature when it is wide and tall enough to stay visible around its label.
+            if 2 * hw * 5 <= (b.2 - b.0) * 6 && (b.3 - b.1) * 5 >= 2 * hh * 9 {
+                centres.push((ax, ay));
+            }
+            centres.extend([(b.2 + 6 + hw, my), (b.0 - 6 - hw, my), (mx, b.1 - 4 - hh), (mx, b.3 + 4 + hh)]);
+            // First clear of every other feature, then only clear of the small ones.
+            for strict in [true, false] {
+                for &(cx, cy) in &centres {
+                    let label_box = (cx - hw, cy - hh, cx + hw, cy + hh);
+                    let inside = label_box.0 > frame[0].0 + 2
+                        && label_box.2 < frame[1].0 - 2
+                        && label_box.1 > frame[0].1 + 2
+                        && label_box.3 < frame[1].1 - 2;
+                    let others = boxes
+                        .iter()
+                        .enumerate()
+                        .filter(|(j, _)| strict && *j != i)
+                        .filter_map(|(_, o)| o.as_ref());
+                    let free =
+                        !taken.iter().chain(&small).chain(others).any(|o| boxes_overlap(o, &label_box));
+                    if inside && free {
+                        taken.push((label_box.0 - 2, label_box.1 - 2, label_box.2 + 2, label_box.3 + 2));
+                        placed.push(PlacedLabel {
+                            text: candidate.to_string(),
+                            centre: (cx, cy),
+                            half: (hw, hh),
+                        });
+                        break 'texts;
+                    }
+                }
+            }
+        }
+    }
+    Ok(placed)
+}
+
+/// A round length (1, 2 or 5 × 10^k metres) drawn close to `target_px` pixels, and its length in
+/// pixels, for a scale of `scale` pixels per metre.
+fn scale_bar_length(scale: f64, target_px: f64) -> (f64, i32) {
+    let target_m = target_px / scale;
+    if !(target_m.is_finite() && target_m > 0.0) {
+        return (0.0, 0);
+    }
+    let magnitude = 10f64.powf(target_m.log10().floor());
+    let metres = [5.0, 2.0, 1.0].iter().map(|m| m * magnitude).find(|m| *m <= target_m).unwrap_or(magnitude);
+    (metres, (metres * scale).round() as i32)
+}
+
+/// "500 m", "2 km", "2,5 km".
+fn format_distance(metres: f64) -> String {
+    if metres < 1000.0 {
+        format!("{} m", format_fr(metres, 0))
+    } else {
+        let km = metres / 1000.0;
+        let decimals = if km.fract() == 0.0 { 0 } else { 1 };
+        format!("{} km", format_fr(km, decimals))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{Polygon, polygon};
+
+    fn square(x: f64, y: f64, side: f64) -> Polygon<f64> {
+        polygon![(x: x, y: y), (x: x + side, y: y), (x: x + side, y: y + side), (x: x, y: y + side)]
+    }
+
+    #[test]
+    fn palette_dark_end_is_the_bad_end() {
+        let luminance = |c: &RGBColor| 0.2126 * c.0 as f64 + 0.7152 * c.1 as f64 + 0.0722 * c.2 as f64;
+        for n in 1..=5 {
+            let low_is_bad = palette(n, true);
+            let high_is_bad = palette(n, false);
+            assert_eq!(low_is_bad.len(), n);
+            if n > 1 {
+                assert!(luminance(&low_is_bad[0]) < luminance(&low_is_bad[n - 1]));
+                assert!(luminance(&high_is_bad[0]) > luminance(&high_is_bad[n - 1]));
+            }
+        }
+        assert!(palette(0, true).is_empty());
+    }
+
+    #[test]
+    fn bridged_hole_keeps_every_vertex() {
+        let exterior = vec![(0, 0), (100, 0), (100, 100), (0, 100)];
+        let hole = vec![(40, 40), (40, 60), (60, 60), (60, 40)];
+        let points = bridge(&exterior, std::slice::from_ref(&hole));
+        assert_eq!(points.len(), 4 + 4 + 2);
+        // The hole is entered from its nearest exterior vertex, (0, 0), and left back to it.
+        assert_eq!(points[0], (0, 0));
+        assert_eq!(&points[1..5], hole.as_slice());
+        assert_eq!(points[5], (40, 40));
+        assert_eq!(points[6], (0, 0));
+    }
+
+    #[test]
+    fn hatching_stays_inside() {
+        let px = MultiPolygon::new(vec![square(10.0, 10.0, 100.0)]);
+        let segments = hatch(&px);
+        assert!(segments.len() > 10);
+        for s in &segments {
+            for (x, y) in s {
+                assert!((10..=110).contains(x) && (10..=110).contains(y), "({x}, {y})");
+            }
+        }
+    }
+
+    #[test]
+    fn extent_covers_features_and_touching_background() {
+        let feature = MapFeature {
+            code: "QP067001".into(),
+            label: "A".into(),
+            geometry: MultiPolygon::new(vec![square(1000.0, 1000.0, 500.0)]),
+            value: Some(1.0),
+        };
+        let commune = MultiPolygon::new(vec![square(0.0, 0.0, 3000.0)]);
+        let far_away = MultiPolygon::new(vec![square(1e6, 1e6, 10.0)]);
+        let huge = MultiPolygon::new(vec![square(-1e5, -1e5, 3e5)]);
+        let e = map_extent(&[commune, far_away], std::slice::from_ref(&feature))
+            .unwrap_or(Rect::new(coord! { x: 0.0, y: 0.0 }, coord! { x: 0.0, y: 0.0 }));
+        assert!(e.min().x < 0.0 && e.max().x > 3000.0 && e.max().x < 4000.0);
+        let e = map_extent(&[huge], std::slice::from_ref(&feature));
+        assert!(e.is_some_and(|e| e.width() < 1000.0));
+        assert!(map_extent(&[], &[]).is_none());
+    }
+
+    #[test]
+    fn scale_bar_is_round() {
+        assert_eq!(scale_bar_length(0.1, 170.0), (1000.0, 100));
+        assert_eq!(scale_bar_length(0.05, 170.0).0, 2000.0);
+        assert_eq!(format_distance(500.0), "500 m");
+        assert_eq!(format_distance(2000.0), "2 km");
+        assert_eq!(format_distance(2500.0), "2,5 km");
+    }
+
+    #[test]
+    fn description_counts_classes_and_missing() {
+        let spec = MapSpec {
+            file_stem: "x",
+            title: "T",
+            legend_title: "% des locaux",
+            higher_is_better: true,
+            decimals: 1,
+            credit: "",
+            notice: None,
+            description: "Carte.",
+        };
+        let f = |code: &str, value| MapFeature {
+            code: code.into(),
+            label: code.into(),
+            geometry: MultiPolygon::new(vec![square(0.0, 0.0, 1.0)]),
+            value,
+        };
+        let features = [f("A", Some(10.0)), f("B", Some(20.0)), f("C", None)];
+        let classes = ClassBreaks::quantiles(&[10.0, 20.0], 5, 1);
+        let d = long_description(&spec, &classes, &features);
+        assert!(d.starts_with("Carte.\nLégende (% des locaux) : [10,0 ; 15,0[ : 1 zone"), "{d}");
+        assert!(d.contains("secret statistique : 1 zone"), "{d}");
+        assert!(d.contains("C (C) : n.d."), "{d}");
+    }
+}

@@ -1,0 +1,99 @@
+//! render: maps and charts for the published outputs.
+//!
+//! Inputs: geometries in Lambert-93 metres (EPSG:2154) with one value per feature for maps,
+//! quarterly series and (need, reach) pairs for charts, plus the texts of each figure (title, credit,
+//! notice, text alternative). Outputs: for each figure `<out_dir>/<file_stem>.png` (1400 px wide for
+//! maps, 1200 px for charts) and `<out_dir>/<file_stem>.svg`.
+//!
+//! Invariants:
+//! - fonts are the embedded DejaVu Sans (no system font), registered once before the first drawing;
+//! - the same inputs give byte-identical PNG and SVG files, written to a temporary file in `out_dir`
+//!   and then renamed, so a reader never sees a half-written figure;
+//! - every SVG is accessible (RGAA 4.1): `role="img"`, `aria-labelledby`, `<title>` and `<desc>`;
+//! - information is never carried by colour alone: legends carry the numbers, series have distinct
+//!   marker shapes, missing data is hatched;
+//! - maps keep an equal x/y scale (no distortion), north up.
+//!
+//! Table of contents:
+//! - [`classes`]: quantile class breaks with nice bounds ([`ClassBreaks`]);
+//! - [`choropleth`](fn@choropleth): choropleth maps ([`MapSpec`], [`MapFeature`], [`RenderedMap`]);
+//! - [`chart`]: line charts of quarterly series and need-vs-reach scatter plots;
+//! - `svg_a11y`: the accessibility post-processing of the SVG text;
+//! - `frame`: the page furniture shared by every figure (title, notice banner, footnote, credit);
+//! - `text`: fonts, text measurement and wrapping, French number formatting;
+//! - `output`: drawing one figure on both backends and writing the files atomically.
+
+pub mod chart;
+pub mod choropleth;
+pub mod classes;
+pub mod figures;
+mod frame;
+mod output;
+mod svg_a11y;
+mod text;
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use plotters::style::FontStyle;
+
+pub use chart::{ChartSpec, RenderedChart, Series, line_chart, scatter};
+pub use choropleth::{MapFeature, MapSpec, RenderedMap, choropleth};
+pub use classes::ClassBreaks;
+
+/// Why a figure could not be produced.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// The embedded fonts could not be registered with plotters.
+    #[error("cannot register the embedded DejaVu fonts: {0}")]
+    Fonts(String),
+    /// The file stem is not a plain file name.
+    #[error("invalid file stem {stem:?}: {reason}")]
+    InvalidStem { stem: String, reason: &'static str },
+    /// There is nothing to draw (no geometry, no period).
+    #[error("nothing to draw in {path}: {reason}")]
+    Empty { path: PathBuf, reason: String },
+    /// plotters failed while drawing the figure.
+    #[error("drawing {path} failed: {message}")]
+    Draw { path: PathBuf, message: String },
+    /// A file or folder could not be written.
+    #[error("cannot write {path}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The font family every figure draws with; DejaVu Sans is registered under this name.
+pub(crate) const FONT_FAMILY: &str = "sans-serif";
+
+static FONTS: OnceLock<Result<(), String>> = OnceLock::new();
+
+/// Registers DejaVu Sans (regular and bold) as [`FONT_FAMILY`] once per process.
+pub(crate) fn ensure_fonts() -> Result<(), RenderError> {
+    FONTS
+        .get_or_init(|| {
+            plotters::style::register_font(FONT_FAMILY, FontStyle::Normal, dejavu::sans::regular())
+                .map_err(|_| "DejaVu Sans regular is not a valid font".to_string())?;
+            plotters::style::register_font(FONT_FAMILY, FontStyle::Bold, dejavu::sans::bold())
+                .map_err(|_| "DejaVu Sans bold is not a valid font".to_string())
+        })
+        .clone()
+        .map_err(RenderError::Fonts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fonts_register_once_and_measure_text() -> Result<(), Box<dyn std::error::Error>> {
+        ensure_fonts()?;
+        ensure_fonts()?;
+        let w = text::width("Données non disponibles", text::SMALL, false)?;
+        let wb = text::width("Données non disponibles", text::SMALL, true)?;
+        assert!(w > 100 && wb > w, "regular {w}, bold {wb}");
+        Ok(())
+    }
+}

@@ -1,0 +1,173 @@
+//! Drawing one figure on both backends and writing the files atomically.
+//!
+//! Input: a [`Figure`] (anything that can paint itself on a plotters drawing area of a fixed size),
+//! the output folder, the file stem, the title and the text alternative. Output: `<stem>.png`
+//! (bitmap backend) and `<stem>.svg` (SVG backend, made accessible by `svg_a11y`).
+//!
+//! Invariants: each file is first written under a hidden temporary name in the output folder and
+//! then renamed over the final name, so a reader never sees a half-written file; nothing in the
+//! drawing depends on time, randomness or hash order, so the same inputs give the same bytes.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use plotters::coord::Shift;
+use plotters::prelude::{BitMapBackend, DrawingArea, DrawingBackend, IntoDrawingArea, SVGBackend};
+use plotters::style::WHITE;
+
+use super::svg_a11y::make_accessible;
+use super::{RenderError, ensure_fonts};
+
+/// What drawing code returns: plotters errors are turned into their message.
+pub(crate) type DrawResult = Result<(), String>;
+
+/// A figure of a fixed size in pixels that can paint itself on any plotters backend.
+pub(crate) trait Figure {
+    /// Width and height in pixels.
+    fn size(&self) -> (u32, u32);
+    /// Paints the figure on `root` (already filled with white), in pixel coordinates.
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult;
+}
+
+/// The two files written for a figure.
+pub(crate) struct Written {
+    pub png: PathBuf,
+    pub svg: PathBuf,
+}
+
+/// Checks that `stem` is a plain file name (no folder, not hidden, not empty).
+pub(crate) fn check_stem(stem: &str) -> Result<(), RenderError> {
+    let reason = if stem.is_empty() {
+        Some("it is empty")
+    } else if stem.starts_with('.') {
+        Some("it starts with a dot")
+    } else if stem.contains(['/', '\\']) || stem.contains('\0') {
+        Some("it contains a path separator")
+    } else {
+        None
+    };
+    match reason {
+        Some(reason) => Err(RenderError::InvalidStem { stem: stem.to_string(), reason }),
+        None => Ok(()),
+    }
+}
+
+/// Draws `figure` as `<out_dir>/<stem>.png` and `<out_dir>/<stem>.svg` (creating `out_dir`).
+pub(crate) fn write_figure<F: Figure>(
+    figure: &F,
+    out_dir: &Path,
+    stem: &str,
+    title: &str,
+    desc: &str,
+) -> Result<Written, RenderError> {
+    ensure_fonts()?;
+    check_stem(stem)?;
+    std::fs::create_dir_all(out_dir)
+        .map_err(|source| RenderError::Io { path: out_dir.to_path_buf(), source })?;
+    let png = out_dir.join(format!("{stem}.png"));
+    let svg = out_dir.join(format!("{stem}.svg"));
+    let draw_error = |path: &Path| {
+        let path = path.to_path_buf();
+        move |message: String| RenderError::Draw { path, message }
+    };
+
+    // The bitmap encoder picks the format from the extension: the temporary name ends in .png.
+    let tmp_png = TempFile::new(out_dir, stem, "png");
+    {
+        let root = BitMapBackend::new(&tmp_png.path, figure.size()).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string()).map_err(draw_error(&png))?;
+        figure.draw(&root).map_err(draw_error(&png))?;
+        root.present().map_err(|e| e.to_string()).map_err(draw_error(&png))?;
+    }
+    tmp_png.persist(&png)?;
+
+    let mut document = String::new();
+    {
+        let root = SVGBackend::with_string(&mut document, figure.size()).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string()).map_err(draw_error(&svg))?;
+        figure.draw(&root).map_err(draw_error(&svg))?;
+        root.present().map_err(|e| e.to_string()).map_err(draw_error(&svg))?;
+    }
+    let document = make_accessible(&document, stem, title, desc).map_err(draw_error(&svg))?;
+    let tmp_svg = TempFile::new(out_dir, stem, "svg");
+    std::fs::write(&tmp_svg.path, document.as_bytes())
+        .map_err(|source| RenderError::Io { path: svg.clone(), source })?;
+    tmp_svg.persist(&svg)?;
+
+    Ok(Written { png, svg })
+}
+
+/// A hidden temporary file next to the final one, removed if it is not persisted.
+struct TempFile {
+    path: PathBuf,
+    persisted: bool,
+}
+
+impl TempFile {
+    /// `.<stem>.tmp-<process>-<counter>.<ext>`: unique even when threads draw the same stem.
+    fn new(dir: &Path, stem: &str, ext: &str) -> TempFile {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        TempFile { path: dir.join(format!(".{stem}.tmp-{}-{n}.{ext}", std::process::id())), persisted: false }
+    }
+
+    fn persist(mut self, to: &Path) -> Result<(), RenderError> {
+        std::fs::rename(&self.path, to)
+            .map_err(|source| RenderError::Io { path: to.to_path_buf(), source })?;
+        self.persisted = true;
+        Ok(())
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if !self.persisted {
+            // Best effort: the file may never have been created.
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems_must_be_plain_names() {
+        assert!(check_stem("eligibility_thd30").is_ok());
+        assert!(check_stem("").is_err());
+        assert!(check_stem(".hidden").is_err());
+        assert!(check_stem("../x").is_err());
+        assert!(check_stem("a\\b").is_err());
+    }
+
+    struct Square;
+    impl Figure for Square {
+        fn size(&self) -> (u32, u32) {
+            (40, 30)
+        }
+        fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
+            root.draw(&plotters::element::Rectangle::new(
+                [(5, 5), (20, 20)],
+                plotters::style::ShapeStyle::from(&plotters::style::BLACK).filled(),
+            ))
+            .map_err(|e| e.to_string())
+        }
+    }
+
+    #[test]
+    fn writes_both_files_and_no_temporary() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let out = dir.path().join("figures");
+        let written = write_figure(&Square, &out, "square", "Un carré", "Un carré noir.")?;
+        assert!(written.png.is_file() && written.svg.is_file());
+        let names: Vec<String> = std::fs::read_dir(&out)?
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+        let svg = std::fs::read_to_string(&written.svg)?;
+        assert!(svg.contains(r#"role="img""#) && svg.contains("<title id=\"square-title\">Un carré</title>"));
+        Ok(())
+    }
+}

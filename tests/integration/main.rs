@@ -1,0 +1,9 @@
+//! fracture's integration tests: one binary, one module per stage.
+//! Run with `cargo test`; the real extracts are read from `FRACTURE_REAL_DATA` (set by `.ci/run`).
+
+mod demo;
+mod fetch;
+mod http_fixture;
+mod render;
+mod support;
+mod table;

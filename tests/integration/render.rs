@@ -1,0 +1,284 @@
+//! Stage `render`: maps and charts drawn from hand-made inputs.
+//!
+//! Set `FRACTURE_RENDER_OUT=<folder>` to keep the figures there for a look.
+
+use std::path::{Path, PathBuf};
+
+use fracture::render::{
+    ChartSpec, MapFeature, MapSpec, RenderError, Series, choropleth, line_chart, scatter,
+};
+use geo::{LineString, MultiPolygon, Polygon, polygon};
+
+use crate::support;
+
+const NOTICE: &str = "DONNÉES SYNTHÉTIQUES DE DÉMONSTRATION";
+/// Strasbourg, in Lambert-93 metres.
+const CX: f64 = 1_050_000.0;
+const CY: f64 = 6_840_000.0;
+
+/// The output folder: `FRACTURE_RENDER_OUT/<name>` when set, else a fresh temporary folder.
+fn out_dir(name: &str) -> (Option<tempfile::TempDir>, PathBuf) {
+    match std::env::var_os("FRACTURE_RENDER_OUT") {
+        Some(dir) => (None, PathBuf::from(dir).join(name)),
+        None => {
+            let tmp = support::workdir();
+            let path = tmp.path().to_path_buf();
+            (Some(tmp), path)
+        }
+    }
+}
+
+/// An irregular closed ring around (x, y) of mean radius r.
+fn blob(x: f64, y: f64, r: f64, phase: f64) -> LineString<f64> {
+    (0..=48)
+        .map(|i| {
+            let t = std::f64::consts::TAU * f64::from(i % 48) / 48.0;
+            let k = r * (1.0 + 0.18 * (3.0 * t + phase).sin() + 0.07 * (5.0 * t - phase).cos());
+            (x + k * t.cos(), y + k * t.sin())
+        })
+        .collect()
+}
+
+fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Polygon<f64> {
+    polygon![(x: x0, y: y0), (x: x1, y: y0), (x: x1, y: y1), (x: x0, y: y1)]
+}
+
+fn feature(code: &str, label: &str, geometry: MultiPolygon<f64>, value: Option<f64>) -> MapFeature {
+    MapFeature { code: code.into(), label: label.into(), geometry, value }
+}
+
+/// Seven QPV: simple shapes, a two-part MultiPolygon, a polygon with a hole and one without value.
+fn features() -> Vec<MapFeature> {
+    let single = |dx: f64, dy: f64, r: f64, phase: f64| {
+        MultiPolygon::new(vec![Polygon::new(blob(CX + dx, CY + dy, r, phase), vec![])])
+    };
+    let with_hole = MultiPolygon::new(vec![Polygon::new(
+        blob(CX + 1800.0, CY - 1500.0, 900.0, 1.0),
+        vec![blob(CX + 1800.0, CY - 1500.0, 300.0, 2.0)],
+    )]);
+    let two_parts = MultiPolygon::new(vec![
+        Polygon::new(blob(CX - 2600.0, CY + 1200.0, 550.0, 0.3), vec![]),
+        Polygon::new(blob(CX - 1500.0, CY + 2100.0, 400.0, 2.2), vec![]),
+    ]);
+    vec![
+        feature("QN06701M", "Hautepierre", single(-3000.0, -600.0, 800.0, 0.0), Some(38.4)),
+        feature("QN06702M", "Cronenbourg", two_parts, Some(71.9)),
+        feature("QN06703M", "Neuhof", with_hole, Some(12.5)),
+        feature("QN06704M", "Elsau", single(-1200.0, -2300.0, 500.0, 1.7), None),
+        feature("QN06705M", "Esplanade", single(1500.0, 1400.0, 600.0, 0.9), Some(88.0)),
+        feature("QN06706M", "Port du Rhin", single(3600.0, 400.0, 650.0, 2.5), Some(55.2)),
+        feature("QN06707M", "Meinau", single(200.0, -3300.0, 700.0, 3.1), Some(97.6)),
+    ]
+}
+
+/// IRIS-like grid over the commune, and one far-away commune that must not widen the map.
+fn background() -> Vec<MultiPolygon<f64>> {
+    let mut cells = Vec::new();
+    for i in 0..6 {
+        for j in 0..5 {
+            let (x0, y0) = (CX - 5000.0 + 1800.0 * f64::from(i), CY - 4500.0 + 1900.0 * f64::from(j));
+            cells.push(MultiPolygon::new(vec![rect(x0, y0, x0 + 1800.0, y0 + 1900.0)]));
+        }
+    }
+    cells.push(MultiPolygon::new(vec![rect(CX + 90_000.0, CY, CX + 95_000.0, CY + 5000.0)]));
+    cells
+}
+
+fn map_spec<'a>(stem: &'a str) -> MapSpec<'a> {
+    MapSpec {
+        file_stem: stem,
+        title: "Locaux éligibles au très haut débit (≥ 30 Mbit/s), 2026-T3",
+        legend_title: "% des locaux",
+        higher_is_better: true,
+        decimals: 1,
+        credit: "Sources : Arcep, Ma connexion internet (2026-T3) ; ANCT, quartiers prioritaires 2024. \
+                 Licence Ouverte 2.0. Réalisation : fracture.",
+        notice: Some(NOTICE),
+        description: "Carte des quartiers prioritaires de Strasbourg selon la part des locaux éligibles \
+                      au très haut débit.",
+    }
+}
+
+/// Width of a PNG from its IHDR chunk (big-endian u32 at offset 16).
+fn png_width(path: &Path) -> u32 {
+    let bytes = std::fs::read(path).expect("read PNG");
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{} is not a PNG", path.display());
+    assert_eq!(&bytes[12..16], b"IHDR");
+    u32::from_be_bytes([bytes[16], bytes[17], bytes[18], bytes[19]])
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).expect("read SVG")
+}
+
+/// XML-escaped as plotters writes text.
+fn escaped(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
+}
+
+#[test]
+fn choropleth_writes_accessible_png_and_svg() {
+    let (_keep, dir) = out_dir("map");
+    let spec = map_spec("eligibility_thd30");
+    let map = choropleth(&spec, &background(), &features(), &dir).expect("map drawn");
+
+    assert_eq!(map.png, dir.join("eligibility_thd30.png"));
+    assert_eq!(map.svg, dir.join("eligibility_thd30.svg"));
+    assert!(png_width(&map.png) >= 800);
+    assert_eq!(map.classes.len(), 5, "{:?}", map.classes);
+    assert_eq!(map.description, spec.description);
+
+    let svg = read(&map.svg);
+    let root = &svg[svg.find("<svg").expect("<svg")..];
+    let root = &root[..root.find('>').expect("root end")];
+    assert!(root.contains(r#"role="img""#), "{root}");
+    assert!(root.contains("aria-labelledby="), "{root}");
+    assert!(svg.contains(&format!("<title id=\"eligibility_thd30-title\">{}</title>", escaped(spec.title))));
+    assert!(svg.contains(&format!("<desc id=\"eligibility_thd30-desc\">{}", escaped(spec.description))));
+    for label in map.classes.labels(spec.decimals) {
+        assert!(svg.contains(&escaped(&label)), "legend label {label} missing");
+    }
+    assert!(svg.contains("Données non disponibles"), "no-data legend entry missing");
+    assert!(svg.contains(NOTICE), "notice missing");
+    assert!(svg.contains("Hautepierre"), "QPV labels missing");
+    // The far-away commune did not widen the map: the scale bar shows kilometres, not tens of them.
+    assert!(svg.contains(" km\n") || svg.contains(" m\n"));
+    // No temporary file left behind.
+    let names: Vec<_> =
+        std::fs::read_dir(&dir).expect("list").filter_map(Result::ok).map(|e| e.file_name()).collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+}
+
+#[test]
+fn choropleth_is_deterministic() {
+    let (_keep_a, a) = out_dir("determinism_a");
+    let (_keep_b, b) = out_dir("determinism_b");
+    let spec = map_spec("map");
+    let first = choropleth(&spec, &background(), &features(), &a).expect("first map");
+    let second = choropleth(&spec, &background(), &features(), &b).expect("second map");
+    assert_eq!(std::fs::read(&first.png).ok(), std::fs::read(&second.png).ok());
+    assert_eq!(std::fs::read(&first.svg).ok(), std::fs::read(&second.svg).ok());
+    // Drawing again over existing files gives the same bytes too.
+    let again = choropleth(&spec, &background(), &features(), &a).expect("third map");
+    assert_eq!(std::fs::read(&again.png).ok(), std::fs::read(&second.png).ok());
+}
+
+#[test]
+fn choropleth_edge_cases() {
+    let (_keep, dir) = out_dir("edge");
+    // Lower is better, every value missing, no background, no notice.
+    let mut spec = map_spec("all_missing");
+    spec.higher_is_better = false;
+    spec.notice = None;
+    let none: Vec<MapFeature> = features().into_iter().map(|f| MapFeature { value: None, ..f }).collect();
+    let map = choropleth(&spec, &[], &none, &dir).expect("map without values");
+    assert!(map.classes.is_empty());
+    let svg = read(&map.svg);
+    assert!(svg.contains("Données non disponibles") && !svg.contains(NOTICE));
+
+    // All values equal: one class.
+    let same: Vec<MapFeature> =
+        features().into_iter().map(|f| MapFeature { value: Some(50.0), ..f }).collect();
+    let map = choropleth(&map_spec("all_equal"), &background(), &same, &dir).expect("one class");
+    assert_eq!(map.classes.len(), 1);
+    assert!(read(&map.svg).contains("50,0"));
+
+    assert!(matches!(choropleth(&map_spec("nothing"), &[], &[], &dir), Err(RenderError::Empty { .. })));
+    assert!(matches!(
+        choropleth(&map_spec("../escape"), &background(), &features(), &dir),
+        Err(RenderError::InvalidStem { .. })
+    ));
+}
+
+fn chart_spec<'a>(stem: &'a str, title: &'a str, y_label: &'a str) -> ChartSpec<'a> {
+    ChartSpec {
+        file_stem: stem,
+        title,
+        y_label,
+        credit: "Sources : Arcep ; structures de médiation numérique (données synthétiques). Licence Ouverte 2.0.",
+        notice: Some(NOTICE),
+        description: "Évolution trimestrielle de la part des locaux éligibles à la fibre.",
+    }
+}
+
+#[test]
+fn line_chart_has_legend_gaps_and_accessible_svg() {
+    let (_keep, dir) = out_dir("line");
+    let q = |y: u32, t: u32| format!("{y}-T{t}");
+    let quarters: Vec<String> =
+        (2024..=2026).flat_map(|y| (1..=4).map(move |t| (y, t))).map(|(y, t)| q(y, t)).collect();
+    let make = |label: &str, base: f64, slope: f64, missing: &[usize]| Series {
+        label: label.into(),
+        points: quarters
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.clone(), (!missing.contains(&i)).then_some(base + slope * i as f64)))
+            .collect(),
+    };
+    let series = vec![
+        make("Quartiers prioritaires", 42.0, 3.1, &[5, 6]),
+        make("Reste de l'unité urbaine", 61.0, 2.4, &[]),
+        make("France métropolitaine", 55.0, 2.7, &[]),
+    ];
+    let spec = chart_spec("ftth_trend", "Locaux raccordables à la fibre (FttH)", "% des locaux");
+    let chart = line_chart(&spec, &series, &dir).expect("line chart");
+    assert!(png_width(&chart.png) >= 1000);
+    let svg = read(&chart.svg);
+    assert!(svg.contains(r#"role="img""#) && svg.contains("<title id=\"ftth_trend-title\">"));
+    assert!(svg.contains("<desc id=\"ftth_trend-desc\">"));
+    for s in &series {
+        assert!(svg.contains(&escaped(&s.label)), "legend entry {} missing", s.label);
+    }
+    assert!(svg.contains("2024-T1") && svg.contains("2026-T4"));
+    assert!(svg.contains("trimestres sans donnée"), "gap footnote missing");
+    assert!(svg.contains(NOTICE));
+    // The description repeats the data, missing values included.
+    assert!(svg.contains("2025-T2 n.d."), "desc should list missing values");
+
+    let again = line_chart(&spec, &series, &dir).expect("line chart again");
+    assert_eq!(std::fs::read(&again.png).ok(), std::fs::read(&chart.png).ok());
+
+    let no_period: Vec<Series> = Vec::new();
+    assert!(matches!(line_chart(&spec, &no_period, &dir), Err(RenderError::Empty { .. })));
+}
+
+#[test]
+fn scatter_labels_points_and_lists_missing_ones() {
+    let (_keep, dir) = out_dir("scatter");
+    let points: Vec<(String, Option<f64>, Option<f64>)> = vec![
+        ("Hautepierre".into(), Some(44.0), Some(18.5)),
+        ("Cronenbourg".into(), Some(38.0), Some(22.0)),
+        ("Neuhof".into(), Some(47.5), Some(9.0)),
+        ("Elsau".into(), Some(41.0), None),
+        ("Esplanade".into(), Some(29.0), Some(31.0)),
+        ("Port du Rhin".into(), None, Some(12.0)),
+        ("Meinau".into(), Some(35.5), Some(14.2)),
+        ("Koenigshoffen".into(), Some(36.0), Some(14.8)),
+    ];
+    let spec = ChartSpec {
+        description: "Nuage de points : taux de pauvreté et participants aux ateliers numériques.",
+        ..chart_spec(
+            "need_vs_reach",
+            "Besoin et portée de la médiation numérique",
+            "Participants pour 1 000 habitants",
+        )
+    };
+    let chart = scatter(&spec, "Taux de pauvreté (%)", &points, &dir).expect("scatter");
+    assert!(png_width(&chart.png) >= 1000);
+    let svg = read(&chart.svg);
+    assert!(svg.contains(r#"role="img""#) && svg.contains("<title") && svg.contains("<desc"));
+    for label in ["Hautepierre", "Cronenbourg", "Neuhof", "Esplanade", "Meinau", "Koenigshoffen"] {
+        assert!(svg.contains(&format!(">\n{label}\n</text>")), "point label {label} missing");
+    }
+    assert!(svg.contains("Non représentés faute de donnée : Elsau, Port du Rhin."));
+    assert!(svg.contains("Taux de pauvreté (%)"));
+    assert!(svg.contains("médiane"));
+    assert_eq!(chart.description, spec.description);
+
+    let again = scatter(&spec, "Taux de pauvreté (%)", &points, &dir).expect("scatter again");
+    assert_eq!(std::fs::read(&again.svg).ok(), std::fs::read(&chart.svg).ok());
+}
