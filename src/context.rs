@@ -249,7 +249,9 @@ fn validate(path: &Path, d: &DatasetConfig) -> Result<(), ContextError> {
         return invalid("parameters.secrecy_min_count must be at least 1".into());
     }
     if d.parameters.pseudonymisation_key.is_some() && !d.synthetic {
-        return invalid("a pseudonymisation_key may only be written in the config of a synthetic dataset".into());
+        return invalid(
+            "a pseudonymisation_key may only be written in the config of a synthetic dataset".into(),
+        );
     }
     if d.files.attendance.is_none() && d.period.is_none() {
         return invalid("a dataset without attendance data needs a `period` label".into());
@@ -259,7 +261,8 @@ fn validate(path: &Path, d: &DatasetConfig) -> Result<(), ContextError> {
 
 fn pseudo_key(d: &DatasetConfig, key_file: Option<&Path>) -> Result<Vec<u8>, ContextError> {
     if let Some(p) = key_file {
-        let bytes = std::fs::read(p).map_err(|source| ContextError::KeyFile { path: p.to_path_buf(), source })?;
+        let bytes =
+            std::fs::read(p).map_err(|source| ContextError::KeyFile { path: p.to_path_buf(), source })?;
         return Ok(bytes.trim_ascii().to_vec());
     }
     if let Some(k) = std::env::var_os("FRACTURE_PSEUDO_KEY").filter(|k| !k.is_empty()) {

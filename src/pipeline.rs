@@ -52,7 +52,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn demo(a: &DemoArgs) -> anyhow::Result<()> {
-    let files = crate::demo::generate(&a.out).with_context(|| format!("generating the demo into {}", a.out.display()))?;
+    let files = crate::demo::generate(&a.out)
+        .with_context(|| format!("generating the demo into {}", a.out.display()))?;
     eprintln!("demo: wrote {} files (synthetic data) into {}", files.len(), a.out.display());
     Ok(())
 }
@@ -67,10 +68,19 @@ fn fetch(a: &FetchArgs) -> anyhow::Result<()> {
         catalogue: a.catalogue.clone(),
         progress: !a.quiet,
         vars: a.vars.iter().cloned().collect(),
-        ..Default::default()
     };
     let report = crate::fetch::fetch(&opts)?;
-    eprintln!("{report:#?}");
+    for s in &report.sources {
+        let status = serde_json::to_value(s.status).ok().and_then(|v| v.as_str().map(str::to_string));
+        eprintln!(
+            "fetch: {:<28} {:<10} {:<12} {} {}",
+            s.id,
+            s.vintage,
+            status.unwrap_or_else(|| format!("{:?}", s.status)),
+            s.path.display(),
+            s.sha256.as_deref().map(|h| &h[..12.min(h.len())]).unwrap_or("")
+        );
+    }
     Ok(())
 }
 
@@ -125,7 +135,11 @@ fn run_stages(ctx: &Context, last: Stage) -> anyhow::Result<String> {
     if last == Stage::Join {
         let dir = &ctx.paths.interim_dir;
         let mut n = 0;
-        for (name, df) in [("iris_weights", &joined.iris_weights), ("buildings_joined", &joined.buildings), ("places_joined", &joined.places)] {
+        for (name, df) in [
+            ("iris_weights", &joined.iris_weights),
+            ("buildings_joined", &joined.buildings),
+            ("places_joined", &joined.places),
+        ] {
             if let Some(df) = df {
                 crate::publish::files::write_parquet(&dir.join(format!("{name}.parquet")), df)?;
                 n += 1;
@@ -149,9 +163,20 @@ fn run_stages(ctx: &Context, last: Stage) -> anyhow::Result<String> {
     if last == Stage::Render {
         let d = &ctx.dataset;
         let notice = d.notice.as_deref().filter(|_| d.synthetic).or(d.notice.as_deref());
-        let figs = crate::render::figures::render(&inputs, &ind, &ind.period, &d.credit, notice, &interim.join("maps"))
-            .context("render")?;
-        return Ok(format!("render{synthetic}: {} figures in {}", figs.len(), interim.join("maps").display()));
+        let figs = crate::render::figures::render(
+            &inputs,
+            &ind,
+            &ind.period,
+            &d.credit,
+            notice,
+            &interim.join("maps"),
+        )
+        .context("render")?;
+        return Ok(format!(
+            "render{synthetic}: {} figures in {}",
+            figs.len(),
+            interim.join("maps").display()
+        ));
     }
     let dir = crate::publish::publish(ctx, &inputs, &joined, &ind).context("publish")?;
     Ok(format!(

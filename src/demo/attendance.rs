@@ -506,7 +506,7 @@ pub fn build(
                                 // One theme per workshop day, so that a workshop's rows agree.
                                 let themes =
                                     WORKSHOP_THEMES[(date.ordinal() as usize / 14) % WORKSHOP_THEMES.len()];
-                                let minutes = if date.ordinal() % 2 == 0 { 120 } else { 90 };
+                                let minutes = [120, 90][(date.ordinal() % 2) as usize];
                                 activities.push(act(date, "collectif", minutes, "", themes));
                             }
                         }

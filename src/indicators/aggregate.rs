@@ -59,7 +59,10 @@ fn masked(cond: Expr, value: Expr) -> Expr {
 }
 
 /// Interpolated census sums per area: Σ_i count_i × w(i, area).
-pub fn census_by_area(weights: &DataFrame, stats: &DataFrame) -> Result<BTreeMap<String, AreaSums>, IndicatorError> {
+pub fn census_by_area(
+    weights: &DataFrame,
+    stats: &DataFrame,
+) -> Result<BTreeMap<String, AreaSums>, IndicatorError> {
     let w = col("weight");
     let pw = col("pop") * w.clone();
     let df = weights
@@ -191,11 +194,7 @@ fn counts_by_area(df: &DataFrame, value: &str) -> PolarsResult<BTreeMap<String, 
 }
 
 fn in_partition(partition: &[String]) -> Expr {
-    partition
-        .iter()
-        .map(|c| col("area_code").eq(lit(c.clone())))
-        .reduce(|a, b| a.or(b))
-        .unwrap_or(lit(false))
+    partition.iter().map(|c| col("area_code").eq(lit(c.clone()))).reduce(|a, b| a.or(b)).unwrap_or(lit(false))
 }
 
 pub fn attendance_by_area(
@@ -245,7 +244,12 @@ pub fn attendance_by_area(
         .group_by([col("area_code")])
         .agg([
             len().alias("enrolled"),
-            col("minutes").cast(DataType::Float64).gt_eq(lit(threshold)).cast(DataType::UInt64).sum().alias("completed"),
+            col("minutes")
+                .cast(DataType::Float64)
+                .gt_eq(lit(threshold))
+                .cast(DataType::UInt64)
+                .sum()
+                .alias("completed"),
         ])
         .collect()
         .map_err(&e)?;
@@ -253,7 +257,15 @@ pub fn attendance_by_area(
     let completed = counts_by_area(&courses, "completed").map_err(&e)?;
     let outside_territory = participants.get(OUTSIDE_TERRITORY).copied().unwrap_or(0);
     let unknown = participants.get(UNKNOWN).copied().unwrap_or(0);
-    Ok(QuarterCounts { participants, participants_territory, enrolled, completed, devices, outside_territory, unknown })
+    Ok(QuarterCounts {
+        participants,
+        participants_territory,
+        enrolled,
+        completed,
+        devices,
+        outside_territory,
+        unknown,
+    })
 }
 
 /// Participants and participants per 1,000 residents for every quarter and area, secrecy applied.
@@ -285,7 +297,10 @@ pub fn reach_series(
             rates.push(if hidden {
                 None
             } else {
-                population.get(&a.code).filter(|p| **p > 0.0).map(|p| (n as f64 * 1000.0 / p * 10.0).round() / 10.0)
+                population
+                    .get(&a.code)
+                    .filter(|p| **p > 0.0)
+                    .map(|p| (n as f64 * 1000.0 / p * 10.0).round() / 10.0)
             });
         }
     }

@@ -136,7 +136,8 @@ pub fn compute(ctx: &Context, inputs: &Inputs, joined: &Joined) -> Result<Indica
             area_km2: None,
         });
     } else {
-        notes.push("Pas de contours IRIS: pas de ligne « hors QPV » ni « territoire » de comparaison.".into());
+        notes
+            .push("Pas de contours IRIS: pas de ligne « hors QPV » ni « territoire » de comparaison.".into());
     }
     let codes: Vec<String> = areas.iter().map(|a| a.code.clone()).collect();
     let partition: Vec<String> = codes.iter().filter(|c| *c != TERRITORY).cloned().collect();
@@ -175,12 +176,17 @@ pub fn compute(ctx: &Context, inputs: &Inputs, joined: &Joined) -> Result<Indica
                 }
             }
             cols.put("population", pop.iter().map(|p| round(*p, 0)).collect::<Vec<_>>());
-            let s65: Vec<_> = codes.iter().map(|c| get(c, &|s| ratio(s.pop65, s.pop_for65).map(|r| r * 100.0))).collect();
-            let nodip: Vec<_> =
-                codes.iter().map(|c| get(c, &|s| ratio(s.nodip, s.nscol_for_nodip).map(|r| r * 100.0))).collect();
+            let s65: Vec<_> =
+                codes.iter().map(|c| get(c, &|s| ratio(s.pop65, s.pop_for65).map(|r| r * 100.0))).collect();
+            let nodip: Vec<_> = codes
+                .iter()
+                .map(|c| get(c, &|s| ratio(s.nodip, s.nscol_for_nodip).map(|r| r * 100.0)))
+                .collect();
             let pov: Vec<_> = codes
                 .iter()
-                .map(|c| get(c, &|s| if s.pov_den >= 0.5 * s.pop { ratio(s.pov_num, s.pov_den) } else { None }))
+                .map(|c| {
+                    get(c, &|s| if s.pov_den >= 0.5 * s.pop { ratio(s.pov_num, s.pov_den) } else { None })
+                })
                 .collect();
             cols.put("share_65p", s65.iter().map(|v| round(*v, 1)).collect::<Vec<_>>());
             cols.put("share_no_diploma", nodip.iter().map(|v| round(*v, 1)).collect::<Vec<_>>());
@@ -275,7 +281,12 @@ pub fn compute(ctx: &Context, inputs: &Inputs, joined: &Joined) -> Result<Indica
         let total: u64 = partition.iter().filter_map(|c| counts.get(c)).sum();
         cols.put_int(
             "places",
-            codes.iter().map(|c| Some(if c == TERRITORY { total } else { counts.get(c).copied().unwrap_or(0) } as i64)).collect(),
+            codes
+                .iter()
+                .map(
+                    |c| Some(if c == TERRITORY { total } else { counts.get(c).copied().unwrap_or(0) } as i64),
+                )
+                .collect(),
         );
     }
 
@@ -332,7 +343,8 @@ pub fn compute(ctx: &Context, inputs: &Inputs, joined: &Joined) -> Result<Indica
 
         // Courses started in the quarter.
         let enrolled_counts: Vec<u64> = partition.iter().map(|c| count_of(&a.enrolled, c)).collect();
-        let hide = hide_map(&partition, &enrolled_counts, a.enrolled_territory(&partition), min, territory_known);
+        let hide =
+            hide_map(&partition, &enrolled_counts, a.enrolled_territory(&partition), min, territory_known);
         let mut enrolled = Vec::new();
         let mut completion = Vec::new();
         for (i, c) in codes.iter().enumerate() {
@@ -373,7 +385,15 @@ pub fn compute(ctx: &Context, inputs: &Inputs, joined: &Joined) -> Result<Indica
         }
         cols.put_int("devices", devices);
 
-        series = Some(aggregate::reach_series(att, &quarters, &areas, &partition, &population, min, territory_known)?);
+        series = Some(aggregate::reach_series(
+            att,
+            &quarters,
+            &areas,
+            &partition,
+            &population,
+            min,
+            territory_known,
+        )?);
         if a.outside_territory > 0 || a.unknown > 0 {
             notes.push(format!(
                 "Participants du trimestre non comptés dans les zones: {} résidant hors du territoire, {} de résidence inconnue.",

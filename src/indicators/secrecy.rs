@@ -92,7 +92,10 @@ mod tests {
             let (s, total) = suppress_partition(&counts, 11);
             let hidden_nonzero = counts.iter().zip(&s).filter(|(c, h)| h.is_some() && **c > 0).count();
             let any_primary = s.contains(&Some(Suppression::Primary));
-            assert!(!any_primary || hidden_nonzero >= 2 || total.is_some(), "{counts:?} -> {s:?} / {total:?}");
+            assert!(
+                !any_primary || hidden_nonzero >= 2 || total.is_some(),
+                "{counts:?} -> {s:?} / {total:?}"
+            );
             for (c, h) in counts.iter().zip(&s) {
                 if is_primary(*c, 11) {
                     assert!(h.is_some());

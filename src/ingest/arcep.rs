@@ -65,10 +65,15 @@ pub fn read_arcep(
             continue;
         }
         let (Some(x), Some(y)) = (xs[row], ys[row]) else {
-            errors.push(field("imb_longitude/imb_latitude", "EPSG:3857 coordinates in metres", "empty".into()));
+            errors.push(field(
+                "imb_longitude/imb_latitude",
+                "EPSG:3857 coordinates in metres",
+                "empty".into(),
+            ));
             continue;
         };
-        let l93 = reproj.to_lambert93(Crs::WebMercator, x, y).ok().filter(|(a, b)| in_lambert93_bounds(*a, *b));
+        let l93 =
+            reproj.to_lambert93(Crs::WebMercator, x, y).ok().filter(|(a, b)| in_lambert93_bounds(*a, *b));
         let Some((lx, ly)) = l93 else {
             let hint = if x.abs() <= 180.0 && y.abs() <= 90.0 { " (these look like degrees)" } else { "" };
             errors.push(field(
@@ -82,7 +87,11 @@ pub fn read_arcep(
             Some(n) if n >= 0.0 && n.fract() == 0.0 => n,
             other => {
                 if other.is_some() {
-                    errors.push(field("imb_nbr_logloc", "a whole number of premises ≥ 0", format!("{other:?}")));
+                    errors.push(field(
+                        "imb_nbr_logloc",
+                        "a whole number of premises ≥ 0",
+                        format!("{other:?}"),
+                    ));
                 } else {
                     errors.push(field("imb_nbr_logloc", "a whole number of premises ≥ 0", "empty".into()));
                 }
@@ -139,7 +148,11 @@ pub fn read_arcep(
         }
         let c = classes[row].as_deref().unwrap_or("");
         if !RATE_CLASSES.contains(&c) {
-            errors.push(field("classe_debit_descendant", format!("one of {}", RATE_CLASSES.join(", ")), c.into()));
+            errors.push(field(
+                "classe_debit_descendant",
+                format!("one of {}", RATE_CLASSES.join(", ")),
+                c.into(),
+            ));
             continue;
         }
         el_id.push(id);

@@ -35,7 +35,8 @@ pub const COLUMNS: [&str; 15] = [
     "thematiques",
 ];
 
-pub const TYPES: [&str; 5] = ["parcours_initiation", "individuel", "demarche_administrative", "collectif", "don_materiel"];
+pub const TYPES: [&str; 5] =
+    ["parcours_initiation", "individuel", "demarche_administrative", "collectif", "don_materiel"];
 pub const AGE_BANDS: [&str; 6] = ["-18", "18-24", "25-39", "40-59", "60-69", "70+"];
 pub const DEVICES: [&str; 3] = ["ordinateur", "tablette", "smartphone"];
 
@@ -62,7 +63,8 @@ pub fn read_attendance(
     let s = |c: &str| t.strings(c);
     let (ids, dates, types, programmes, structures, cohorts, sessions_raw) =
         (s("id")?, s("date")?, s("type")?, s("programme")?, s("structure_id")?, s("cohorte")?, s("seance")?);
-    let (durations, participants, ages, materiel) = (s("duree")?, s("participant")?, s("tranche_age")?, s("materiel")?);
+    let (durations, participants, ages, materiel) =
+        (s("duree")?, s("participant")?, s("tranche_age")?, s("materiel")?);
     let res_iris = t.codes("residence_iris", CodeKind::Iris, &mut errors);
     let lat = t.f64s("residence_lat", &mut errors);
     let lon = t.f64s("residence_lon", &mut errors);
@@ -82,7 +84,8 @@ pub fn read_attendance(
             errors.push(field("id", "a unique record id".into(), ids[row].as_ref()));
             continue;
         };
-        let Some(date) = dates[row].as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()) else {
+        let Some(date) = dates[row].as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        else {
             errors.push(field("date", "an ISO date YYYY-MM-DD".into(), dates[row].as_ref()));
             continue;
         };
@@ -94,7 +97,8 @@ pub fn read_attendance(
             errors.push(field("programme", "a programme name".into(), None));
             continue;
         };
-        let Some(minutes) = durations[row].as_deref().and_then(|d| d.parse::<i64>().ok()).filter(|m| (0..=1440).contains(m))
+        let Some(minutes) =
+            durations[row].as_deref().and_then(|d| d.parse::<i64>().ok()).filter(|m| (0..=1440).contains(m))
         else {
             errors.push(field("duree", "whole minutes between 0 and 1440".into(), durations[row].as_ref()));
             continue;
@@ -133,11 +137,19 @@ pub fn read_attendance(
         let (res_x, res_y) = match (lat[row], lon[row]) {
             (Some(la), Some(lo)) => {
                 let ok = (-90.0..=90.0).contains(&la) && (-180.0..=180.0).contains(&lo);
-                match reproj.to_lambert93(Crs::Wgs84, lo, la).ok().filter(|(x, y)| ok && in_lambert93_bounds(*x, *y)) {
+                match reproj
+                    .to_lambert93(Crs::Wgs84, lo, la)
+                    .ok()
+                    .filter(|(x, y)| ok && in_lambert93_bounds(*x, *y))
+                {
                     Some((x, y)) => (Some(x), Some(y)),
                     None => {
                         let found = format!("({la}, {lo})");
-                        errors.push(field("residence_lat/residence_lon", "WGS84 degrees in France".into(), Some(&found)));
+                        errors.push(field(
+                            "residence_lat/residence_lon",
+                            "WGS84 degrees in France".into(),
+                            Some(&found),
+                        ));
                         continue;
                     }
                 }
@@ -145,7 +157,11 @@ pub fn read_attendance(
             (None, None) => (None, None),
             _ => {
                 let found = "only one of the two".to_string();
-                errors.push(field("residence_lat/residence_lon", "both coordinates or neither".into(), Some(&found)));
+                errors.push(field(
+                    "residence_lat/residence_lon",
+                    "both coordinates or neither".into(),
+                    Some(&found),
+                ));
                 continue;
             }
         };

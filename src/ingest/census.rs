@@ -34,11 +34,17 @@ fn vintage_column(table: &RawTable, prefix: &str, suffix: &str) -> Option<(Strin
     table.columns().into_iter().find_map(|c| {
         let rest = c.strip_prefix(prefix)?;
         let yy = rest.get(..2)?;
-        (yy.chars().all(|ch| ch.is_ascii_digit()) && &rest[2..] == suffix).then(|| (c.clone(), yy.to_string()))
+        (yy.chars().all(|ch| ch.is_ascii_digit()) && &rest[2..] == suffix)
+            .then(|| (c.clone(), yy.to_string()))
     })
 }
 
-fn need_column(table: &RawTable, prefix: &str, suffix: &str, example: &str) -> Result<(String, String), IngestError> {
+fn need_column(
+    table: &RawTable,
+    prefix: &str,
+    suffix: &str,
+    example: &str,
+) -> Result<(String, String), IngestError> {
     vintage_column(table, prefix, suffix).ok_or_else(|| IngestError::MissingColumn {
         path: table.path.clone(),
         column: format!("{prefix}yy{suffix} (e.g. {example})"),
@@ -206,5 +212,10 @@ pub fn read_census(paths: &CensusPaths) -> Result<CensusTables, IngestError> {
         .collect()
         .map_err(|e| polars_err(paths.population.0, e))?;
 
-    Ok(CensusTables { stats, census_vintage: format!("20{yy}"), filosofi_vintage: format!("20{fyy}"), warnings })
+    Ok(CensusTables {
+        stats,
+        census_vintage: format!("20{yy}"),
+        filosofi_vintage: format!("20{fyy}"),
+        warnings,
+    })
 }

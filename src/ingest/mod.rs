@@ -156,7 +156,8 @@ pub fn ingest(ctx: &Context) -> Result<Inputs, IngestError> {
         (Some(p), Some(d), Some(f)) => {
             let (po, dop, fo) = (opts("iris_population"), opts("iris_diplomas"), opts("iris_filosofi"));
             let (pp, dp, fp) = (path(p), path(d), path(f));
-            let paths = census::CensusPaths { population: (&pp, &po), diplomas: (&dp, &dop), filosofi: (&fp, &fo) };
+            let paths =
+                census::CensusPaths { population: (&pp, &po), diplomas: (&dp, &dop), filosofi: (&fp, &fo) };
             take(census::read_census(&paths), &mut errors).inspect(|c| warnings.extend(c.warnings.clone()))
         }
         (None, None, None) => None,
@@ -190,7 +191,9 @@ pub fn ingest(ctx: &Context) -> Result<Inputs, IngestError> {
         .and_then(|rel| take(places::read_places(&path(rel), &opts("places"), &reproj), &mut errors));
     let attendance = match &files.attendance {
         Some(rel) => match pseudonym::Pseudonymiser::new(&ctx.pseudo_key) {
-            Ok(p) => take(attendance::read_attendance(&path(rel), &opts("attendance"), &p, &reproj), &mut errors),
+            Ok(p) => {
+                take(attendance::read_attendance(&path(rel), &opts("attendance"), &p, &reproj), &mut errors)
+            }
             Err(e) => {
                 errors.push(IngestError::format(&ctx.config_path, Location::File, e.to_string()));
                 None
@@ -198,10 +201,9 @@ pub fn ingest(ctx: &Context) -> Result<Inputs, IngestError> {
         },
         None => None,
     };
-    let qpv_indicators = files
-        .qpv_indicators
-        .as_ref()
-        .and_then(|rel| take(qpv_table::read_qpv_indicators(&path(rel), &opts("qpv_indicators")), &mut errors));
+    let qpv_indicators = files.qpv_indicators.as_ref().and_then(|rel| {
+        take(qpv_table::read_qpv_indicators(&path(rel), &opts("qpv_indicators")), &mut errors)
+    });
 
     if errors.len() == 1 {
         return Err(errors.remove(0));

@@ -20,12 +20,14 @@ pub fn read_places(path: &Path, opts: &TableOptions, reproj: &Reprojector) -> Re
     t.require_columns(&REQUIRED)?;
     t.require_columns(&["latitude", "longitude", "dispositif_programmes_nationaux"])?;
     let mut errors = Vec::new();
-    let required: Vec<Vec<Option<String>>> = REQUIRED.iter().map(|c| t.strings(c)).collect::<Result<_, _>>()?;
+    let required: Vec<Vec<Option<String>>> =
+        REQUIRED.iter().map(|c| t.strings(c)).collect::<Result<_, _>>()?;
     let lat = t.f64s("latitude", &mut errors);
     let lon = t.f64s("longitude", &mut errors);
     let programmes = t.strings("dispositif_programmes_nationaux")?;
     let mut seen = BTreeSet::new();
-    let (mut ids, mut noms, mut communes, mut xs, mut ys, mut progs) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut ids, mut noms, mut communes, mut xs, mut ys, mut progs) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
     'rows: for row in 0..t.height() {
         let field = |field: &str, expected: &str, found: String| IngestError::Field {
             path: t.path.clone(),
@@ -54,7 +56,11 @@ pub fn read_places(path: &Path, opts: &TableOptions, reproj: &Reprojector) -> Re
         let (x, y) = match (lat[row], lon[row]) {
             (Some(la), Some(lo)) => {
                 let ok = (-90.0..=90.0).contains(&la) && (-180.0..=180.0).contains(&lo);
-                match reproj.to_lambert93(Crs::Wgs84, lo, la).ok().filter(|(x, y)| ok && in_lambert93_bounds(*x, *y)) {
+                match reproj
+                    .to_lambert93(Crs::Wgs84, lo, la)
+                    .ok()
+                    .filter(|(x, y)| ok && in_lambert93_bounds(*x, *y))
+                {
                     Some((x, y)) => (Some(x), Some(y)),
                     None => {
                         errors.push(field(

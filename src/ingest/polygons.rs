@@ -35,20 +35,26 @@ pub struct PolygonLayer {
 /// Reads `path`; every structural problem of every feature is reported together.
 pub fn read_polygon_layer(path: &Path, reproj: &Reprojector) -> Result<PolygonLayer, IngestError> {
     let text = std::fs::read_to_string(path).map_err(|source| match source.kind() {
-        std::io::ErrorKind::InvalidData => IngestError::format(
-            path,
-            Location::File,
-            "not valid UTF-8: GeoJSON must be UTF-8 (RFC 7946 §11)",
-        ),
+        std::io::ErrorKind::InvalidData => {
+            IngestError::format(path, Location::File, "not valid UTF-8: GeoJSON must be UTF-8 (RFC 7946 §11)")
+        }
         _ => IngestError::Io { path: path.to_path_buf(), source },
     })?;
     parse_polygon_layer(path, &text, reproj)
 }
 
 /// Parses GeoJSON text (`path` is only used in messages).
-pub fn parse_polygon_layer(path: &Path, text: &str, reproj: &Reprojector) -> Result<PolygonLayer, IngestError> {
+pub fn parse_polygon_layer(
+    path: &Path,
+    text: &str,
+    reproj: &Reprojector,
+) -> Result<PolygonLayer, IngestError> {
     if text.trim().is_empty() {
-        return Err(IngestError::format(path, Location::File, "empty file, expected a GeoJSON FeatureCollection"));
+        return Err(IngestError::format(
+            path,
+            Location::File,
+            "empty file, expected a GeoJSON FeatureCollection",
+        ));
     }
     let root: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
         IngestError::format(
@@ -150,13 +156,14 @@ fn read_feature(
         Some(Value::Object(m)) => m.clone(),
         other => return Err(field_err("properties", "an object", format!("{other:?}"))),
     };
-    let geometry = feature.get("geometry").filter(|g| !g.is_null()).ok_or_else(|| {
-        field_err("geometry", "a Polygon or MultiPolygon", "null or missing".into())
-    })?;
+    let geometry = feature
+        .get("geometry")
+        .filter(|g| !g.is_null())
+        .ok_or_else(|| field_err("geometry", "a Polygon or MultiPolygon", "null or missing".into()))?;
     let gtype = geometry.get("type").and_then(Value::as_str).unwrap_or("");
-    let coords = geometry.get("coordinates").ok_or_else(|| {
-        field_err("geometry.coordinates", "an array of rings", "nothing".into())
-    })?;
+    let coords = geometry
+        .get("coordinates")
+        .ok_or_else(|| field_err("geometry.coordinates", "an array of rings", "nothing".into()))?;
     let polygons: Vec<&Value> = match gtype {
         "Polygon" => vec![coords],
         "MultiPolygon" => coords
@@ -183,7 +190,10 @@ fn read_feature(
     let geometry = MultiPolygon(parts);
     let mut warnings = Vec::new();
     if let Err(problem) = geometry.check_validation() {
-        warnings.push(format!("{}: {location}: geometry is not OGC-valid ({problem}); used as given", path.display()));
+        warnings.push(format!(
+            "{}: {location}: geometry is not OGC-valid ({problem}); used as given",
+            path.display()
+        ));
     }
     Ok((PolygonFeature { index, properties, geometry }, warnings))
 }
@@ -213,19 +223,22 @@ fn read_ring(ring: &Value, crs: Crs, reproj: &Reprojector) -> Result<LineString<
             Crs::Wgs84 => {
                 if !(-180.0..=180.0).contains(&xy.0) || !(-90.0..=90.0).contains(&xy.1) {
                     return Err((
-                        format!("position {i} as longitude/latitude in degrees (WGS84); projected coordinates need a `crs` member"),
+                        format!(
+                            "position {i} as longitude/latitude in degrees (WGS84); projected coordinates need a `crs` member"
+                        ),
                         short(pos),
                     ));
                 }
-                reproj.to_lambert93(Crs::Wgs84, xy.0, xy.1).map_err(|e| ("a convertible position".into(), e.to_string()))?
+                reproj
+                    .to_lambert93(Crs::Wgs84, xy.0, xy.1)
+                    .map_err(|e| ("a convertible position".into(), e.to_string()))?
             }
-            other => reproj.to_lambert93(other, xy.0, xy.1).map_err(|e| ("a convertible position".into(), e.to_string()))?,
+            other => reproj
+                .to_lambert93(other, xy.0, xy.1)
+                .map_err(|e| ("a convertible position".into(), e.to_string()))?,
         };
         if !in_lambert93_bounds(x, y) {
-            return Err((
-                format!("position {i} in metropolitan France (declared CRS {crs})"),
-                short(pos),
-            ));
+            return Err((format!("position {i} in metropolitan France (declared CRS {crs})"), short(pos)));
         }
         coords.push(Coord { x, y });
     }
@@ -262,7 +275,8 @@ mod tests {
 
     #[test]
     fn unclosed_ring_names_the_feature_and_field() {
-        let geom = r#"{"type":"Polygon","coordinates":[[[2.35,48.85],[2.36,48.85],[2.36,48.86],[2.35,48.86]]]}"#;
+        let geom =
+            r#"{"type":"Polygon","coordinates":[[[2.35,48.85],[2.36,48.85],[2.36,48.86],[2.35,48.86]]]}"#;
         let err = parse(&fc(geom)).unwrap_err().to_string();
         assert!(err.contains("feature 0 (QN07501M)") && err.contains("closed ring"), "{err}");
     }

@@ -44,7 +44,9 @@ pub fn read_qpv_indicators(path: &Path, opts: &TableOptions) -> Result<DataFrame
             Some(c) if !(CodeKind::Qpv2015.matches(c) || CodeKind::Qpv2024.matches(c)) => {
                 errors.push(bad("a QPV code (QP + 6 digits or QN + 5 digits + letter)", c.clone()))
             }
-            Some(c) if !seen.insert(c.clone()) => errors.push(bad("one row per QPV", format!("duplicate {c}"))),
+            Some(c) if !seen.insert(c.clone()) => {
+                errors.push(bad("one row per QPV", format!("duplicate {c}")))
+            }
             _ => {}
         }
     }
@@ -62,7 +64,11 @@ pub fn read_qpv_indicators(path: &Path, opts: &TableOptions) -> Result<DataFrame
                     path: t.path.clone(),
                     location: t.line_of(row),
                     field: name.into(),
-                    expected: if pct { "a percentage between 0 and 100".into() } else { "a value ≥ 0".into() },
+                    expected: if pct {
+                        "a percentage between 0 and 100".into()
+                    } else {
+                        "a value ≥ 0".into()
+                    },
                     found: x.to_string(),
                 });
             }

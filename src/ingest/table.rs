@@ -11,6 +11,12 @@
 //! - header names are trimmed, non-empty (an empty one is named `column_<n>`, 1-based) and unique;
 //! - there is at least one data row.
 //!
+//! Separator detection counts `;` `,` tab `|` outside quotes in the header and takes the most frequent (ties in
+//! that order); a header with none is a one-column table, unless a data row holds one (then: error, set it).
+//! Empty lines after the header are skipped. Quoting follows polars (and RFC 4180): `"` opens a field only at
+//! its start, `""` inside is a quote. Spreadsheet cells become text: integers without `.0`, dates ISO 8601,
+//! error cells as Excel shows them (`#N/A`, then reported by `f64s`), blank rows skipped.
+//!
 //! Typed access goes through [`RawTable::f64s`] and [`RawTable::codes`], which collect one
 //! [`IngestError::Field`] per bad cell, naming the line.
 //!
@@ -1067,6 +1073,28 @@ mod tests {
             (Location::Line(2), Location::Line(3), Location::Line(6))
         );
         assert_eq!(t.line_of(9), Location::File);
+    }
+
+    #[test]
+    fn many_rows_with_multiline_fields_keep_their_lines() {
+        // larger than polars' 256 KiB chunks, so its parallel split must agree with ours
+        let mut text = String::from("IRIS;NOTE;P\n");
+        for i in 0..30_000 {
+            if i % 7 == 0 {
+                text.push_str(&format!("{i:09};\"multi\nline; {i}\";{i},5\n"));
+            } else {
+                text.push_str(&format!("{i:09};plain;{i}\n"));
+            }
+        }
+        let t = ok(&text);
+        assert_eq!(t.height(), 30_000);
+        // row i starts on line 2 + i + (number of multi-line rows before it)
+        for i in [0usize, 1, 7, 8, 29_999] {
+            assert_eq!(t.line_of(i), Location::Line(2 + i + i.div_ceil(7)), "row {i}");
+        }
+        let iris = t.strings("IRIS").unwrap_or_default();
+        assert_eq!(iris[29_999].as_deref(), Some("000029999"));
+        assert_eq!(t.strings("NOTE").unwrap_or_default()[7].as_deref(), Some("multi\nline; 7"));
     }
 
     #[test]

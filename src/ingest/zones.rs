@@ -80,7 +80,12 @@ pub fn read_qpv(path: &Path, reproj: &Reprojector) -> Result<(Vec<Qpv>, Vec<Stri
             found,
         };
         let Some((code_field, code)) = prop(f, &["code_qp", "CODE_QP", "code_quartier"]) else {
-            errors.push(field_err("code_qp", "a QPV code such as QN06701M or QP066007", "nothing".into(), None));
+            errors.push(field_err(
+                "code_qp",
+                "a QPV code such as QN06701M or QP066007",
+                "nothing".into(),
+                None,
+            ));
             continue;
         };
         let list = if CodeKind::Qpv2024.matches(&code) {
@@ -97,25 +102,46 @@ pub fn read_qpv(path: &Path, reproj: &Reprojector) -> Result<(Vec<Qpv>, Vec<Stri
             continue;
         };
         if !seen.insert(code.clone()) {
-            errors.push(field_err(code_field, "a code used by one feature only", format!("duplicate {code}"), Some(&code)));
+            errors.push(field_err(
+                code_field,
+                "a code used by one feature only",
+                format!("duplicate {code}"),
+                Some(&code),
+            ));
             continue;
         }
-        let Some((_, name)) = prop(f, &["lib_qp", "nom_qp", "NOM_QP", "nom_quartier"]).filter(|(_, n)| !n.is_empty())
+        let Some((_, name)) =
+            prop(f, &["lib_qp", "nom_qp", "NOM_QP", "nom_quartier"]).filter(|(_, n)| !n.is_empty())
         else {
-            errors.push(field_err("lib_qp", "the QPV name (lib_qp or nom_qp)", "nothing".into(), Some(&code)));
+            errors.push(field_err(
+                "lib_qp",
+                "the QPV name (lib_qp or nom_qp)",
+                "nothing".into(),
+                Some(&code),
+            ));
             continue;
         };
         let commune = prop(f, &["insee_com", "code_commune", "INSEE_COM"]).map(|(_, c)| c);
         if let Some(c) = &commune
             && !CodeKind::Commune.matches(c)
         {
-            errors.push(field_err("insee_com", "a 5-character commune code such as 67482 or 2A004", c.clone(), Some(&code)));
+            errors.push(field_err(
+                "insee_com",
+                "a 5-character commune code such as 67482 or 2A004",
+                c.clone(),
+                Some(&code),
+            ));
             continue;
         }
         let commune_name = prop(f, &["lib_com", "nom_commune", "commune_qp", "COMMUNE_QP"]).map(|(_, c)| c);
         let area_m2 = f.geometry.unsigned_area();
         if area_m2 <= 0.0 {
-            errors.push(field_err("geometry", "a polygon with a positive area", "zero area".into(), Some(&code)));
+            errors.push(field_err(
+                "geometry",
+                "a polygon with a positive area",
+                "zero area".into(),
+                Some(&code),
+            ));
             continue;
         }
         out.push(Qpv { code, name, commune, commune_name, list, geometry: f.geometry.clone(), area_m2 });
@@ -165,7 +191,8 @@ pub fn read_iris(path: &Path, reproj: &Reprojector) -> Result<(Vec<Iris>, Vec<St
             errors.push(bad("a code used by one feature only", format!("duplicate {code}")));
             continue;
         }
-        let commune = prop(f, &["INSEE_COM", "insee_com"]).map(|(_, c)| c).unwrap_or_else(|| code[..5].to_string());
+        let commune =
+            prop(f, &["INSEE_COM", "insee_com"]).map(|(_, c)| c).unwrap_or_else(|| code[..5].to_string());
         if commune != code[..5] {
             errors.push(IngestError::Field {
                 path: path.to_path_buf(),

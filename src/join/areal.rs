@@ -65,13 +65,31 @@ mod tests {
     use rand::{Rng, SeedableRng};
 
     fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> MultiPolygon<f64> {
-        MultiPolygon(vec![Polygon::new(LineString::from(vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]), vec![])])
+        MultiPolygon(vec![Polygon::new(
+            LineString::from(vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]),
+            vec![],
+        )])
     }
     fn iris(code: &str, g: MultiPolygon<f64>) -> Iris {
-        Iris { code: code.into(), name: String::new(), commune: code[..5].into(), kind: None, area_m2: g.unsigned_area(), geometry: g }
+        Iris {
+            code: code.into(),
+            name: String::new(),
+            commune: code[..5].into(),
+            kind: None,
+            area_m2: g.unsigned_area(),
+            geometry: g,
+        }
     }
     fn qpv(code: &str, g: MultiPolygon<f64>) -> Qpv {
-        Qpv { code: code.into(), name: code.into(), commune: None, commune_name: None, list: QpvList::Y2024, area_m2: g.unsigned_area(), geometry: g }
+        Qpv {
+            code: code.into(),
+            name: code.into(),
+            commune: None,
+            commune_name: None,
+            list: QpvList::Y2024,
+            area_m2: g.unsigned_area(),
+            geometry: g,
+        }
     }
 
     #[test]
@@ -95,7 +113,15 @@ mod tests {
             for a in 0..n {
                 for b in 0..n {
                     let code = format!("99001{:02}{:02}", a, b);
-                    zones.push(iris(&code, rect(a as f64 * 100.0, b as f64 * 100.0, (a + 1) as f64 * 100.0, (b + 1) as f64 * 100.0)));
+                    zones.push(iris(
+                        &code,
+                        rect(
+                            a as f64 * 100.0,
+                            b as f64 * 100.0,
+                            (a + 1) as f64 * 100.0,
+                            (b + 1) as f64 * 100.0,
+                        ),
+                    ));
                 }
             }
             let mut qs = Vec::new();

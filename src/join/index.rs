@@ -25,7 +25,10 @@ impl<'a> ZoneIndex<'a> {
             .flat_map(|(i, mp)| {
                 mp.0.iter().filter_map(move |p| {
                     let r = p.bounding_rect()?;
-                    Some(GeomWithData::new(Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]), i))
+                    Some(GeomWithData::new(
+                        Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                        i,
+                    ))
                 })
             })
             .collect();
@@ -35,17 +38,16 @@ impl<'a> ZoneIndex<'a> {
     /// Index of the zone containing `(x, y)`, if any.
     pub fn locate(&self, x: f64, y: f64) -> Option<usize> {
         let p = Point::new(x, y);
-        self.tree
-            .locate_all_at_point(&[x, y])
-            .map(|e| e.data)
-            .filter(|&i| self.zones[i].intersects(&p))
-            .min()
+        self.tree.locate_all_at_point(&[x, y]).map(|e| e.data).filter(|&i| self.zones[i].intersects(&p)).min()
     }
 
     /// Indices of zones whose bounding boxes intersect the given box (candidates for overlay).
     pub fn candidates(&self, min: [f64; 2], max: [f64; 2]) -> Vec<usize> {
-        let mut v: Vec<usize> =
-            self.tree.locate_in_envelope_intersecting(&AABB::from_corners(min, max)).map(|e| e.data).collect();
+        let mut v: Vec<usize> = self
+            .tree
+            .locate_in_envelope_intersecting(&AABB::from_corners(min, max))
+            .map(|e| e.data)
+            .collect();
         v.sort_unstable();
         v.dedup();
         v
@@ -62,7 +64,9 @@ mod tests {
     use geo::{LineString, Polygon};
 
     fn square(x0: f64, y0: f64, s: f64, hole: bool) -> MultiPolygon<f64> {
-        let ring = |a: f64, b: f64, s: f64| LineString::from(vec![(a, b), (a + s, b), (a + s, b + s), (a, b + s), (a, b)]);
+        let ring = |a: f64, b: f64, s: f64| {
+            LineString::from(vec![(a, b), (a + s, b), (a + s, b + s), (a, b + s), (a, b)])
+        };
         let holes = if hole { vec![ring(x0 + s / 4.0, y0 + s / 4.0, s / 2.0)] } else { vec![] };
         MultiPolygon(vec![Polygon::new(ring(x0, y0, s), holes)])
     }

@@ -122,7 +122,8 @@ pub fn join(inputs: &Inputs, communes: &[String]) -> Result<Joined, JoinError> {
     let mut majority: BTreeMap<String, String> = BTreeMap::new();
     let iris_weights = match (&inputs.iris, &in_territory) {
         (Some(iris), Some(flags)) => {
-            let kept: Vec<Iris> = iris.iter().zip(flags).filter(|(_, k)| **k).map(|(i, _)| i.clone()).collect();
+            let kept: Vec<Iris> =
+                iris.iter().zip(flags).filter(|(_, k)| **k).map(|(i, _)| i.clone()).collect();
             let w = areal::weights(&kept, &inputs.qpv);
             let (mut codes, mut areas, mut ws) = (vec![], vec![], vec![]);
             for x in &w {
@@ -153,7 +154,8 @@ pub fn join(inputs: &Inputs, communes: &[String]) -> Result<Joined, JoinError> {
     let buildings = match &inputs.arcep {
         Some(a) => {
             let b = &a.buildings;
-            let mut area = locator.areas(&f64s(b, "x").map_err(terr("buildings"))?, &f64s(b, "y").map_err(terr("buildings"))?);
+            let mut area = locator
+                .areas(&f64s(b, "x").map_err(terr("buildings"))?, &f64s(b, "y").map_err(terr("buildings"))?);
             if !communes.is_empty() {
                 let com = strs(b, "commune").map_err(terr("buildings"))?;
                 for (a, c) in area.iter_mut().zip(com) {
@@ -177,7 +179,12 @@ pub fn join(inputs: &Inputs, communes: &[String]) -> Result<Joined, JoinError> {
                 .clone();
             let joined = located
                 .lazy()
-                .join(a.eligibility.clone().lazy(), [col("imb_id")], [col("imb_id")], JoinArgs::new(JoinType::Left))
+                .join(
+                    a.eligibility.clone().lazy(),
+                    [col("imb_id")],
+                    [col("imb_id")],
+                    JoinArgs::new(JoinType::Left),
+                )
                 .with_columns([col("thd30").fill_null(lit(false)), col("ftth").fill_null(lit(false))])
                 .select([col("imb_id"), col("area_code"), col("logloc"), col("thd30"), col("ftth")])
                 .collect()
@@ -189,7 +196,8 @@ pub fn join(inputs: &Inputs, communes: &[String]) -> Result<Joined, JoinError> {
 
     let places = match &inputs.places {
         Some(p) => {
-            let area = locator.areas(&f64s(p, "x").map_err(terr("places"))?, &f64s(p, "y").map_err(terr("places"))?);
+            let area =
+                locator.areas(&f64s(p, "x").map_err(terr("places"))?, &f64s(p, "y").map_err(terr("places"))?);
             stats.places_in_qpv = area.iter().flatten().filter(|a| qpv_codes.contains(&a.as_str())).count();
             let mut out = p.select(["place_id", "nom", "programmes"]).map_err(terr("places"))?;
             out.with_column(Column::new("area_code".into(), area)).map_err(terr("places"))?;
@@ -201,10 +209,12 @@ pub fn join(inputs: &Inputs, communes: &[String]) -> Result<Joined, JoinError> {
     let attendance = match &inputs.attendance {
         Some(att) => {
             let r = &att.records;
-            let by_xy = locator.areas(&f64s(r, "res_x").map_err(terr("attendance"))?, &f64s(r, "res_y").map_err(terr("attendance"))?);
+            let by_xy = locator.areas(
+                &f64s(r, "res_x").map_err(terr("attendance"))?,
+                &f64s(r, "res_y").map_err(terr("attendance"))?,
+            );
             let iris = strs(r, "res_iris").map_err(terr("attendance"))?;
-            let known_iris: BTreeSet<&String> =
-                inputs.iris.iter().flatten().map(|i| &i.code).collect();
+            let known_iris: BTreeSet<&String> = inputs.iris.iter().flatten().map(|i| &i.code).collect();
             let mut area = Vec::with_capacity(r.height());
             let mut how = Vec::with_capacity(r.height());
             for (xy, iris) in by_xy.into_iter().zip(iris) {
@@ -216,7 +226,8 @@ pub fn join(inputs: &Inputs, communes: &[String]) -> Result<Joined, JoinError> {
                     (None, Some(code)) => {
                         stats.attendance_by_iris += 1;
                         let a = majority.get(&code).cloned().unwrap_or_else(|| {
-                            let in_communes = communes.is_empty() || communes.iter().any(|c| code.starts_with(c.as_str()));
+                            let in_communes =
+                                communes.is_empty() || communes.iter().any(|c| code.starts_with(c.as_str()));
                             // Known IRIS without a majority entry lie outside the territory.
                             if known_iris.contains(&code) || !in_communes {
                                 OUTSIDE_TERRITORY.to_string()

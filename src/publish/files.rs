@@ -19,7 +19,8 @@ pub fn write_atomic(
 ) -> Result<(), PublishError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let mut tmp = tempfile::Builder::new().prefix(".fracture-").suffix(".tmp").tempfile_in(dir).map_err(io(dir))?;
+    let mut tmp =
+        tempfile::Builder::new().prefix(".fracture-").suffix(".tmp").tempfile_in(dir).map_err(io(dir))?;
     write(tmp.as_file_mut())?;
     tmp.as_file_mut().flush().map_err(io(path))?;
     tmp.persist(path).map_err(|e| PublishError::Io { path: path.to_path_buf(), source: e.error })?;

@@ -36,7 +36,8 @@ pub fn qpv_feature_collection(
     notice: Option<&str>,
 ) -> Result<Value, String> {
     let reproj = Reprojector::new();
-    let code_col = table.column("area_code").map_err(|e| e.to_string())?.str().map_err(|e| e.to_string())?.clone();
+    let code_col =
+        table.column("area_code").map_err(|e| e.to_string())?.str().map_err(|e| e.to_string())?.clone();
     let mut features = Vec::new();
     for q in qpv {
         let Some(row) = code_col.iter().position(|c| c == Some(q.code.as_str())) else { continue };
@@ -50,14 +51,20 @@ pub fn qpv_feature_collection(
         }
         let wgs = q
             .geometry
-            .try_map_coords(|c| reproj.convert(Crs::Lambert93, Crs::Wgs84, c.x, c.y).map(|(x, y)| Coord { x: r6(x), y: r6(y) }))
+            .try_map_coords(|c| {
+                reproj
+                    .convert(Crs::Lambert93, Crs::Wgs84, c.x, c.y)
+                    .map(|(x, y)| Coord { x: r6(x), y: r6(y) })
+            })
             .map_err(|e| format!("{}: {e}", q.code))?
             .orient(Direction::Default); // RFC 7946 §3.1.6: exterior counter-clockwise, holes clockwise
         let polys: Vec<Value> = wgs
             .0
             .iter()
             .map(|p| {
-                let ring = |ls: &geo::LineString<f64>| Value::Array(ls.0.iter().map(|c| json!([c.x, c.y])).collect());
+                let ring = |ls: &geo::LineString<f64>| {
+                    Value::Array(ls.0.iter().map(|c| json!([c.x, c.y])).collect())
+                };
                 let mut rings = vec![ring(p.exterior())];
                 rings.extend(p.interiors().iter().map(ring));
                 Value::Array(rings)

@@ -37,7 +37,8 @@ pub fn display_cell(c: &Column, i: usize, secrecy: &str) -> String {
         Ok(AnyValue::String(s)) => s.to_string(),
         Ok(AnyValue::StringOwned(s)) => s.to_string(),
         Ok(AnyValue::Float64(f)) => {
-            let decimals = if matches!(name, "population" | "fragility_index" | "median_income") { 0 } else { 1 };
+            let decimals =
+                if matches!(name, "population" | "fragility_index" | "median_income") { 0 } else { 1 };
             let decimals = if name == "area_km2" { 2 } else { decimals };
             fr_number(f, decimals)
         }
@@ -72,11 +73,16 @@ pub fn markdown_table(df: &DataFrame, title: &str, notes: &[String]) -> String {
         })
         .collect();
     out.push_str(&format!("| {} |\n", header.join(" | ")));
-    out.push_str(&format!("|{}\n", cols.iter().enumerate().map(|(i, _)| if i < 2 { "---|" } else { "---:|" }).collect::<String>()));
-    for i in 0..df.height() {
+    out.push_str(&format!(
+        "|{}\n",
+        cols.iter().enumerate().map(|(i, _)| if i < 2 { "---|" } else { "---:|" }).collect::<String>()
+    ));
+    for (i, secret) in secrecy.iter().enumerate() {
         let cells: Vec<String> = cols
             .iter()
-            .map(|c| df.column(c).map(|col| display_cell(col, i, &secrecy[i])).unwrap_or_default().replace('|', "\\|"))
+            .map(|c| {
+                df.column(c).map(|col| display_cell(col, i, secret)).unwrap_or_default().replace('|', "\\|")
+            })
             .collect();
         out.push_str(&format!("| {} |\n", cells.join(" | ")));
     }

@@ -45,7 +45,12 @@ pub enum PublishError {
 const TEMPLATE: &str = include_str!("report.html");
 
 /// Builds the whole report folder atomically and returns its final path.
-pub fn publish(ctx: &Context, inputs: &Inputs, joined: &Joined, ind: &Indicators) -> Result<PathBuf, PublishError> {
+pub fn publish(
+    ctx: &Context,
+    inputs: &Inputs,
+    joined: &Joined,
+    ind: &Indicators,
+) -> Result<PathBuf, PublishError> {
     let final_dir = ctx.paths.report_dir(&ctx.dataset.id, &ind.period);
     let parent = final_dir.parent().unwrap_or(Path::new(".")).to_path_buf();
     std::fs::create_dir_all(&parent).map_err(|source| PublishError::Io { path: parent.clone(), source })?;
@@ -59,11 +64,14 @@ pub fn publish(ctx: &Context, inputs: &Inputs, joined: &Joined, ind: &Indicators
     let staged = tmp.keep();
     if final_dir.exists() {
         let old = parent.join(format!(".{}.old-{}", ind.period, std::process::id()));
-        std::fs::rename(&final_dir, &old).map_err(|source| PublishError::Io { path: final_dir.clone(), source })?;
-        std::fs::rename(&staged, &final_dir).map_err(|source| PublishError::Io { path: final_dir.clone(), source })?;
+        std::fs::rename(&final_dir, &old)
+            .map_err(|source| PublishError::Io { path: final_dir.clone(), source })?;
+        std::fs::rename(&staged, &final_dir)
+            .map_err(|source| PublishError::Io { path: final_dir.clone(), source })?;
         std::fs::remove_dir_all(&old).map_err(|source| PublishError::Io { path: old.clone(), source })?;
     } else {
-        std::fs::rename(&staged, &final_dir).map_err(|source| PublishError::Io { path: final_dir.clone(), source })?;
+        std::fs::rename(&staged, &final_dir)
+            .map_err(|source| PublishError::Io { path: final_dir.clone(), source })?;
     }
     Ok(final_dir)
 }
@@ -82,8 +90,19 @@ pub fn write_report(
     dir: &Path,
 ) -> Result<(), PublishError> {
     let d = &ctx.dataset;
-    let notice = if d.synthetic { d.notice.as_deref().or(Some("Données synthétiques de démonstration")) } else { d.notice.as_deref() };
-    let figures = crate::render::figures::render(inputs, ind, &title_suffix(ctx, ind), &d.credit, notice, &dir.join("maps"))?;
+    let notice = if d.synthetic {
+        d.notice.as_deref().or(Some("Données synthétiques de démonstration"))
+    } else {
+        d.notice.as_deref()
+    };
+    let figures = crate::render::figures::render(
+        inputs,
+        ind,
+        &title_suffix(ctx, ind),
+        &d.credit,
+        notice,
+        &dir.join("maps"),
+    )?;
 
     files::write_csv(&dir.join("tables/indicators.csv"), &ind.table)?;
     files::write_csv_excel_fr(&dir.join("tables/indicators_excel-fr.csv"), &ind.table)?;
@@ -92,19 +111,20 @@ pub fn write_report(
     if let Some(n) = notice {
         md_notes.insert(0, format!("**{n}**"));
     }
-    files::write_bytes(&dir.join("tables/indicators.md"), markdown::markdown_table(&ind.table, &md_title, &md_notes).as_bytes())?;
+    files::write_bytes(
+        &dir.join("tables/indicators.md"),
+        markdown::markdown_table(&ind.table, &md_title, &md_notes).as_bytes(),
+    )?;
     if let Some(s) = &ind.series {
         files::write_csv(&dir.join("tables/series.csv"), s)?;
     }
-    let fc = geojson_out::qpv_feature_collection(&inputs.qpv, &ind.table, d.synthetic, notice).map_err(PublishError::Other)?;
+    let fc = geojson_out::qpv_feature_collection(&inputs.qpv, &ind.table, d.synthetic, notice)
+        .map_err(PublishError::Other)?;
     files::write_json(&dir.join("datasets/qpv_indicators.geojson"), &fc)?;
-    let qpv_rows = ind
-        .table
-        .clone()
-        .lazy()
-        .filter(col("area_type").eq(lit("qpv")))
-        .collect()
-        .map_err(|source| PublishError::Table { path: dir.join("datasets/qpv_indicators.parquet"), source })?;
+    let qpv_rows =
+        ind.table.clone().lazy().filter(col("area_type").eq(lit("qpv"))).collect().map_err(|source| {
+            PublishError::Table { path: dir.join("datasets/qpv_indicators.parquet"), source }
+        })?;
     files::write_parquet(&dir.join("datasets/qpv_indicators.parquet"), &qpv_rows)?;
     files::write_json(&dir.join("datasets/datapackage.json"), &datapackage(ctx, ind))?;
 
@@ -167,21 +187,23 @@ fn report_html(
         .and_then(|c| c.str().ok().map(|s| s.iter().map(|v| v.unwrap_or("").to_string()).collect()))
         .unwrap_or_default();
     let mut rows = Vec::new();
-    for i in 0..t.height() {
-        // First shown column is area_code; show the name first for readers.
+    for (i, secret) in secrecy.iter().enumerate() {
+        // Readers look for the name first.
         let mut cells: Vec<String> = Vec::new();
         if let Ok(name) = t.column("area_name") {
-            cells.push(markdown::display_cell(name, i, &secrecy[i]));
+            cells.push(markdown::display_cell(name, i, secret));
         }
         for c in cols.iter().filter(|c| c.as_str() != "area_name") {
             if let Ok(col) = t.column(c) {
-                cells.push(markdown::display_cell(col, i, &secrecy[i]));
+                cells.push(markdown::display_cell(col, i, secret));
             }
         }
         rows.push(json!({"cells": cells, "comparison": types.get(i).is_some_and(|x| x != "qpv")}));
     }
-    let mut header_ordered = vec![definition("area_name").map(|d| d.label_fr.to_string()).unwrap_or_default()];
-    header_ordered.extend(cols.iter().zip(&header).filter(|(c, _)| c.as_str() != "area_name").map(|(_, h)| h.clone()));
+    let mut header_ordered =
+        vec![definition("area_name").map(|d| d.label_fr.to_string()).unwrap_or_default()];
+    header_ordered
+        .extend(cols.iter().zip(&header).filter(|(c, _)| c.as_str() != "area_name").map(|(_, h)| h.clone()));
 
     let summary = summary_lines(ind, joined);
     let mut downloads = vec![
@@ -193,7 +215,10 @@ fn report_html(
         json!({"path": "datasets/datapackage.json", "what": "schéma des données (Frictionless Table Schema)"}),
     ];
     if ind.series.is_some() {
-        downloads.insert(3, json!({"path": "tables/series.csv", "what": "participants par trimestre et par zone"}));
+        downloads.insert(
+            3,
+            json!({"path": "tables/series.csv", "what": "participants par trimestre et par zone"}),
+        );
     }
     let (maps, charts): (Vec<&Figure>, Vec<&Figure>) = figures.iter().partition(|f| f.kind == "map");
     let period_label = ind.quarter.map(|q| q.french()).unwrap_or_else(|| ind.period.clone());
@@ -253,7 +278,9 @@ fn summary_lines(ind: &Indicators, joined: &Joined) -> Vec<String> {
     if let Some(h) = extreme("poverty_rate", true) {
         out.push(format!("Taux de pauvreté le plus élevé : {} ({} %).", h.0, f1(h.1)));
     }
-    if let (Some(q), Some(lo)) = (value("participants_per_1000", "TERRITOIRE"), extreme("participants_per_1000", false)) {
+    if let (Some(q), Some(lo)) =
+        (value("participants_per_1000", "TERRITOIRE"), extreme("participants_per_1000", false))
+    {
         out.push(format!(
             "Portée des programmes : {} participants pour 1 000 habitants sur le territoire ; la plus faible parmi les QPV publiés : {} ({}).",
             f1(q),
@@ -290,7 +317,9 @@ fn write_manifest(
     for rel in files::list_files(dir)? {
         let (sha256, bytes) =
             crate::ingest::sha256_file(&dir.join(&rel)).map_err(|e| PublishError::Other(e.to_string()))?;
-        outputs.push(json!({"path": rel.to_string_lossy().replace('\\', "/"), "sha256": sha256, "bytes": bytes}));
+        outputs.push(
+            json!({"path": rel.to_string_lossy().replace('\\', "/"), "sha256": sha256, "bytes": bytes}),
+        );
     }
     let manifest = json!({
         "fracture_version": env!("CARGO_PKG_VERSION"),

@@ -31,7 +31,8 @@ fn run_demo(reports: &Path, extra: &[&str]) -> (i32, String) {
 }
 
 fn only_subdir(dir: &Path) -> PathBuf {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    let mut v: Vec<PathBuf> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
     v.sort();
     assert_eq!(v.len(), 1, "{v:?}");
     v.remove(0)
@@ -58,7 +59,8 @@ fn raw_table(path: &Path, sep: char) -> Vec<BTreeMap<String, String>> {
     let text = std::fs::read_to_string(path).unwrap();
     let text = text.trim_start_matches('\u{feff}');
     let mut lines = text.lines();
-    let header: Vec<String> = lines.next().unwrap().split(sep).map(|s| s.trim_matches('"').to_string()).collect();
+    let header: Vec<String> =
+        lines.next().unwrap().split(sep).map(|s| s.trim_matches('"').to_string()).collect();
     lines
         .filter(|l| !l.is_empty())
         .map(|l| header.iter().cloned().zip(l.split(sep).map(|s| s.trim_matches('"').to_string())).collect())
@@ -79,7 +81,8 @@ fn zones(path: &Path, code_field: &str) -> Vec<(String, MultiPolygon<f64>)> {
                 .unwrap()
                 .iter()
                 .map(|p| {
-                    let (x, y) = r.to_lambert93(Crs::Wgs84, p[0].as_f64().unwrap(), p[1].as_f64().unwrap()).unwrap();
+                    let (x, y) =
+                        r.to_lambert93(Crs::Wgs84, p[0].as_f64().unwrap(), p[1].as_f64().unwrap()).unwrap();
                     Coord { x, y }
                 })
                 .collect(),
@@ -112,7 +115,8 @@ struct Demo {
 impl Demo {
     fn load() -> Demo {
         let dir = project_root().join("data/demo");
-        let cfg: toml::Value = toml::from_str(&std::fs::read_to_string(dir.join("dataset.toml")).unwrap()).unwrap();
+        let cfg: toml::Value =
+            toml::from_str(&std::fs::read_to_string(dir.join("dataset.toml")).unwrap()).unwrap();
         Demo { dir, cfg }
     }
     fn file(&self, key: &str) -> PathBuf {
@@ -132,12 +136,20 @@ fn demo_run_produces_a_complete_report_with_independently_checked_values() {
     assert!(period.len() == 7 && period.contains("-Q"), "{period}");
 
     // Every output exists and parses.
-    for f in ["index.html", "manifest.json", "tables/indicators.csv", "tables/indicators.md", "tables/series.csv",
-        "datasets/qpv_indicators.geojson", "datasets/qpv_indicators.parquet", "datasets/datapackage.json"]
-    {
+    for f in [
+        "index.html",
+        "manifest.json",
+        "tables/indicators.csv",
+        "tables/indicators.md",
+        "tables/series.csv",
+        "datasets/qpv_indicators.geojson",
+        "datasets/qpv_indicators.parquet",
+        "datasets/datapackage.json",
+    ] {
         assert!(report.join(f).is_file(), "missing {f}");
     }
-    let maps: Vec<PathBuf> = std::fs::read_dir(report.join("maps")).unwrap().map(|e| e.unwrap().path()).collect();
+    let maps: Vec<PathBuf> =
+        std::fs::read_dir(report.join("maps")).unwrap().map(|e| e.unwrap().path()).collect();
     let pngs = maps.iter().filter(|p| p.extension().is_some_and(|e| e == "png")).count();
     let svgs = maps.iter().filter(|p| p.extension().is_some_and(|e| e == "svg")).count();
     assert!(pngs >= 3 && svgs >= 3, "{maps:?}");
@@ -155,15 +167,22 @@ fn demo_run_produces_a_complete_report_with_independently_checked_values() {
     let html = std::fs::read_to_string(report.join("index.html")).unwrap();
     assert!(html.contains("<html lang=\"fr\">") && html.to_lowercase().contains("synth"));
     assert!(html.contains("maps/eligibility_thd30.png") && html.contains("alt=\""));
-    let manifest: Value = serde_json::from_str(&std::fs::read_to_string(report.join("manifest.json")).unwrap()).unwrap();
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(report.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["dataset"]["synthetic"], Value::Bool(true));
     assert_eq!(manifest["inputs"].as_array().unwrap().len(), 9);
     for i in manifest["inputs"].as_array().unwrap() {
         assert_eq!(i["sha256"].as_str().unwrap().len(), 64);
     }
-    let gj: Value = serde_json::from_str(&std::fs::read_to_string(report.join("datasets/qpv_indicators.geojson")).unwrap()).unwrap();
+    let gj: Value = serde_json::from_str(
+        &std::fs::read_to_string(report.join("datasets/qpv_indicators.geojson")).unwrap(),
+    )
+    .unwrap();
     assert_eq!(gj["type"], "FeatureCollection");
-    let parquet = ParquetReader::new(std::fs::File::open(report.join("datasets/qpv_indicators.parquet")).unwrap()).finish().unwrap();
+    let parquet =
+        ParquetReader::new(std::fs::File::open(report.join("datasets/qpv_indicators.parquet")).unwrap())
+            .finish()
+            .unwrap();
     assert_eq!(parquet.height(), gj["features"].as_array().unwrap().len());
     let md = std::fs::read_to_string(report.join("tables/indicators.md")).unwrap();
     assert!(md.starts_with("# Indicateurs"));
@@ -176,16 +195,20 @@ fn demo_run_produces_a_complete_report_with_independently_checked_values() {
 
     // Independent population: Σ_i P_i × area(i ∩ q) / area(i), from the raw census file.
     let pop_col = |row: &BTreeMap<String, String>| {
-        row.iter().find(|(k, _)| k.starts_with('P') && k.ends_with("_POP") && k.len() == 7).and_then(|(_, v)| num(v))
+        row.iter()
+            .find(|(k, _)| k.starts_with('P') && k.ends_with("_POP") && k.len() == 7)
+            .and_then(|(_, v)| num(v))
     };
     let census: BTreeMap<String, f64> = raw_table(&demo.file("iris_population"), ';')
         .iter()
         .filter_map(|r| Some((r["IRIS"].clone(), pop_col(r)?)))
         .collect();
-    let share = |i: &MultiPolygon<f64>, q: &MultiPolygon<f64>| i.intersection(q).unsigned_area() / i.unsigned_area();
+    let share =
+        |i: &MultiPolygon<f64>, q: &MultiPolygon<f64>| i.intersection(q).unsigned_area() / i.unsigned_area();
     let mut checked = 0;
     for (code, q) in &qpv {
-        let expected: f64 = iris.iter().map(|(c, g)| census.get(c).copied().unwrap_or(0.0) * share(g, q)).sum();
+        let expected: f64 =
+            iris.iter().map(|(c, g)| census.get(c).copied().unwrap_or(0.0) * share(g, q)).sum();
         let got = cell(&table, code, "population").unwrap();
         assert!((got - expected).abs() <= 0.51, "{code}: population {got} vs {expected}");
         checked += 1;
@@ -203,13 +226,18 @@ fn demo_run_produces_a_complete_report_with_independently_checked_values() {
         .iter()
         .map(|b| {
             let (x, y) = r
-                .to_lambert93(Crs::WebMercator, num(&b["imb_longitude"]).unwrap(), num(&b["imb_latitude"]).unwrap())
+                .to_lambert93(
+                    Crs::WebMercator,
+                    num(&b["imb_longitude"]).unwrap(),
+                    num(&b["imb_latitude"]).unwrap(),
+                )
                 .unwrap();
             (Point::new(x, y), num(&b["imb_nbr_logloc"]).unwrap(), eligible.contains(&b["imb_id"]))
         })
         .collect();
     for (code, q) in &qpv {
-        let inside: Vec<&(Point<f64>, f64, bool)> = buildings.iter().filter(|(p, _, _)| q.contains(p)).collect();
+        let inside: Vec<&(Point<f64>, f64, bool)> =
+            buildings.iter().filter(|(p, _, _)| q.contains(p)).collect();
         let total: f64 = inside.iter().map(|b| b.1).sum();
         if total == 0.0 {
             continue;
@@ -231,7 +259,10 @@ fn demo_run_produces_a_complete_report_with_independently_checked_values() {
                     let (x, y) = r.to_lambert93(Crs::Wgs84, lon, lat).unwrap();
                     q.contains(&Point::new(x, y)) || q.exterior_coords_iter_contains(x, y)
                 }
-                _ => iris.iter().find(|(c, _)| *c == a["residence_iris"]).is_some_and(|(_, g)| share(g, q) >= 0.5),
+                _ => iris
+                    .iter()
+                    .find(|(c, _)| *c == a["residence_iris"])
+                    .is_some_and(|(_, g)| share(g, q) >= 0.5),
             };
             if inside {
                 people.insert(a["participant"].clone());
@@ -344,7 +375,12 @@ fn a_malformed_input_stops_the_run_with_file_line_field_and_no_report() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{err}");
-    assert!(err.contains(rel.rsplit('/').next().unwrap()) && err.contains("line 5") && err.contains("imb_nbr_logloc"), "{err}");
+    assert!(
+        err.contains(rel.rsplit('/').next().unwrap())
+            && err.contains("line 5")
+            && err.contains("imb_nbr_logloc"),
+        "{err}"
+    );
     assert!(err.contains("beaucoup"), "{err}");
     assert!(!reports.exists() || walk(&reports).is_empty(), "a partial report was left behind");
 }

@@ -160,7 +160,7 @@ fn bad_numbers() {
     let t = read_fixture("bad_numbers.csv");
     assert!(t.decimal_comma);
     let mut errors = Vec::new();
-    assert_eq!(t.f64s("DISP_TP6019", &mut errors), vec![Some(38.2), None, None, Some(12.5)]);
+    assert_eq!(t.f64s("DISP_TP6019", &mut errors), vec![Some(38.2), None, None, Some(12.5), Some(7.5)]);
     let found: Vec<(Location, String)> = errors
         .iter()
         .filter_map(|e| match e {
@@ -177,7 +177,7 @@ fn bad_numbers() {
         read(&fixture("bad_numbers.csv"), &TableOptions { decimal: Decimal::Point, ..Default::default() });
     let mut errors = Vec::new();
     point.f64s("DISP_TP6019", &mut errors);
-    assert_eq!(errors.len(), 3);
+    assert_eq!(errors.len(), 4);
 }
 
 #[test]
@@ -400,4 +400,22 @@ fn real_design4green_ifn_arras() {
     let shape = strings(&t, "Geo Shape");
     assert!(shape[0].as_deref().is_some_and(|g| g.starts_with(r#"{"type": "Polygon""#)));
     assert_eq!(t.line_of(15), Location::Line(17));
+}
+
+#[test]
+fn real_dictionary_with_leading_spaces_and_quoted_places_header() {
+    let Some(dir) = support::real_data_dir() else { return };
+    let dict =
+        read(&dir.join("hackaviz2021_qpv2015_occitanie_contours_dictionnaire.csv"), &TableOptions::default());
+    assert_eq!(dict.columns(), vec!["nom colonne", "description", "type_valeur", "exemple"]);
+    let places = read(
+        &dir.join("mednum_standard_lieux_mediation_v1.0.2_exemple-valide.csv"),
+        &TableOptions::default(),
+    );
+    assert_eq!(places.separator, b',');
+    assert_eq!(places.height(), 1);
+    assert_eq!(places.columns()[0], "id");
+    places
+        .require_columns(&["id", "pivot", "nom", "commune", "code_postal", "adresse", "date_maj"])
+        .unwrap_or_else(|e| panic!("{e}"));
 }
