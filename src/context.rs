@@ -107,6 +107,50 @@ pub struct DatasetConfig {
     /// Per-file reading options (separator, header line, zip member, sheet), by file key.
     #[serde(default)]
     pub formats: BTreeMap<String, FileFormat>,
+    /// The territory (real datasets): communes whose IRIS and buildings form the comparison area.
+    pub territory: Option<Territory>,
+    /// Template values for the catalogue's URLs (e.g. `departement = "67"`).
+    #[serde(default)]
+    pub vars: BTreeMap<String, String>,
+    /// Catalogue sources this dataset uses, with their vintages; a `[files]` value `@<id>` names the
+    /// file `fracture fetch` cached for that source.
+    #[serde(default)]
+    pub sources: Vec<SourceRef>,
+}
+
+/// A territory: EPCI and communes. Extra descriptive keys are allowed.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Territory {
+    #[serde(default)]
+    pub communes: Vec<CommuneRef>,
+    pub siren_epci: Option<String>,
+    pub departement: Option<String>,
+    pub expected_qpv: Option<usize>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CommuneRef {
+    pub code: String,
+    pub name: Option<String>,
+    pub status: Option<String>,
+}
+
+/// One catalogue source used by a dataset.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceRef {
+    pub id: String,
+    pub vintage: Option<String>,
+}
+
+impl DatasetConfig {
+    /// Commune codes of the territory (top-level `communes`, else `[territory]`'s).
+    pub fn commune_codes(&self) -> Vec<String> {
+        if !self.communes.is_empty() {
+            return self.communes.clone();
+        }
+        self.territory.iter().flat_map(|t| t.communes.iter().map(|c| c.code.clone())).collect()
+    }
 }
 
 /// How to read one tabular file when detection is not enough.
@@ -138,6 +182,8 @@ pub enum ContextError {
     MissingKey(String),
     #[error("{}: cannot read the pseudonymisation key: {source}", path.display())]
     KeyFile { path: PathBuf, source: std::io::Error },
+    #[error("{}: [files] {key} = \"@{source_id}\": {message}", path.display())]
+    Source { path: PathBuf, key: String, source_id: String, message: String },
 }
 
 /// Every path fracture reads or writes, in one place.
@@ -191,9 +237,10 @@ impl Context {
         let config_path = config_path(&args.data_dir, &args.dataset)?;
         let text = std::fs::read_to_string(&config_path)
             .map_err(|source| ContextError::Read { path: config_path.clone(), source })?;
-        let dataset: DatasetConfig = toml::from_str(&text)
+        let mut dataset: DatasetConfig = toml::from_str(&text)
             .map_err(|e| ContextError::Invalid { path: config_path.clone(), message: e.to_string() })?;
         validate(&config_path, &dataset)?;
+        resolve_sources(&config_path, &mut dataset, &args.data_dir)?;
         let config_dir = config_path.parent().map(Path::to_path_buf).unwrap_or_default();
         let input_dir = args.input_dir.clone().unwrap_or(config_dir);
         let pseudo_key = pseudo_key(&dataset, args.pseudo_key_file.as_deref())?;
@@ -235,6 +282,112 @@ fn config_path(data_dir: &Path, name: &str) -> Result<PathBuf, ContextError> {
         known.extend(names);
     }
     Err(ContextError::UnknownDataset { name: name.into(), tried: p, known: known.join(", ") })
+}
+
+/// The `[files]` entries of a dataset, by key.
+fn file_entries(f: &mut DatasetFiles) -> Vec<(&'static str, &mut String)> {
+    let mut v: Vec<(&'static str, &mut String)> = vec![("qpv", &mut f.qpv)];
+    for (k, o) in [
+        ("iris_contours", &mut f.iris_contours),
+        ("iris_population", &mut f.iris_population),
+        ("iris_diplomas", &mut f.iris_diplomas),
+        ("iris_filosofi", &mut f.iris_filosofi),
+        ("arcep_buildings", &mut f.arcep_buildings),
+        ("arcep_eligibility", &mut f.arcep_eligibility),
+        ("places", &mut f.places),
+        ("attendance", &mut f.attendance),
+        ("qpv_indicators", &mut f.qpv_indicators),
+    ] {
+        if let Some(s) = o.as_mut() {
+            v.push((k, s));
+        }
+    }
+    v
+}
+
+/// Replaces every `@<source id>` file by the path `fracture fetch` cached for it (the extracted zip
+/// member when the catalogue names one), and takes the reading options from the catalogue.
+fn resolve_sources(path: &Path, d: &mut DatasetConfig, data_dir: &Path) -> Result<(), ContextError> {
+    let wanted: Vec<(String, String)> = file_entries(&mut d.files)
+        .into_iter()
+        .filter_map(|(k, v)| v.strip_prefix('@').map(|id| (k.to_string(), id.to_string())))
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let catalogue_path = data_dir.join("sources.toml");
+    let err = |key: &str, id: &str, message: String| ContextError::Source {
+        path: path.to_path_buf(),
+        key: key.into(),
+        source_id: id.into(),
+        message,
+    };
+    let catalogue = crate::fetch::load_catalogue(&catalogue_path)
+        .map_err(|e| err("*", "*", format!("cannot load the catalogue: {e}")))?;
+    let raw_dir = data_dir.join("raw");
+    let mut resolved = BTreeMap::new();
+    for (key, id) in &wanted {
+        let source = catalogue
+            .get(id)
+            .ok_or_else(|| err(key, id, format!("no such source in {}", catalogue_path.display())))?;
+        let vintage = d.sources.iter().find(|s| &s.id == id).and_then(|s| s.vintage.clone());
+        let r = source
+            .resolve(vintage.as_deref(), &d.vars, catalogue.base_dir())
+            .map_err(|e| err(key, id, e.to_string()))?;
+        let file = match (&r.path, r.members().first()) {
+            (Some(local), _) => local.clone(),
+            (None, None) => r.cache_path(&raw_dir),
+            (None, Some(member)) => {
+                let entry = crate::fetch::cache::CacheEntry::new(&raw_dir, &r.id, &r.vintage, &r.filename);
+                let meta = entry.read_meta().ok_or_else(|| {
+                    err(
+                        key,
+                        id,
+                        format!(
+                            "not fetched yet: run `fracture fetch --source {id}` ({} missing)",
+                            entry.meta.display()
+                        ),
+                    )
+                })?;
+                let name = member.rsplit('/').next().unwrap_or(member);
+                meta.extracted
+                    .iter()
+                    .map(|x| entry.dir.join(&x.path))
+                    .find(|p| p.file_name().and_then(|f| f.to_str()) == Some(name))
+                    .ok_or_else(|| {
+                        err(
+                            key,
+                            id,
+                            format!("member {member} was not extracted: run `fracture fetch --source {id}`"),
+                        )
+                    })?
+            }
+        };
+        if !file.exists() {
+            return Err(err(
+                key,
+                id,
+                format!("{} does not exist: run `fracture fetch --source {id}`", file.display()),
+            ));
+        }
+        let f = &r.format;
+        let format = FileFormat {
+            separator: f.separator.clone(),
+            header_line: f.header_line.map(|h| h as usize),
+            zip_member: None,
+            sheet: f.sheet.clone(),
+        };
+        resolved.insert(key.clone(), (file, format));
+    }
+    for (key, value) in file_entries(&mut d.files) {
+        if let Some((file, _)) = resolved.get(key) {
+            *value = file.to_string_lossy().into_owned();
+        }
+    }
+    for (key, (_, format)) in resolved {
+        d.formats.entry(key).or_insert(format);
+    }
+    Ok(())
 }
 
 fn validate(path: &Path, d: &DatasetConfig) -> Result<(), ContextError> {

@@ -117,8 +117,15 @@ fn run_stages(ctx: &Context, last: Stage) -> anyhow::Result<String> {
     let t0 = Instant::now();
     let synthetic = if ctx.dataset.synthetic { " [SYNTHETIC DEMO DATA]" } else { "" };
     let inputs = crate::ingest::ingest(ctx).context("ingest")?;
-    for w in &inputs.warnings {
+    const SHOWN: usize = 5;
+    for w in inputs.warnings.iter().take(SHOWN) {
         eprintln!("warning: {w}");
+    }
+    if inputs.warnings.len() > SHOWN {
+        eprintln!(
+            "warning: ... and {} more (all listed in the report's manifest.json)",
+            inputs.warnings.len() - SHOWN
+        );
     }
     if last == Stage::Ingest {
         let written = crate::ingest::write_interim(&inputs, &ctx.paths.interim_dir)?;
@@ -131,7 +138,7 @@ fn run_stages(ctx: &Context, last: Stage) -> anyhow::Result<String> {
             t0.elapsed().as_secs_f64()
         ));
     }
-    let joined = crate::join::join(&inputs, &ctx.dataset.communes).context("join")?;
+    let joined = crate::join::join(&inputs, &ctx.dataset.commune_codes()).context("join")?;
     if last == Stage::Join {
         let dir = &ctx.paths.interim_dir;
         let mut n = 0;

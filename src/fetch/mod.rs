@@ -13,7 +13,7 @@
 //! Files: `catalogue.rs` (sources.toml, templating), `http.rs` (client, timeouts, retries), `cache.rs`
 //! (layout, atomic writes, sidecars), `unzip.rs` (safe extraction), `error.rs` ([`FetchError`]).
 
-mod cache;
+pub mod cache;
 mod catalogue;
 mod error;
 mod http;

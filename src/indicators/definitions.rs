@@ -38,7 +38,7 @@ pub const DEFINITIONS: &[Definition] = &[
     def("area_km2", "number", "Superficie", "km²", "Superficie en Lambert-93 (EPSG:2154)"),
     def(
         "population",
-        "number",
+        "integer",
         "Population",
         "habitants",
         "Population estimée: recensement INSEE à l'IRIS réparti par interpolation surfacique (ou population municipale INSEE du QPV)",
@@ -60,7 +60,7 @@ pub const DEFINITIONS: &[Definition] = &[
     ),
     def(
         "median_income",
-        "number",
+        "integer",
         "Revenu disponible médian",
         "€ par UC",
         "Médiane du revenu disponible par unité de consommation (INSEE, par QPV)",

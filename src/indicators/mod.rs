@@ -175,7 +175,7 @@ pub fn compute(ctx: &Context, inputs: &Inputs, joined: &Joined) -> Result<Indica
                     population.insert(c.clone(), *p);
                 }
             }
-            cols.put("population", pop.iter().map(|p| round(*p, 0)).collect::<Vec<_>>());
+            cols.put_int("population", pop.iter().map(|p| round(*p, 0).map(|x| x as i64)).collect());
             let s65: Vec<_> =
                 codes.iter().map(|c| get(c, &|s| ratio(s.pop65, s.pop_for65).map(|r| r * 100.0))).collect();
             let nodip: Vec<_> = codes
@@ -221,11 +221,14 @@ pub fn compute(ctx: &Context, inputs: &Inputs, joined: &Joined) -> Result<Indica
                         missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
                     ));
                 }
-                cols.put("population", pop);
+                cols.put_int("population", pop.iter().map(|p| round(*p, 0).map(|x| x as i64)).collect());
                 let pov = col_of("tp60");
                 cols.put("poverty_rate", pov.clone());
                 need.insert("poverty_rate", pov);
-                cols.put("median_income", col_of("disp_q2"));
+                cols.put_int(
+                    "median_income",
+                    col_of("disp_q2").iter().map(|p| round(*p, 0).map(|x| x as i64)).collect(),
+                );
                 cols.put("employment_rate", col_of("tx_tot_empl"));
                 cols.put("precarious_jobs", col_of("tx_tot_eprec"));
                 notes.push(
@@ -405,7 +408,10 @@ pub fn compute(ctx: &Context, inputs: &Inputs, joined: &Joined) -> Result<Indica
     }
     cols.put_str(
         "secrecy",
-        secrecy_flags.iter().map(|s| Some(s.iter().cloned().collect::<Vec<_>>().join(";"))).collect(),
+        secrecy_flags
+            .iter()
+            .map(|s| (!s.is_empty()).then(|| s.iter().cloned().collect::<Vec<_>>().join(";")))
+            .collect(),
     );
 
     let table = cols.into_frame().map_err(terr("table"))?;

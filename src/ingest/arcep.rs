@@ -1,6 +1,10 @@
 //! ARCEP "Ma connexion internet": buildings (EPSG:3857 points, premises per building) and
 //! eligibility (one row per building × technology).
 //!
+//! Input: CSV, `,` or `;` (detected), plain or gzip-compressed (`.csv.gz`, through [`read_table`]); the
+//! building coordinates are `imb_longitude`/`imb_latitude` or, in some releases, `imb_x`/`imb_y`
+//! ([`COORDINATE_COLUMNS`]; the first pair wins when a file has both), EPSG:3857 metres either way.
+//!
 //! Output: `buildings` (`imb_id, x, y, logloc, commune`, x/y in Lambert-93) and `eligibility`
 //! (`imb_id, thd30, ftth`: one row per building having any eligibility row, flags = any technology
 //! reaching ≥ 30 Mbit/s down, any FTTH row). Buildings without eligibility rows count as not eligible.
@@ -23,6 +27,10 @@ pub fn is_thd30(class: &str) -> bool {
     matches!(class, "THD30" | "THD100" | "THD1G")
 }
 
+/// Coordinate columns of the buildings file, in order of preference: the names of the published CSV, then
+/// `imb_x`/`imb_y` as third-party readers report in the gzip national files. Both pairs are EPSG:3857.
+pub const COORDINATE_COLUMNS: [(&str, &str); 2] = [("imb_longitude", "imb_latitude"), ("imb_x", "imb_y")];
+
 pub struct ArcepTables {
     pub buildings: DataFrame,
     pub eligibility: DataFrame,
@@ -39,11 +47,28 @@ pub fn read_arcep(
 ) -> Result<ArcepTables, IngestError> {
     // Buildings.
     let t = read_table(buildings.0, buildings.1)?;
-    t.require_columns(&["imb_id", "imb_longitude", "imb_latitude", "imb_code_insee", "imb_nbr_logloc"])?;
+    let present = t.columns();
+    let has = |c: &str| present.iter().any(|p| p == c);
+    let Some((x_col, y_col)) = COORDINATE_COLUMNS.into_iter().find(|(x, y)| has(x) && has(y)) else {
+        let mut errors = vec![IngestError::MissingColumn {
+            path: t.path.clone(),
+            location: t.header_location(),
+            column: "imb_longitude and imb_latitude (or imb_x and imb_y)".into(),
+            found: present.join(", "),
+        }];
+        match t.require_columns(&["imb_id", "imb_code_insee", "imb_nbr_logloc"]) {
+            Ok(()) => return Err(errors.remove(0)),
+            Err(IngestError::Many { errors: more, .. }) => errors.extend(more),
+            Err(e) => errors.push(e),
+        }
+        return Err(IngestError::Many { path: t.path.clone(), errors });
+    };
+    t.require_columns(&["imb_id", x_col, y_col, "imb_code_insee", "imb_nbr_logloc"])?;
+    let coordinates = format!("{x_col}/{y_col}");
     let mut errors = Vec::new();
     let ids = t.strings("imb_id")?;
-    let xs = t.f64s("imb_longitude", &mut errors);
-    let ys = t.f64s("imb_latitude", &mut errors);
+    let xs = t.f64s(x_col, &mut errors);
+    let ys = t.f64s(y_col, &mut errors);
     let logloc = t.f64s("imb_nbr_logloc", &mut errors);
     let communes = t.codes("imb_code_insee", CodeKind::Commune, &mut errors);
     let mut seen = BTreeSet::new();
@@ -65,11 +90,7 @@ pub fn read_arcep(
             continue;
         }
         let (Some(x), Some(y)) = (xs[row], ys[row]) else {
-            errors.push(field(
-                "imb_longitude/imb_latitude",
-                "EPSG:3857 coordinates in metres",
-                "empty".into(),
-            ));
+            errors.push(field(&coordinates, "EPSG:3857 coordinates in metres", "empty".into()));
             continue;
         };
         let l93 =
@@ -77,7 +98,7 @@ pub fn read_arcep(
         let Some((lx, ly)) = l93 else {
             let hint = if x.abs() <= 180.0 && y.abs() <= 90.0 { " (these look like degrees)" } else { "" };
             errors.push(field(
-                "imb_longitude/imb_latitude",
+                &coordinates,
                 "EPSG:3857 (Web Mercator) metres in France, as ARCEP publishes them",
                 format!("({x}, {y}){hint}"),
             ));
@@ -86,15 +107,8 @@ pub fn read_arcep(
         let n = match logloc[row] {
             Some(n) if n >= 0.0 && n.fract() == 0.0 => n,
             other => {
-                if other.is_some() {
-                    errors.push(field(
-                        "imb_nbr_logloc",
-                        "a whole number of premises ≥ 0",
-                        format!("{other:?}"),
-                    ));
-                } else {
-                    errors.push(field("imb_nbr_logloc", "a whole number of premises ≥ 0", "empty".into()));
-                }
+                let found = other.map_or_else(|| "empty".to_string(), |n| n.to_string());
+                errors.push(field("imb_nbr_logloc", "a whole number of premises ≥ 0", found));
                 continue;
             }
         };

@@ -81,7 +81,8 @@ pub fn read_attendance(
             found: found.cloned().unwrap_or_else(|| "empty".into()),
         };
         let Some(id) = ids[row].clone().filter(|id| seen.insert(id.clone())) else {
-            errors.push(field("id", "a unique record id".into(), ids[row].as_ref()));
+            let found = ids[row].as_ref().map(|id| format!("duplicate {id}"));
+            errors.push(field("id", "a unique record id".into(), found.as_ref()));
             continue;
         };
         let Some(date) = dates[row].as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
@@ -155,8 +156,12 @@ pub fn read_attendance(
                 }
             }
             (None, None) => (None, None),
-            _ => {
-                let found = "only one of the two".to_string();
+            (la, _) => {
+                let found = if la.is_some() {
+                    "residence_lat without residence_lon".to_string()
+                } else {
+                    "residence_lon without residence_lat".to_string()
+                };
                 errors.push(field(
                     "residence_lat/residence_lon",
                     "both coordinates or neither".into(),

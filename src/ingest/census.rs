@@ -47,6 +47,7 @@ fn need_column(
 ) -> Result<(String, String), IngestError> {
     vintage_column(table, prefix, suffix).ok_or_else(|| IngestError::MissingColumn {
         path: table.path.clone(),
+        location: table.header_location(),
         column: format!("{prefix}yy{suffix} (e.g. {example})"),
         found: table.columns().join(", "),
     })
@@ -151,6 +152,7 @@ pub fn read_census(paths: &CensusPaths) -> Result<CensusTables, IngestError> {
         .find_column(&[&format!("P{dyy}_NSCOL15P_DIPLMIN"), &format!("P{dyy}_NSCOL15P_DIPL0")])
         .ok_or_else(|| IngestError::MissingColumn {
             path: dip_t.path.clone(),
+            location: dip_t.header_location(),
             column: format!("P{dyy}_NSCOL15P_DIPLMIN (or P{dyy}_NSCOL15P_DIPL0)"),
             found: dip_t.columns().join(", "),
         })?;

@@ -10,6 +10,10 @@
 //!   "Cœur de ville" survives. Every other byte `XX` is U+00XX.
 //!
 //! Line ends: `\r\n` and a lone `\r` (old Mac exports) both become `\n`.
+//!
+//! UTF-16 and UTF-32 (what Excel's "Unicode text" writes) are not read: [`unsupported_encoding`] tells them
+//! by their byte-order mark or their NUL bytes, so that the reader can refuse them clearly instead of
+//! decoding them as Latin-1 garbage.
 
 /// The encoding a text file was found in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +48,22 @@ pub fn decode(mut bytes: Vec<u8>) -> (String, Encoding) {
         Err(e) => (latin1_to_string(e.as_bytes()), Encoding::Latin1),
     };
     (normalise_newlines(text), encoding)
+}
+
+/// The name of the encoding when `bytes` are clearly UTF-16 or UTF-32 (byte-order mark, or NUL bytes, which
+/// never occur in UTF-8 or Latin-1 text), which [`decode`] would turn into garbage; `None` otherwise.
+pub fn unsupported_encoding(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0xFF, 0xFE, 0, 0]) || bytes.starts_with(&[0, 0, 0xFE, 0xFF]) {
+        Some("UTF-32 (byte-order mark)")
+    } else if bytes.starts_with(&[0xFF, 0xFE]) {
+        Some("UTF-16 little-endian (byte-order mark FF FE)")
+    } else if bytes.starts_with(&[0xFE, 0xFF]) {
+        Some("UTF-16 big-endian (byte-order mark FE FF)")
+    } else if bytes.iter().take(4096).any(|&b| b == 0) {
+        Some("UTF-16 or UTF-32 without byte-order mark (it holds NUL bytes)")
+    } else {
+        None
+    }
 }
 
 /// Reads bytes as Latin-1 (Windows-1252 for 0x80–0x9F).
@@ -120,6 +140,24 @@ mod tests {
     fn crlf_and_lone_cr_become_lf() {
         let (s, _) = decode(b"a;b\r\n1;2\r3;4\n".to_vec());
         assert_eq!(s, "a;b\n1;2\n3;4\n");
+    }
+
+    #[test]
+    fn utf16_and_utf32_are_recognised() {
+        let utf16le: Vec<u8> =
+            [0xFF, 0xFE].into_iter().chain("IRIS;P\n".encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        assert!(unsupported_encoding(&utf16le).is_some_and(|e| e.contains("UTF-16 little-endian")));
+        let utf16be: Vec<u8> =
+            [0xFE, 0xFF].into_iter().chain("IRIS".encode_utf16().flat_map(u16::to_be_bytes)).collect();
+        assert!(unsupported_encoding(&utf16be).is_some_and(|e| e.contains("big-endian")));
+        let no_bom: Vec<u8> = "IRIS".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert!(unsupported_encoding(&no_bom).is_some_and(|e| e.contains("NUL")));
+        assert!(
+            unsupported_encoding(&[0xFF, 0xFE, 0, 0, b'I', 0, 0, 0]).is_some_and(|e| e.contains("UTF-32"))
+        );
+        assert_eq!(unsupported_encoding(b"\xEF\xBB\xBFIRIS;P\n"), None);
+        assert_eq!(unsupported_encoding(b"Libell\xE9;C\x9Cur\n"), None);
+        assert_eq!(unsupported_encoding(b""), None);
     }
 
     #[test]

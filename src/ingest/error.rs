@@ -38,8 +38,9 @@ pub enum IngestError {
     #[error("{}: {location}: field `{field}`: expected {expected}, found {found:?}", path.display())]
     Field { path: PathBuf, location: Location, field: String, expected: String, found: String },
 
-    #[error("{}: missing required column `{column}` (columns found: {found})", path.display())]
-    MissingColumn { path: PathBuf, column: String, found: String },
+    /// `location` is the header line (or sheet row).
+    #[error("{}: {location} (header): missing required column `{column}` (columns found: {found})", path.display())]
+    MissingColumn { path: PathBuf, location: Location, column: String, found: String },
 
     #[error("{}: {location}: {message}", path.display())]
     Format { path: PathBuf, location: Location, message: String },

@@ -211,7 +211,36 @@ pub fn ingest(ctx: &Context) -> Result<Inputs, IngestError> {
     if !errors.is_empty() {
         return Err(IngestError::Many { path: ctx.paths.input_dir.clone(), errors });
     }
-    let qpv = qpv.unwrap_or_default();
+    // Keep the territory: QPV of its EPCI or communes, IRIS of its communes.
+    let communes = ctx.dataset.commune_codes();
+    let epci = ctx.dataset.territory.as_ref().and_then(|t| t.siren_epci.clone());
+    let all_qpv = qpv.unwrap_or_default();
+    let read = all_qpv.len();
+    let qpv: Vec<Qpv> = all_qpv
+        .into_iter()
+        .filter(|q| match (&epci, &q.epci) {
+            (Some(e), Some(qe)) => e == qe,
+            _ => communes.is_empty() || q.commune.as_ref().is_some_and(|c| communes.contains(c)),
+        })
+        .collect();
+    if qpv.len() < read {
+        warnings.push(format!("{} of {read} QPV kept for the territory", qpv.len()));
+    }
+    if qpv.is_empty() {
+        return Err(IngestError::format(
+            ctx.input(&files.qpv),
+            Location::File,
+            format!("no QPV of the territory (communes {}) in this file", communes.join(", ")),
+        ));
+    }
+    if let Some(n) = ctx.dataset.territory.as_ref().and_then(|t| t.expected_qpv)
+        && n != qpv.len()
+    {
+        warnings.push(format!("{} QPV found for the territory, {n} expected", qpv.len()));
+    }
+    let iris = iris.map(|v| {
+        v.into_iter().filter(|i| communes.is_empty() || communes.contains(&i.commune)).collect::<Vec<_>>()
+    });
     if let Some(a) = &attendance
         && a.rows_without_residence > 0
     {

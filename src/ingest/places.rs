@@ -73,8 +73,12 @@ pub fn read_places(path: &Path, opts: &TableOptions, reproj: &Reprojector) -> Re
                 }
             }
             (None, None) => (None, None),
-            _ => {
-                errors.push(field("latitude/longitude", "both coordinates or neither", "only one".into()));
+            (la, lo) => {
+                let found = match (la, lo) {
+                    (Some(la), _) => format!("latitude {la} without longitude"),
+                    (_, lo) => format!("longitude {} without latitude", lo.unwrap_or_default()),
+                };
+                errors.push(field("latitude/longitude", "both coordinates or neither", found));
                 continue;
             }
         };

@@ -222,12 +222,18 @@ fn read_ring(ring: &Value, crs: Crs, reproj: &Reprojector) -> Result<LineString<
         let (x, y) = match crs {
             Crs::Wgs84 => {
                 if !(-180.0..=180.0).contains(&xy.0) || !(-90.0..=90.0).contains(&xy.1) {
-                    return Err((
+                    // Metres (Lambert-93 is ~100 000..1 300 000) versus a degree value out of range.
+                    let expected = if xy.0.abs() > 1_000.0 || xy.1.abs() > 1_000.0 {
                         format!(
-                            "position {i} as longitude/latitude in degrees (WGS84); projected coordinates need a `crs` member"
-                        ),
-                        short(pos),
-                    ));
+                            "position {i} as longitude/latitude in degrees (WGS84): these look like projected \
+                             metres; a projected file needs a `crs` member naming its CRS (e.g. EPSG:2154)"
+                        )
+                    } else {
+                        format!(
+                            "position {i} as longitude in -180..180 and latitude in -90..90 degrees (WGS84)"
+                        )
+                    };
+                    return Err((expected, short(pos)));
                 }
                 reproj
                     .to_lambert93(Crs::Wgs84, xy.0, xy.1)
@@ -243,7 +249,15 @@ fn read_ring(ring: &Value, crs: Crs, reproj: &Reprojector) -> Result<LineString<
         coords.push(Coord { x, y });
     }
     if positions.first() != positions.last() {
-        return Err(("a closed ring (first position = last position)".into(), "an unclosed ring".into()));
+        let (first, last) = (positions.first().map(short), positions.last().map(short));
+        return Err((
+            "a closed ring (first position = last position)".into(),
+            format!(
+                "an unclosed ring: first {} ≠ last {}",
+                first.unwrap_or_default(),
+                last.unwrap_or_default()
+            ),
+        ));
     }
     Ok(LineString(coords))
 }

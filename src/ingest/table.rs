@@ -2,7 +2,9 @@
 //!
 //! Input: a CSV file (UTF-8 with or without BOM, or Latin-1; separator `;` `,` tab or `|`, detected; decimal
 //! point or comma, detected per file; header on any line) or a spreadsheet sheet (xlsx, read with calamine),
-//! either one possibly inside a zip archive. Output: a [`RawTable`] whose DataFrame has **only String columns**
+//! either one possibly inside a zip archive, or gzip-compressed (a path ending in `.gz`, such as ARCEP's
+//! `immeubles.csv.gz`, is decompressed transparently; the format is then told by the name without `.gz`).
+//! Output: a [`RawTable`] whose DataFrame has **only String columns**
 //! (codes such as `01001` or `2A004` keep their text), with empty cells and secrecy tokens
 //! ([`is_secrecy_token`]) as null, plus the source line (or sheet row) of every row for error messages.
 //!
@@ -24,7 +26,9 @@
 //! as a decimal point). Digit grouping is never accepted: `1 234,5`, `1.234,5` and, in a decimal-point file,
 //! `1,234` are errors rather than guesses.
 //!
-//! Paths in errors: for a zip member, `RawTable::path` and every error name `<zip>/<member>`.
+//! Paths in errors: for a zip member, `RawTable::path` and every error name `<zip>/<member>`; a `.gz` file is
+//! named as given. A zip member or a gzip file is read into memory up to 2 GiB uncompressed (more is refused,
+//! so that a decompression bomb cannot exhaust memory).
 #![allow(
     clippy::result_large_err,
     reason = "the API returns `IngestError` by value (its variants carry path, location and field for the user); \
@@ -43,12 +47,12 @@ use polars::prelude::{
 };
 
 pub use super::encoding::Encoding;
-use super::encoding::decode;
+use super::encoding::{decode, unsupported_encoding};
 use super::error::{IngestError, Location};
 
 /// Separators tried by detection, in order of preference on a tie.
 const SEPARATORS: [u8; 4] = [b';', b',', b'\t', b'|'];
-/// Largest zip member read into memory (uncompressed).
+/// Largest zip member or gzip file read into memory (uncompressed).
 const MAX_MEMBER_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 /// Zip members listed when the one asked for is absent.
 const MEMBERS_SHOWN: usize = 50;
@@ -200,11 +204,18 @@ pub fn read_table(path: &Path, opts: &TableOptions) -> Result<RawTable, IngestEr
     if opts.header_line == 0 {
         return Err(IngestError::format(path, Location::File, "header_line is 1-based: 0 is not a line"));
     }
+    let gzip = opts.zip_member.is_none() && has_extension(path, "gz");
     let (shown_path, bytes) = match &opts.zip_member {
         Some(member) => (path.join(member), read_zip_member(path, member)?),
+        None if gzip => (path.to_path_buf(), read_gzip(path, MAX_MEMBER_BYTES)?),
         None => (path.to_path_buf(), std::fs::read(path).map_err(|source| io_error(path, source))?),
     };
-    let name: &Path = opts.zip_member.as_deref().map(Path::new).unwrap_or(path);
+    // The name that tells the format: the zip member, or the file without its `.gz`.
+    let name: &Path = match (&opts.zip_member, gzip) {
+        (Some(member), _) => Path::new(member),
+        (None, true) => path.file_stem().map_or(path, Path::new),
+        (None, false) => path,
+    };
     let spreadsheet = opts.sheet.is_some()
         || name
             .extension()
@@ -215,6 +226,36 @@ pub fn read_table(path: &Path, opts: &TableOptions) -> Result<RawTable, IngestEr
 
 fn io_error(path: &Path, source: std::io::Error) -> IngestError {
     IngestError::Io { path: path.to_path_buf(), source }
+}
+
+fn has_extension(path: &Path, ext: &str) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case(ext))
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// gzip
+
+/// Decompresses a gzip file (every member of a multi-member file) into memory, refusing more than `max`
+/// bytes uncompressed.
+fn read_gzip(path: &Path, max: u64) -> Result<Vec<u8>, IngestError> {
+    let file = File::open(path).map_err(|source| io_error(path, source))?;
+    let mut decoder = flate2::read::MultiGzDecoder::new(BufReader::new(file));
+    let mut bytes = Vec::new();
+    (&mut decoder).take(max + 1).read_to_end(&mut bytes).map_err(|e| {
+        IngestError::format(
+            path,
+            Location::File,
+            format!("not a readable gzip file (the name ends in .gz): {e}"),
+        )
+    })?;
+    if bytes.len() as u64 > max {
+        return Err(IngestError::format(
+            path,
+            Location::File,
+            format!("the gzip file decompresses to more than {max} bytes, the most this reader accepts"),
+        ));
+    }
+    Ok(bytes)
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -298,6 +339,16 @@ struct Record {
 }
 
 fn read_csv(path: PathBuf, bytes: Vec<u8>, opts: &TableOptions) -> Result<RawTable, IngestError> {
+    if let Some(found) = unsupported_encoding(&bytes) {
+        return Err(IngestError::format(
+            path,
+            Location::File,
+            format!(
+                "the text is encoded in {found}; fracture reads UTF-8 (with or without BOM) or Latin-1: \
+                 save the file as \"CSV UTF-8\""
+            ),
+        ));
+    }
     let (text, encoding) = decode(bytes);
     if text.trim().is_empty() {
         return Err(IngestError::format(path, Location::File, "the file is empty (no header, no rows)"));
@@ -905,9 +956,18 @@ impl RawTable {
         Some(ca.iter().collect())
     }
 
+    /// Where the header is: its line, or its sheet row.
+    pub fn header_location(&self) -> Location {
+        match &self.origin {
+            Origin::Lines(_) => Location::Line(self.header_line),
+            Origin::Sheet { name, .. } => Location::Row { sheet: name.clone(), row: self.header_line },
+        }
+    }
+
     fn missing(&self, col: &str) -> IngestError {
         IngestError::MissingColumn {
             path: self.path.clone(),
+            location: self.header_location(),
             column: col.to_string(),
             found: self.columns().join(", "),
         }
@@ -1121,6 +1181,52 @@ mod tests {
     #[test]
     fn unclosed_quote() {
         assert!(err("a;b\n1;\"open\n2;3\n").contains("line 2: a quoted field opened here is never closed"));
+    }
+
+    #[test]
+    fn gzip_is_decompressed_by_name_with_every_member_and_a_size_cap() {
+        use std::io::Write;
+        let gz = |text: &[u8]| {
+            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            enc.write_all(text).unwrap();
+            enc.finish().unwrap()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("immeubles.csv.gz");
+        // two gzip members, as `cat a.gz b.gz` gives
+        let mut bytes = gz(b"imb_id;imb_x\nA;1\n");
+        bytes.extend(gz(b"B;2\n"));
+        std::fs::write(&path, bytes).unwrap();
+        let t = read_table(&path, &TableOptions::default()).unwrap();
+        assert_eq!((t.height(), t.separator), (2, b';'));
+        assert_eq!(t.path, path, "errors name the .gz file");
+        let e = read_gzip(&path, 10).unwrap_err().to_string();
+        assert!(e.contains("whole file") && e.contains("more than 10 bytes"), "{e}");
+        std::fs::write(&path, "imb_id;imb_x\nA;1\n").unwrap();
+        let e = read_table(&path, &TableOptions::default()).unwrap_err().to_string();
+        assert!(e.contains("not a readable gzip file"), "{e}");
+    }
+
+    #[test]
+    fn utf16_text_is_refused_clearly() {
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend("IRIS;P21_POP\n990010101;12\n".encode_utf16().flat_map(u16::to_le_bytes));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, bytes).unwrap();
+        let e = read_table(&path, &TableOptions::default()).unwrap_err().to_string();
+        assert!(e.contains("whole file") && e.contains("UTF-16 little-endian"), "{e}");
+    }
+
+    #[test]
+    fn missing_columns_name_the_header_line() {
+        let opts = TableOptions { header_line: 2, ..TableOptions::default() };
+        let t = match table("Titre\nIRIS;P\n674820101;1\n", &opts) {
+            Ok(t) => t,
+            Err(e) => panic!("{e}"),
+        };
+        let e = t.require_columns(&["P21_POP"]).unwrap_err().to_string();
+        assert!(e.contains("line 2 (header): missing required column `P21_POP`"), "{e}");
     }
 
     #[test]

@@ -33,6 +33,8 @@ pub struct Qpv {
     pub name: String,
     pub commune: Option<String>,
     pub commune_name: Option<String>,
+    /// SIREN of the EPCI (`siren_epci`, 2024 list).
+    pub epci: Option<String>,
     pub list: QpvList,
     /// Lambert-93.
     pub geometry: MultiPolygon<f64>,
@@ -134,6 +136,7 @@ pub fn read_qpv(path: &Path, reproj: &Reprojector) -> Result<(Vec<Qpv>, Vec<Stri
             continue;
         }
         let commune_name = prop(f, &["lib_com", "nom_commune", "commune_qp", "COMMUNE_QP"]).map(|(_, c)| c);
+        let epci = prop(f, &["siren_epci", "SIREN_EPCI"]).map(|(_, c)| c);
         let area_m2 = f.geometry.unsigned_area();
         if area_m2 <= 0.0 {
             errors.push(field_err(
@@ -144,15 +147,27 @@ pub fn read_qpv(path: &Path, reproj: &Reprojector) -> Result<(Vec<Qpv>, Vec<Stri
             ));
             continue;
         }
-        out.push(Qpv { code, name, commune, commune_name, list, geometry: f.geometry.clone(), area_m2 });
+        out.push(Qpv {
+            code,
+            name,
+            commune,
+            commune_name,
+            epci,
+            list,
+            geometry: f.geometry.clone(),
+            area_m2,
+        });
     }
     IngestError::collect(path, errors)?;
-    let lists: BTreeSet<_> = out.iter().map(|q| q.list as u8).collect();
-    if lists.len() > 1 {
+    let first_of = |list: QpvList| out.iter().find(|q| q.list == list).map(|q| q.code.as_str());
+    if let (Some(qn), Some(qp)) = (first_of(QpvList::Y2024), first_of(QpvList::Y2015)) {
         return Err(IngestError::format(
             path,
             Location::File,
-            "mixes 2024 (QN…) and 2015 (QP…) QPV codes: the two geographies differ and need a crosswalk",
+            format!(
+                "field `code_qp` mixes 2024 (QN…, e.g. {qn}) and 2015 (QP…, e.g. {qp}) QPV codes: the two \
+                 geographies differ and need a crosswalk"
+            ),
         ));
     }
     out.sort_by(|a, b| a.code.cmp(&b.code));

@@ -86,6 +86,7 @@ mod tests {
             name: code.into(),
             commune: None,
             commune_name: None,
+            epci: None,
             list: QpvList::Y2024,
             area_m2: g.unsigned_area(),
             geometry: g,

@@ -35,7 +35,9 @@ use plotters::style::{Color, RGBColor, WHITE};
 
 use super::classes::ClassBreaks;
 use super::frame::{Footer, Header, draw_rect, draw_text};
+use super::labels::{EXTREMES, LabelMode, PlacedLabel, label_requests, place_labels};
 use super::output::{DrawResult, Figure, check_stem, write_figure};
+use super::symbols::{Symbol, SymbolCandidate, draw_symbol, draw_symbols, layout_symbols, needs_symbol};
 use super::text::{self, BODY, INK, SMALL, SUBTITLE, format_fr, line_height, wrap};
 use super::{RenderError, ensure_fonts};
 
@@ -80,7 +82,8 @@ pub struct RenderedMap {
     pub svg: PathBuf,
     /// The classes the map was coloured with.
     pub classes: ClassBreaks,
-    /// The text alternative (`MapSpec::description`), for the HTML `alt`.
+    /// The text alternative for the HTML `alt`: `MapSpec::description`, followed, on a map that
+    /// names only its extreme values, by a sentence saying so and pointing to the table.
     pub description: String,
 }
 
@@ -105,8 +108,8 @@ const HATCH_STEP: f64 = 11.0;
 
 const BACKGROUND_FILL: RGBColor = RGBColor(0xee, 0xee, 0xee);
 const BACKGROUND_LINE: RGBColor = RGBColor(0xb4, 0xb4, 0xb4);
-const OUTLINE: RGBColor = RGBColor(0x33, 0x33, 0x33);
-const HATCH: RGBColor = RGBColor(0x6e, 0x6e, 0x6e);
+pub(crate) const OUTLINE: RGBColor = RGBColor(0x33, 0x33, 0x33);
+pub(crate) const HATCH: RGBColor = RGBColor(0x6e, 0x6e, 0x6e);
 
 /// Draws a choropleth of `features` over a light-grey `background` (e.g. the commune/IRIS outlines),
 /// writes PNG (1400 px wide) and SVG.
@@ -129,9 +132,21 @@ pub fn choropleth(
     })?;
 
     let figure = MapFigure::layout(spec, &classes, extent, background, features).map_err(layout_error)?;
-    let desc = long_description(spec, &classes, features);
+    let mut notes = Vec::new();
+    if !figure.symbols.is_empty() {
+        notes.push(format!(
+            "{} zone(s) trop petite(s) à cette échelle sont représentées par un cercle de la couleur de leur classe.",
+            figure.symbols.len()
+        ));
+    }
+    let mut description = spec.description.to_string();
+    if figure.label_mode == LabelMode::Extremes {
+        notes.push(extremes_note());
+        description = format!("{} {}", spec.description.trim_end(), extremes_note());
+    }
+    let desc = long_description(spec, &classes, features, &notes);
     let written = write_figure(&figure, out_dir, spec.file_stem, spec.title, &desc)?;
-    Ok(RenderedMap { png: written.png, svg: written.svg, classes, description: spec.description.to_string() })
+    Ok(RenderedMap { png: written.png, svg: written.svg, classes, description })
 }
 
 /// The sequential YlOrRd ramp of ColorBrewer for `n` classes (1 to 5), light to dark; reversed when
@@ -157,9 +172,14 @@ pub(crate) fn rgb(hex: u32) -> RGBColor {
     RGBColor((hex >> 16) as u8, (hex >> 8) as u8, hex as u8)
 }
 
-/// The text of the SVG `<desc>`: the description, the legend with the number of features per class
-/// and, for small maps, the value of each feature.
-fn long_description(spec: &MapSpec, classes: &ClassBreaks, features: &[MapFeature]) -> String {
+/// The text of the SVG `<desc>`: the description, the legend with the number of features per class,
+/// the `notes` on how the map is drawn and, for small maps, the value of each feature.
+fn long_description(
+    spec: &MapSpec,
+    classes: &ClassBreaks,
+    features: &[MapFeature],
+    notes: &[String],
+) -> String {
     let mut counts = vec![0usize; classes.len()];
     let mut missing = 0;
     for f in features {
@@ -178,6 +198,10 @@ fn long_description(spec: &MapSpec, classes: &ClassBreaks, features: &[MapFeatur
     entries.push(format!("{} : {}", NO_DATA_LABEL.to_lowercase(), zones(missing)));
     let mut desc =
         format!("{}\nLégende ({}) : {}.", spec.description.trim(), spec.legend_title, entries.join(" ; "));
+    for note in notes {
+        desc.push('\n');
+        desc.push_str(note);
+    }
     if !features.is_empty() && features.len() <= 50 {
         let items: Vec<String> = features
             .iter()
@@ -243,19 +267,35 @@ struct PaintedFeature {
     hatch: Vec<Vec<(i32, i32)>>,
 }
 
-/// A label that found room.
-struct PlacedLabel {
-    text: String,
-    centre: (i32, i32),
-    half: (i32, i32),
+/// What a legend row shows beside its text.
+#[derive(Debug, Clone, Copy)]
+enum Swatch {
+    /// A class colour.
+    Class(RGBColor),
+    /// White with hatching: no data.
+    NoData,
+    /// A sample symbol: features too small for their colour to show.
+    Symbol,
 }
 
 /// A legend row.
 struct LegendRow {
-    /// `None` for the no-data row.
-    colour: Option<RGBColor>,
+    swatch: Swatch,
     lines: Vec<String>,
 }
+
+/// Legend entry of the symbols drawn over features too small to see.
+const SYMBOL_LABEL: &str = "Zone trop petite à cette échelle : cercle de la couleur de sa classe";
+/// Footnote and text alternative of a map that names only the extreme values.
+fn extremes_note() -> String {
+    format!(
+        "Seules les zones aux {EXTREMES} valeurs les plus élevées et aux {EXTREMES} plus faibles sont \
+         nommées sur la carte ; la liste complète des valeurs figure dans le tableau qui accompagne la carte."
+    )
+}
+/// Footnote of a map where symbols were pushed aside.
+const LEADER_NOTE: &str =
+    "Les cercles trop proches sont écartés les uns des autres ; un trait les relie à leur zone.";
 
 /// Everything laid out, in pixels.
 struct MapFigure {
@@ -267,6 +307,9 @@ struct MapFigure {
     frame: [(i32, i32); 2],
     background: Vec<PaintedFeature>,
     features: Vec<PaintedFeature>,
+    /// Symbols over the features too small to show their colour, in drawing order.
+    symbols: Vec<Symbol>,
+    label_mode: LabelMode,
     labels: Vec<PlacedLabel>,
     legend_x: i32,
     legend_y: i32,
@@ -274,6 +317,46 @@ struct MapFigure {
     legend_rows: Vec<LegendRow>,
     /// Pixels per metre.
     scale: f64,
+}
+
+/// Where the map goes on the page and how Lambert-93 metres become pixels.
+struct MapFrame {
+    /// Map frame corners.
+    frame: [(i32, i32); 2],
+    /// Top of the map frame and of the legend.
+    top: i32,
+    /// Pixels per metre.
+    scale: f64,
+    /// Pixel position of the extent's top-left corner.
+    origin: (f64, f64),
+    /// The extent's top-left corner in metres.
+    corner: (f64, f64),
+}
+
+impl MapFrame {
+    /// The frame for a map `map_w` pixels wide under a header `header_h` high, at least as high as
+    /// the legend (`legend_h`), the extent centred at an equal x/y scale.
+    fn new(extent: Rect<f64>, map_w: i32, header_h: i32, legend_h: i32) -> MapFrame {
+        let (ext_w, ext_h) = (extent.width(), extent.height());
+        let wanted_h = (map_w as f64 * ext_h / ext_w).round() as i32;
+        let map_h = wanted_h.clamp(MAP_MIN_H.max(legend_h), MAP_MAX_H.max(legend_h));
+        let top = MARGIN + header_h + GAP;
+        let frame = [(MARGIN, top), (MARGIN + map_w, top + map_h)];
+        let scale = ((map_w as f64 - 2.0 * FRAME_PAD) / ext_w).min((map_h as f64 - 2.0 * FRAME_PAD) / ext_h);
+        let origin = (
+            MARGIN as f64 + (map_w as f64 - ext_w * scale) / 2.0,
+            top as f64 + (map_h as f64 - ext_h * scale) / 2.0,
+        );
+        MapFrame { frame, top, scale, origin, corner: (extent.min().x, extent.max().y) }
+    }
+
+    /// Lambert-93 metres to pixels, y down.
+    fn to_px(&self, c: Coord<f64>) -> Coord<f64> {
+        coord! {
+            x: self.origin.0 + (c.x - self.corner.0) * self.scale,
+            y: self.origin.1 + (self.corner.1 - c.y) * self.scale,
+        }
+    }
 }
 
 impl MapFigure {
@@ -286,7 +369,6 @@ impl MapFigure {
     ) -> Result<MapFigure, String> {
         let inner_w = WIDTH as i32 - 2 * MARGIN;
         let header = Header::layout(spec.title, spec.notice, inner_w as u32)?;
-        let footer = Footer::layout(None, spec.credit, inner_w as u32)?;
 
         // Legend column.
         let legend_title = wrap(spec.legend_title, SUBTITLE, true, LEGEND_W as u32)?;
@@ -295,31 +377,45 @@ impl MapFigure {
         let mut legend_rows: Vec<LegendRow> = classes
             .labels(spec.decimals)
             .into_iter()
-            .zip(colours)
-            .map(|(label, colour)| LegendRow { colour: Some(colour), lines: vec![label] })
+            .zip(colours.iter())
+            .map(|(label, colour)| LegendRow { swatch: Swatch::Class(*colour), lines: vec![label] })
             .collect();
-        legend_rows.push(LegendRow { colour: None, lines: wrap(NO_DATA_LABEL, BODY, false, label_w)? });
-        let legend_h = legend_title.len() as i32 * line_height(SUBTITLE)
-            + 12
-            + legend_rows.iter().map(row_height).sum::<i32>()
-            + FURNITURE_H;
+        legend_rows
+            .push(LegendRow { swatch: Swatch::NoData, lines: wrap(NO_DATA_LABEL, BODY, false, label_w)? });
+        let legend_h = |rows: &[LegendRow]| {
+            legend_title.len() as i32 * line_height(SUBTITLE)
+                + 12
+                + rows.iter().map(row_height).sum::<i32>()
+                + FURNITURE_H
+        };
 
         // Map frame: as wide as the room left by the legend, as high as the extent's aspect asks.
+        // The features that are too small to show their colour are chosen at this scale; if there
+        // are some, the legend gains a row, which may make the frame (never the features) larger.
         let map_w = inner_w - LEGEND_W - GAP;
-        let (ext_w, ext_h) = (extent.width(), extent.height());
-        let wanted_h = (map_w as f64 * ext_h / ext_w).round() as i32;
-        let map_h = wanted_h.clamp(MAP_MIN_H.max(legend_h), MAP_MAX_H.max(legend_h));
-        let top = MARGIN + header.height + GAP;
-        let frame = [(MARGIN, top), (MARGIN + map_w, top + map_h)];
-        let footer_y = top + map_h + GAP;
-        let height = (footer_y + footer.height + MARGIN) as u32;
-
-        // Equal scale, extent centred in the frame, y up.
-        let scale = ((map_w as f64 - 2.0 * FRAME_PAD) / ext_w).min((map_h as f64 - 2.0 * FRAME_PAD) / ext_h);
-        let x0 = MARGIN as f64 + (map_w as f64 - ext_w * scale) / 2.0;
-        let y0 = top as f64 + (map_h as f64 - ext_h * scale) / 2.0;
-        let (min_x, max_y) = (extent.min().x, extent.max().y);
-        let to_px = |c: Coord<f64>| coord! { x: x0 + (c.x - min_x) * scale, y: y0 + (max_y - c.y) * scale };
+        let mut geometry = MapFrame::new(extent, map_w, header.height, legend_h(&legend_rows));
+        let fills: Vec<Option<RGBColor>> = features
+            .iter()
+            .map(|f| {
+                f.value
+                    .filter(|v| v.is_finite() && !classes.is_empty())
+                    .and_then(|v| colours.get(classes.class_of(v)).copied())
+            })
+            .collect();
+        let specks: Vec<bool> = features
+            .iter()
+            .map(|f| {
+                f.geometry
+                    .bounding_rect()
+                    .is_some_and(|r| needs_symbol(r.width() * geometry.scale, r.height() * geometry.scale))
+            })
+            .collect();
+        if specks.iter().any(|s| *s) {
+            legend_rows
+                .push(LegendRow { swatch: Swatch::Symbol, lines: wrap(SYMBOL_LABEL, BODY, false, label_w)? });
+            geometry = MapFrame::new(extent, map_w, header.height, legend_h(&legend_rows));
+        }
+        let MapFrame { frame, top, scale, .. } = geometry;
         let frame_rect = Rect::new(
             coord! { x: frame[0].0 as f64, y: frame[0].1 as f64 },
             coord! { x: frame[1].0 as f64, y: frame[1].1 as f64 },
@@ -328,7 +424,7 @@ impl MapFigure {
         let background: Vec<PaintedFeature> = background
             .iter()
             .filter_map(|g| {
-                let px = g.map_coords(to_px);
+                let px = g.map_coords(|c| geometry.to_px(c));
                 let bbox = px.bounding_rect()?;
                 if !rects_touch(&bbox, &frame_rect) {
                     return None;
@@ -342,23 +438,21 @@ impl MapFigure {
             })
             .collect();
 
-        let colours = palette(classes.len(), spec.higher_is_better);
         let mut painted = Vec::with_capacity(features.len());
         let mut anchors = Vec::with_capacity(features.len());
         let mut boxes = Vec::with_capacity(features.len());
-        for f in features {
-            let px = f.geometry.map_coords(to_px);
-            let colour = f
-                .value
-                .filter(|v| v.is_finite() && !classes.is_empty())
-                .and_then(|v| colours.get(classes.class_of(v)).copied());
-            let mut p = paint(&px, colour);
+        let mut candidates = Vec::new();
+        for (i, (f, colour)) in features.iter().zip(&fills).enumerate() {
+            let px = f.geometry.map_coords(|c| geometry.to_px(c));
+            let mut p = paint(&px, *colour);
             if colour.is_none() {
-                p.hatch = hatch(&px);
+                p.hatch = hatch(&px, HATCH_STEP);
             }
             painted.push(p);
-            anchors.push(px.interior_point().map(|pt| (pt.x().round() as i32, pt.y().round() as i32)));
-            boxes.push(px.bounding_rect().map(|r| {
+            let anchor = px.interior_point().map(|pt| (pt.x(), pt.y()));
+            anchors.push(anchor.map(|(x, y)| (x.round() as i32, y.round() as i32)));
+            let bbox = px.bounding_rect();
+            boxes.push(bbox.map(|r| {
                 (
                     r.min().x.floor() as i32,
                     r.min().y.floor() as i32,
@@ -366,8 +460,45 @@ impl MapFigure {
                     r.max().y.ceil() as i32,
                 )
             }));
+            // Chosen at the first scale, even if the frame grew a little since.
+            if let (true, Some(anchor)) = (specks[i], anchor) {
+                let badness = f.value.map(|v| if spec.higher_is_better { -v } else { v });
+                candidates.push(SymbolCandidate {
+                    feature: i,
+                    anchor,
+                    colour: *colour,
+                    badness,
+                    code: &f.code,
+                });
+            }
         }
-        let labels = place_labels(features, &anchors, &boxes, frame)?;
+        let symbols = layout_symbols(&candidates, frame);
+
+        // Labels go around the symbol of a feature that has one; symbols and specks stay uncovered.
+        let mut obstacles = Vec::with_capacity(2 * symbols.len());
+        for s in &symbols {
+            if let Some(speck) = boxes[s.feature] {
+                obstacles.push(speck);
+            }
+            obstacles.push(s.bbox());
+            boxes[s.feature] = Some(s.bbox());
+        }
+        let label_mode = LabelMode::for_map(features.len(), symbols.len());
+        let requests = label_requests(features, label_mode, spec.decimals);
+        let labels =
+            place_labels(&requests, &anchors, &boxes, &obstacles, frame, label_mode == LabelMode::Extremes)?;
+
+        let mut notes = Vec::new();
+        if label_mode == LabelMode::Extremes {
+            notes.push(extremes_note());
+        }
+        if symbols.iter().any(|s| s.leader().is_some()) {
+            notes.push(LEADER_NOTE.to_string());
+        }
+        let footnote = (!notes.is_empty()).then(|| notes.join(" "));
+        let footer = Footer::layout(footnote.as_deref(), spec.credit, inner_w as u32)?;
+        let footer_y = frame[1].1 + GAP;
+        let height = (footer_y + footer.height + MARGIN) as u32;
 
         Ok(MapFigure {
             height,
@@ -377,6 +508,8 @@ impl MapFigure {
             frame,
             background,
             features: painted,
+            symbols,
+            label_mode,
             labels,
             legend_x: WIDTH as i32 - MARGIN - LEGEND_W,
             legend_y: top,
@@ -399,20 +532,29 @@ impl MapFigure {
         for row in &self.legend_rows {
             let h = row_height(row);
             let swatch = [(x, y + (h - SWATCH_H) / 2 - 4), (x + SWATCH_W, y + (h + SWATCH_H) / 2 - 4)];
-            match row.colour {
-                Some(colour) => draw_rect(root, swatch, colour.filled())?,
-                None => {
+            match row.swatch {
+                Swatch::Class(colour) => draw_rect(root, swatch, colour.filled())?,
+                Swatch::NoData => {
                     let rect = Rect::new(
                         coord! { x: swatch[0].0 as f64, y: swatch[0].1 as f64 },
                         coord! { x: swatch[1].0 as f64, y: swatch[1].1 as f64 },
                     );
-                    for segment in hatch(&MultiPolygon::new(vec![rect.to_polygon()])) {
+                    for segment in hatch(&MultiPolygon::new(vec![rect.to_polygon()]), HATCH_STEP) {
                         root.draw(&PathElement::new(segment, HATCH.stroke_width(1)))
                             .map_err(|e| e.to_string())?;
                     }
                 }
+                Swatch::Symbol => {}
             }
-            draw_rect(root, swatch, OUTLINE.stroke_width(1))?;
+            match row.swatch {
+                Swatch::Symbol => {
+                    // A speck with its symbol, as on the map.
+                    let (cx, cy) = ((swatch[0].0 + swatch[1].0) / 2, (swatch[0].1 + swatch[1].1) / 2);
+                    draw_rect(root, [(cx - 2, cy - 2), (cx + 2, cy + 2)], OUTLINE.filled())?;
+                    draw_symbol(root, (cx, cy), Some(WHITE), &[])?;
+                }
+                _ => draw_rect(root, swatch, OUTLINE.stroke_width(1))?,
+            }
             let lh = line_height(BODY);
             let mut ty = (swatch[0].1 + swatch[1].1) / 2 - (row.lines.len() as i32 - 1) * lh / 2;
             for line in &row.lines {
@@ -478,8 +620,12 @@ impl Figure for MapFigure {
         };
         fill_and_outline(&self.background, BACKGROUND_LINE, 1)?;
         fill_and_outline(&self.features, OUTLINE, 2)?;
+        draw_symbols(root, &self.symbols)?;
 
         let label_style = text::style(SMALL, false, INK, HPos::Center, VPos::Center);
+        for leader in self.labels.iter().filter_map(|l| l.leader) {
+            root.draw(&PathElement::new(leader.to_vec(), INK.stroke_width(1))).map_err(|e| e.to_string())?;
+        }
         for label in &self.labels {
             let (cx, cy) = label.centre;
             let (hw, hh) = label.half;
@@ -557,18 +703,18 @@ fn bridge(exterior: &[(i32, i32)], holes: &[Vec<(i32, i32)>]) -> Vec<(i32, i32)>
     points
 }
 
-/// Diagonal hatching (lines rising to the right, `HATCH_STEP` px apart along x) clipped to `px`.
-fn hatch(px: &MultiPolygon<f64>) -> Vec<Vec<(i32, i32)>> {
+/// Diagonal hatching (lines rising to the right, `step` px apart along x) clipped to `px`.
+pub(crate) fn hatch(px: &MultiPolygon<f64>, step: f64) -> Vec<Vec<(i32, i32)>> {
     let Some(bbox) = px.bounding_rect() else {
         return Vec::new();
     };
     let (min, max) = (bbox.min(), bbox.max());
     // Lines x + y = c on a fixed grid of c, so neighbouring features' hatching lines up.
-    let first = ((min.x + min.y) / HATCH_STEP).floor() as i64;
-    let last = ((max.x + max.y) / HATCH_STEP).ceil() as i64;
+    let first = ((min.x + min.y) / step).floor() as i64;
+    let last = ((max.x + max.y) / step).ceil() as i64;
     let lines: Vec<LineString<f64>> = (first..=last)
         .map(|k| {
-            let c = k as f64 * HATCH_STEP;
+            let c = k as f64 * step;
             LineString::from(vec![(c - max.y, max.y), (c - min.y, min.y)])
         })
         .collect();
@@ -577,83 +723,6 @@ fn hatch(px: &MultiPolygon<f64>) -> Vec<Vec<(i32, i32)>> {
         .map(|ls| ls.coords().map(|c| (c.x.round() as i32, c.y.round() as i32)).collect::<Vec<_>>())
         .filter(|s: &Vec<(i32, i32)>| s.len() >= 2)
         .collect()
-}
-
-/// Features whose box is smaller than this (width, height, in px) are "small": a label never covers
-/// them, it goes beside them.
-const SMALL_FEATURE: (i32, i32) = (60, 40);
-
-/// A box in pixels: left, top, right, bottom.
-type PxBox = (i32, i32, i32, i32);
-
-fn boxes_overlap(a: &PxBox, b: &PxBox) -> bool {
-    a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
-}
-
-/// Places labels greedily in input order: the label, else the code, else nothing. A label goes on the
-/// feature's interior point when the feature is at least 5/6 of the label's width and 1.8 times its
-/// height, else (or if that place is taken) to the right, left, top or bottom of the feature; it must stay inside the frame, overlap no label already placed and cover no small
-/// feature.
-fn place_labels(
-    features: &[MapFeature],
-    anchors: &[Option<(i32, i32)>],
-    boxes: &[Option<PxBox>],
-    frame: [(i32, i32); 2],
-) -> Result<Vec<PlacedLabel>, String> {
-    let is_small = |b: &PxBox| b.2 - b.0 < SMALL_FEATURE.0 && b.3 - b.1 < SMALL_FEATURE.1;
-    let small: Vec<PxBox> = boxes
-        .iter()
-        .flatten()
-        .filter(|b| is_small(b))
-        .map(|b| (b.0 - 2, b.1 - 2, b.2 + 2, b.3 + 2))
-        .collect();
-    let mut taken: Vec<PxBox> = Vec::new();
-    let mut placed: Vec<PlacedLabel> = Vec::new();
-    let hh = line_height(SMALL) / 2;
-    for (i, ((f, anchor), bbox)) in features.iter().zip(anchors).zip(boxes).enumerate() {
-        let (Some((ax, ay)), Some(b)) = (*anchor, *bbox) else { continue };
-        let mut texts = vec![f.label.trim()];
-        if f.code.trim() != f.label.trim() {
-            texts.push(f.code.trim());
-        }
-        'texts: for candidate in texts.into_iter().filter(|c| !c.is_empty()) {
-            let hw = text::width(candidate, SMALL, false)? as i32 / 2 + 4;
-            let (mx, my) = ((b.0 + b.2) / 2, (b.1 + b.3) / 2);
-            let mut centres = Vec::with_capacity(5);
-            // On the feature when it is wide and tall enough to stay visible around its label.
-            if 2 * hw * 5 <= (b.2 - b.0) * 6 && (b.3 - b.1) * 5 >= 2 * hh * 9 {
-                centres.push((ax, ay));
-            }
-            centres.extend([(b.2 + 6 + hw, my), (b.0 - 6 - hw, my), (mx, b.1 - 4 - hh), (mx, b.3 + 4 + hh)]);
-            // First clear of every other feature, then only clear of the small ones.
-            for strict in [true, false] {
-                for &(cx, cy) in &centres {
-                    let label_box = (cx - hw, cy - hh, cx + hw, cy + hh);
-                    let inside = label_box.0 > frame[0].0 + 2
-                        && label_box.2 < frame[1].0 - 2
-                        && label_box.1 > frame[0].1 + 2
-                        && label_box.3 < frame[1].1 - 2;
-                    let others = boxes
-                        .iter()
-                        .enumerate()
-                        .filter(|(j, _)| strict && *j != i)
-                        .filter_map(|(_, o)| o.as_ref());
-                    let free =
-                        !taken.iter().chain(&small).chain(others).any(|o| boxes_overlap(o, &label_box));
-                    if inside && free {
-                        taken.push((label_box.0 - 2, label_box.1 - 2, label_box.2 + 2, label_box.3 + 2));
-                        placed.push(PlacedLabel {
-                            text: candidate.to_string(),
-                            centre: (cx, cy),
-                            half: (hw, hh),
-                        });
-                        break 'texts;
-                    }
-                }
-            }
-        }
-    }
-    Ok(placed)
 }
 
 /// A round length (1, 2 or 5 × 10^k metres) drawn close to `target_px` pixels, and its length in
@@ -719,7 +788,7 @@ mod tests {
     #[test]
     fn hatching_stays_inside() {
         let px = MultiPolygon::new(vec![square(10.0, 10.0, 100.0)]);
-        let segments = hatch(&px);
+        let segments = hatch(&px, HATCH_STEP);
         assert!(segments.len() > 10);
         for s in &segments {
             for (x, y) in s {
@@ -776,7 +845,7 @@ mod tests {
         };
         let features = [f("A", Some(10.0)), f("B", Some(20.0)), f("C", None)];
         let classes = ClassBreaks::quantiles(&[10.0, 20.0], 5, 1);
-        let d = long_description(&spec, &classes, &features);
+        let d = long_description(&spec, &classes, &features, &[]);
         assert!(d.starts_with("Carte.\nLégende (% des locaux) : [10,0 ; 15,0[ : 1 zone"), "{d}");
         assert!(d.contains("secret statistique : 1 zone"), "{d}");
         assert!(d.contains("C (C) : n.d."), "{d}");

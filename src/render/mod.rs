@@ -17,6 +17,8 @@
 //! Table of contents:
 //! - [`classes`]: quantile class breaks with nice bounds ([`ClassBreaks`]);
 //! - [`choropleth`](fn@choropleth): choropleth maps ([`MapSpec`], [`MapFeature`], [`RenderedMap`]);
+//! - `symbols`: circles over the map features too small to show their colour, spread apart;
+//! - `labels`: which map features are named (all, or only the extreme values) and where;
 //! - [`chart`]: line charts of quarterly series and need-vs-reach scatter plots;
 //! - `svg_a11y`: the accessibility post-processing of the SVG text;
 //! - `frame`: the page furniture shared by every figure (title, notice banner, footnote, credit);
@@ -28,8 +30,10 @@ pub mod choropleth;
 pub mod classes;
 pub mod figures;
 mod frame;
+mod labels;
 mod output;
 mod svg_a11y;
+mod symbols;
 mod text;
 
 use std::path::PathBuf;

@@ -2,10 +2,14 @@
 //! Run with `cargo test`; the real extracts are read from `FRACTURE_REAL_DATA` (set by `.ci/run`).
 #![allow(clippy::unwrap_used, reason = "test code: a panic is a test failure")]
 
+mod bad_inputs;
+mod cli;
 mod demo;
 mod e2e;
 mod fetch;
 mod http_fixture;
+mod occitanie;
+mod parsers;
 mod render;
 mod support;
 mod table;

@@ -1,0 +1,778 @@
+//! Bad inputs: a corpus of broken datasets, each one the demo dataset with one file broken, run through the
+//! binary. Every case must stop with exit code 3 (input rejected), name the file, the location (`line N`,
+//! `feature N`, `whole file`) and, where one applies, the field and what was found; never panic; and leave
+//! nothing behind (no `interim/` tables for `ingest`, no report folder for `run`).
+//!
+//! A case either points the dataset at a fixture of `tests/fixtures/bad/` named after what it reproduces
+//! (`fixture/...`), or edits one line (one cell) of the copied demo file (`demo-edit/...`). All cases run,
+//! four at a time; failures are collected and listed together at the end.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use zip::write::SimpleFileOptions;
+
+use crate::e2e::demo_copy;
+use crate::support::{project_root, workdir};
+
+/// Which subcommand a case runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    /// `fracture ingest`: fast; checks that no interim table is written.
+    Ingest,
+    /// `fracture run`: checks that no report folder is left.
+    Run,
+}
+
+type Prepare = Box<dyn Fn(&Input) + Send + Sync>;
+
+struct Case {
+    name: String,
+    stage: Stage,
+    prepare: Prepare,
+    /// Every fragment must appear in stderr: file, location, field, found value.
+    expect: Vec<String>,
+    /// Fragments that must not appear (e.g. a personal reference, a debug `Some(`).
+    refuse: Vec<String>,
+}
+
+/// The copied dataset a case breaks.
+struct Input {
+    dir: PathBuf,
+}
+
+impl Input {
+    fn toml_path(&self) -> PathBuf {
+        self.dir.join("dataset.toml")
+    }
+
+    fn config(&self) -> toml::Table {
+        toml::from_str(&std::fs::read_to_string(self.toml_path()).unwrap()).unwrap()
+    }
+
+    fn save_config(&self, t: &toml::Table) {
+        std::fs::write(self.toml_path(), toml::to_string(t).unwrap()).unwrap();
+    }
+
+    /// Path of the file configured under `[files] key`.
+    fn path(&self, key: &str) -> PathBuf {
+        self.dir.join(demo_rel(key))
+    }
+
+    /// Points `[files] key` at `rel` (relative to the dataset folder).
+    fn set_file(&self, key: &str, rel: &str) {
+        let mut t = self.config();
+        t["files"].as_table_mut().unwrap().insert(key.into(), rel.into());
+        self.save_config(&t);
+    }
+
+    /// Sets `[formats.key] option = value`.
+    fn set_format(&self, key: &str, option: &str, value: &str) {
+        let mut t = self.config();
+        let formats = t.entry("formats").or_insert_with(|| toml::Table::new().into());
+        let f = formats.as_table_mut().unwrap().entry(key).or_insert_with(|| toml::Table::new().into());
+        f.as_table_mut().unwrap().insert(option.into(), value.into());
+        self.save_config(&t);
+    }
+
+    /// Copies `tests/fixtures/bad/<name>` into the dataset and points `[files] key` at it.
+    fn use_fixture(&self, key: &str, name: &str) {
+        let to = self.dir.join("bad").join(name);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(bad_fixture(name), &to).unwrap();
+        self.set_file(key, &format!("bad/{name}"));
+    }
+
+    /// Rewrites line `line` (1-based) of the file `key` with `f`.
+    fn edit_line(&self, key: &str, line: usize, f: impl Fn(&str) -> String) {
+        let path = self.path(key);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut lines: Vec<String> = text.split('\n').map(str::to_string).collect();
+        let new = f(&lines[line - 1]);
+        assert_ne!(new, lines[line - 1], "the edit changed nothing");
+        lines[line - 1] = new;
+        std::fs::write(&path, lines.join("\n")).unwrap();
+    }
+
+    /// Sets cells of line `line` of the table `key` (quote-aware; a quoted cell stays quoted).
+    fn set_cells(&self, key: &str, line: usize, cells: &[(&str, &str)]) {
+        let text = std::fs::read_to_string(self.path(key)).unwrap();
+        let header = text.lines().next().unwrap().to_string();
+        let sep = if header.contains(';') { ';' } else { ',' };
+        let names: Vec<String> =
+            split_quoted(&header, sep).iter().map(|s| s.trim_matches('"').into()).collect();
+        self.edit_line(key, line, |l| {
+            let mut fields = split_quoted(l, sep);
+            for (col, value) in cells {
+                let k = names.iter().position(|n| n == col).unwrap_or_else(|| panic!("no column {col}"));
+                fields[k] =
+                    if fields[k].starts_with('"') { format!("\"{value}\"") } else { (*value).to_string() };
+            }
+            fields.join(&sep.to_string())
+        });
+    }
+}
+
+/// Splits a CSV line at `sep` outside quotes; fields keep their quotes.
+fn split_quoted(line: &str, sep: char) -> Vec<String> {
+    let (mut fields, mut cur, mut quoted) = (Vec::new(), String::new(), false);
+    for c in line.chars() {
+        if c == '"' {
+            quoted = !quoted;
+        }
+        if c == sep && !quoted {
+            fields.push(std::mem::take(&mut cur));
+        } else {
+            cur.push(c);
+        }
+    }
+    fields.push(cur);
+    fields
+}
+
+fn bad_fixture(name: &str) -> PathBuf {
+    project_root().join("tests/fixtures/bad").join(name)
+}
+
+fn demo_dir() -> PathBuf {
+    project_root().join("data/demo")
+}
+
+/// `[files] key` of the committed demo dataset.
+fn demo_rel(key: &str) -> String {
+    let t: toml::Table =
+        toml::from_str(&std::fs::read_to_string(demo_dir().join("dataset.toml")).unwrap()).unwrap();
+    t["files"][key].as_str().unwrap().to_string()
+}
+
+fn demo_file_name(key: &str) -> String {
+    demo_rel(key).rsplit('/').next().unwrap().to_string()
+}
+
+/// Lines (1-based) of the demo table `key`, as maps column → raw cell (quotes stripped).
+fn demo_rows(key: &str) -> Vec<(usize, Vec<(String, String)>)> {
+    let text = std::fs::read_to_string(demo_dir().join(demo_rel(key))).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let sep = if header.contains(';') { ';' } else { ',' };
+    let names: Vec<String> = split_quoted(header, sep).iter().map(|s| s.trim_matches('"').into()).collect();
+    lines
+        .enumerate()
+        .map(|(i, l)| {
+            let cells = split_quoted(l, sep).into_iter().map(|s| s.trim_matches('"').to_string());
+            (i + 2, names.iter().cloned().zip(cells).collect())
+        })
+        .collect()
+}
+
+fn cell_of(row: &[(String, String)], col: &str) -> String {
+    row.iter().find(|(k, _)| k == col).map(|(_, v)| v.clone()).unwrap()
+}
+
+/// First line of the demo table `key` whose `col` satisfies `pred`, with that row.
+fn demo_line_where(key: &str, col: &str, pred: impl Fn(&str) -> bool) -> (usize, Vec<(String, String)>) {
+    demo_rows(key).into_iter().find(|(_, r)| pred(&cell_of(r, col))).unwrap()
+}
+
+/// A zip holding `members`, written at `path`.
+fn write_zip(path: &Path, members: &[(&str, &[u8])]) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for (name, bytes) in members {
+        z.start_file(*name, SimpleFileOptions::default()).unwrap();
+        z.write_all(bytes).unwrap();
+    }
+    z.finish().unwrap();
+}
+
+fn strings(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+/// A case replacing the file `key` by the fixture `fixture`: the message names the fixture.
+fn fixture_case(stage: Stage, key: &'static str, fixture: &'static str, expect: &[&str]) -> Case {
+    let mut e = vec![fixture.to_string()];
+    e.extend(strings(expect));
+    Case {
+        name: format!("fixture/{fixture}"),
+        stage,
+        prepare: Box::new(move |d| d.use_fixture(key, fixture)),
+        expect: e,
+        refuse: vec![],
+    }
+}
+
+/// A case editing cells of one line of the demo file `key`: the message names the file and `line N`.
+fn cell_case(
+    stage: Stage,
+    name: &str,
+    key: &'static str,
+    line: usize,
+    cells: &[(&'static str, &'static str)],
+    expect: &[&str],
+) -> Case {
+    let cells = cells.to_vec();
+    let mut e = vec![demo_file_name(key), format!("line {line}")];
+    e.extend(strings(expect));
+    Case {
+        name: format!("demo-edit/{name}"),
+        stage,
+        prepare: Box::new(move |d| d.set_cells(key, line, &cells)),
+        expect: e,
+        refuse: vec!["Some(".into()],
+    }
+}
+
+/// A case with its own preparation.
+fn custom_case(stage: Stage, name: &str, prepare: Prepare, expect: &[&str]) -> Case {
+    Case { name: name.to_string(), stage, prepare, expect: strings(expect), refuse: vec![] }
+}
+
+fn cases() -> Vec<Case> {
+    use Stage::{Ingest, Run};
+    let pop = "iris_population";
+    let pop_file = demo_file_name(pop);
+    let filo_file = demo_file_name("iris_filosofi");
+    let mut v = vec![
+        // ---- QPV GeoJSON (fixtures)
+        fixture_case(Ingest, "qpv", "qpv_truncated.geojson", &["line 3", "invalid JSON", "truncated"]),
+        fixture_case(
+            Run,
+            "qpv",
+            "qpv_unclosed_ring.geojson",
+            &[
+                "feature 1 (QN99902M)",
+                "geometry.coordinates (polygon 0, ring 0)",
+                "closed ring",
+                "unclosed ring: first [3.24,46.58] ≠ last [3.24,46.588]",
+            ],
+        ),
+        fixture_case(
+            Ingest,
+            "qpv",
+            "qpv_ring_with_3_positions.geojson",
+            &["feature 1 (QN99902M)", "geometry.coordinates", "at least 4 positions", "3 position(s)"],
+        ),
+        fixture_case(
+            Ingest,
+            "qpv",
+            "qpv_latitude_95.geojson",
+            &["feature 1 (QN99902M)", "geometry.coordinates", "latitude in -90..90", "[3.25,95.0]"],
+        ),
+        fixture_case(
+            Ingest,
+            "qpv",
+            "qpv_lambert93_metres_without_crs.geojson",
+            &[
+                "feature 1 (QN99902M)",
+                "geometry.coordinates",
+                "projected metres",
+                "`crs` member",
+                "[717000,6608000]",
+            ],
+        ),
+        fixture_case(
+            Ingest,
+            "qpv",
+            "qpv_crs_epsg27572_lambert2_unsupported.geojson",
+            &["whole file", "field `crs`", "EPSG:2154", "urn:ogc:def:crs:EPSG::27572"],
+        ),
+        fixture_case(
+            Ingest,
+            "qpv",
+            "qpv_point_geometry.geojson",
+            &["feature 1 (QN99902M)", "geometry.type", "Polygon or MultiPolygon", "Point"],
+        ),
+        fixture_case(
+            Ingest,
+            "qpv",
+            "qpv_null_geometry.geojson",
+            &["feature 1 (QN99902M)", "field `geometry`", "null or missing"],
+        ),
+        fixture_case(
+            Ingest,
+            "qpv",
+            "qpv_missing_code_qp.geojson",
+            &["feature 1", "field `code_qp`", "nothing"],
+        ),
+        fixture_case(
+            Ingest,
+            "qpv",
+            "qpv_malformed_code_qp.geojson",
+            &["feature 1 (QN9990M)", "field `code_qp`", "QN + 5 digits + letter", "\"QN9990M\""],
+        ),
+        fixture_case(
+            Ingest,
+            "qpv",
+            "qpv_duplicate_code_qp.geojson",
+            &["feature 1 (QN99901M)", "field `code_qp`", "duplicate QN99901M"],
+        ),
+        fixture_case(
+            Ingest,
+            "qpv",
+            "qpv_mixed_qn_qp_codes.geojson",
+            &["whole file", "code_qp", "QN99901M", "QP999001", "crosswalk"],
+        ),
+        fixture_case(Ingest, "qpv", "qpv_empty.geojson", &["whole file", "empty file"]),
+        // ---- IRIS contours (one feature per line in the demo file)
+        custom_case(
+            Ingest,
+            "demo-edit/iris_duplicate_CODE_IRIS",
+            Box::new(|d| d.edit_line("iris_contours", 3, |l| l.replace("\"990010102\"", "\"990010101\""))),
+            &[
+                "CONTOURS-IRIS_Demoville_WGS84.geojson",
+                "feature 1 (990010101)",
+                "CODE_IRIS",
+                "duplicate 990010101",
+            ],
+        ),
+        custom_case(
+            Ingest,
+            "demo-edit/iris_CODE_IRIS_disagrees_with_INSEE_COM",
+            Box::new(|d| {
+                d.edit_line("iris_contours", 3, |l| {
+                    l.replace("\"INSEE_COM\":\"99001\"", "\"INSEE_COM\":\"99002\"")
+                })
+            }),
+            &["CONTOURS-IRIS_Demoville_WGS84.geojson", "feature 1 (990010102)", "INSEE_COM", "99002"],
+        ),
+        // ---- INSEE IRIS tables
+        custom_case(
+            Ingest,
+            "demo-edit/insee_population_without_IRIS_column",
+            Box::new(|d| d.edit_line(pop, 1, |l| l.replacen("IRIS;", "CODE_IRIS;", 1))),
+            &[&pop_file, "line 1", "missing required column `IRIS`", "CODE_IRIS"],
+        ),
+        custom_case(
+            Ingest,
+            "demo-edit/insee_population_without_P21_POP65P",
+            Box::new(|d| d.edit_line(pop, 1, |l| l.replace("P21_POP65P", "P21_POP65PLUS"))),
+            &[&pop_file, "line 1", "missing required column `P21_POP65P`"],
+        ),
+        cell_case(
+            Run,
+            "insee_population_non_numeric",
+            pop,
+            5,
+            &[("P21_POP", "beaucoup")],
+            &["field `P21_POP`", "a number", "\"beaucoup\""],
+        ),
+        cell_case(
+            Ingest,
+            "insee_diplomas_negative_count",
+            "iris_diplomas",
+            7,
+            &[("P21_NSCOL15P", "-12")],
+            &["field `P21_NSCOL15P`", "a count ≥ 0", "\"-12\""],
+        ),
+        cell_case(
+            Ingest,
+            "insee_population_pop65_above_pop",
+            pop,
+            9,
+            &[("P21_POP65P", "99999")],
+            &["field `P21_POP65P`", "at most P21_POP", "\"99999\""],
+        ),
+        cell_case(
+            Ingest,
+            "insee_filosofi_poverty_rate_130",
+            "iris_filosofi",
+            4,
+            &[("DISP_TP6021", "130,0")],
+            &["field `DISP_TP6021`", "between 0 and 100", "\"130\""],
+        ),
+        custom_case(
+            Ingest,
+            "demo-edit/insee_population_duplicate_IRIS_row",
+            Box::new(|d| d.set_cells(pop, 3, &[("IRIS", "990010101")])),
+            &[&pop_file, "line 3", "field `IRIS`", "one row per IRIS", "duplicate 990010101"],
+        ),
+        custom_case(
+            Ingest,
+            "demo-edit/insee_population_ragged_row",
+            Box::new(|d| d.edit_line(pop, 6, |l| l[..l.rfind(';').unwrap()].to_string())),
+            &[&pop_file, "line 6", "expected 23 fields as in the header (line 1), found 22"],
+        ),
+        custom_case(
+            Ingest,
+            "demo-edit/insee_population_unclosed_quote",
+            Box::new(|d| d.edit_line(pop, 4, |l| l.replacen(";Démoville;", ";\"Démoville;", 1))),
+            &[&pop_file, "line 4", "quoted field opened here is never closed"],
+        ),
+        fixture_case(
+            Ingest,
+            pop,
+            "insee_population_utf16le_with_bom.csv",
+            &["whole file", "UTF-16 little-endian", "UTF-8"],
+        ),
+        fixture_case(Ingest, pop, "insee_population_empty.csv", &["whole file", "the file is empty"]),
+        fixture_case(Ingest, pop, "insee_population_header_only.csv", &["line 1", "no data rows"]),
+        // ---- ARCEP
+        cell_case(
+            Ingest,
+            "arcep_eligibility_unknown_code_techno",
+            "arcep_eligibility",
+            3,
+            &[("code_techno", "FIBRE")],
+            &["field `code_techno`", "one of CU, COAX, FO", "\"FIBRE\""],
+        ),
+        cell_case(
+            Ingest,
+            "arcep_eligibility_unknown_rate_class",
+            "arcep_eligibility",
+            3,
+            &[("classe_debit_descendant", "THD10G")],
+            &["field `classe_debit_descendant`", "one of INEL", "\"THD10G\""],
+        ),
+        cell_case(
+            Ingest,
+            "arcep_eligibility_building_not_in_buildings",
+            "arcep_eligibility",
+            4,
+            &[("imb_id", "IMB/99001/X/9999")],
+            &["field `imb_id`", "a building listed in the buildings file", "\"IMB/99001/X/9999\""],
+        ),
+        cell_case(
+            Run,
+            "arcep_buildings_non_integer_imb_nbr_logloc",
+            "arcep_buildings",
+            5,
+            &[("imb_nbr_logloc", "12.5")],
+            &["field `imb_nbr_logloc`", "whole number", "\"12.5\""],
+        ),
+        cell_case(
+            Ingest,
+            "arcep_buildings_duplicate_imb_id",
+            "arcep_buildings",
+            3,
+            &[("imb_id", "IMB/99001/X/0100")],
+            &["field `imb_id`", "unique", "duplicate IMB/99001/X/0100"],
+        ),
+        cell_case(
+            Ingest,
+            "arcep_buildings_degrees_instead_of_web_mercator",
+            "arcep_buildings",
+            6,
+            &[("imb_longitude", "3.2255"), ("imb_latitude", "46.5741")],
+            &["field `imb_longitude/imb_latitude`", "EPSG:3857", "(3.2255, 46.5741)", "look like degrees"],
+        ),
+        custom_case(
+            Ingest,
+            "demo-edit/arcep_buildings_without_coordinates_columns",
+            Box::new(|d| d.edit_line("arcep_buildings", 1, |l| l.replace("imb_latitude", "lat"))),
+            &[
+                &demo_file_name("arcep_buildings"),
+                "line 1",
+                "imb_longitude and imb_latitude (or imb_x and imb_y)",
+            ],
+        ),
+        // ---- places
+        custom_case(
+            Ingest,
+            "demo-edit/places_without_adresse_column",
+            Box::new(|d| d.edit_line("places", 1, |l| l.replace("\"adresse\"", "\"adresse_postale\""))),
+            &[&demo_file_name("places"), "line 1", "missing required column `adresse`"],
+        ),
+        cell_case(
+            Ingest,
+            "places_bad_date_maj",
+            "places",
+            3,
+            &[("date_maj", "12/06/2026")],
+            &["field `date_maj`", "YYYY-MM-DD", "\"12/06/2026\""],
+        ),
+        cell_case(
+            Ingest,
+            "places_only_latitude",
+            "places",
+            4,
+            &[("longitude", "")],
+            &["field `latitude/longitude`", "both coordinates or neither", "without longitude"],
+        ),
+        // ---- attendance
+        cell_case(
+            Run,
+            "attendance_bad_date",
+            "attendance",
+            5,
+            &[("date", "2025-13-01")],
+            &["field `date`", "YYYY-MM-DD", "\"2025-13-01\""],
+        ),
+        cell_case(
+            Ingest,
+            "attendance_unknown_type",
+            "attendance",
+            6,
+            &[("type", "atelier")],
+            &["field `type`", "parcours_initiation", "\"atelier\""],
+        ),
+        cell_case(
+            Ingest,
+            "attendance_duree_2000_minutes",
+            "attendance",
+            7,
+            &[("duree", "2000")],
+            &["field `duree`", "between 0 and 1440", "\"2000\""],
+        ),
+        cell_case(
+            Ingest,
+            "attendance_tranche_age_not_in_enum",
+            "attendance",
+            8,
+            &[("tranche_age", "25-40")],
+            &["field `tranche_age`", "18-24", "\"25-40\""],
+        ),
+        cell_case(
+            Ingest,
+            "attendance_duplicate_record_id",
+            "attendance",
+            10,
+            &[("id", "DEMO-000008")],
+            &["field `id`", "unique record id", "duplicate DEMO-000008"],
+        ),
+        // ---- zip inputs
+        custom_case(
+            Run,
+            "zip/filosofi_zip_member_missing",
+            Box::new(|d| {
+                let bytes = std::fs::read(d.path("iris_filosofi")).unwrap();
+                write_zip(&d.dir.join("insee/filosofi.zip"), &[("BASE_TD_FILO_IRIS_2020_DISP.csv", &bytes)]);
+                d.set_file("iris_filosofi", "insee/filosofi.zip");
+                d.set_format("iris_filosofi", "zip_member", "BASE_TD_FILO_IRIS_2021_DISP.csv");
+            }),
+            &[
+                "filosofi.zip",
+                "whole file",
+                "no member \"BASE_TD_FILO_IRIS_2021_DISP.csv\"",
+                "BASE_TD_FILO_IRIS_2020_DISP.csv",
+            ],
+        ),
+        custom_case(
+            Ingest,
+            "zip/filosofi_zip_member_dotdot_evil",
+            Box::new(|d| {
+                let bytes = std::fs::read(d.path("iris_filosofi")).unwrap();
+                write_zip(&d.dir.join("insee/filosofi.zip"), &[("../evil.csv", &bytes)]);
+                d.set_file("iris_filosofi", "insee/filosofi.zip");
+                d.set_format("iris_filosofi", "zip_member", "../evil.csv");
+            }),
+            &["filosofi.zip", "whole file", "refusing zip member name \"../evil.csv\"", "`..`"],
+        ),
+        custom_case(
+            Ingest,
+            "zip/filosofi_zip_member_with_a_bad_cell",
+            Box::new(|d| {
+                d.set_cells("iris_filosofi", 4, &[("DISP_MED21", "vingt mille")]);
+                let bytes = std::fs::read(d.path("iris_filosofi")).unwrap();
+                write_zip(&d.dir.join("insee/filosofi.zip"), &[("BASE_TD_FILO_IRIS_2021_DISP.csv", &bytes)]);
+                d.set_file("iris_filosofi", "insee/filosofi.zip");
+                d.set_format("iris_filosofi", "zip_member", "BASE_TD_FILO_IRIS_2021_DISP.csv");
+            }),
+            &[&format!("filosofi.zip/{filo_file}"), "line 4", "field `DISP_MED21`", "\"vingt mille\""],
+        ),
+        // ---- dataset.toml
+        custom_case(
+            Run,
+            "demo-edit/dataset_toml_unknown_key",
+            Box::new(|d| {
+                let text = std::fs::read_to_string(d.toml_path()).unwrap();
+                std::fs::write(
+                    d.toml_path(),
+                    text.replacen("id = \"demo\"\n", "id = \"demo\"\ncolour = \"blue\"\n", 1),
+                )
+                .unwrap();
+            }),
+            &["dataset.toml", "line 4", "unknown field `colour`"],
+        ),
+        custom_case(
+            Ingest,
+            "demo-edit/dataset_toml_without_files_table",
+            Box::new(|d| {
+                let text = std::fs::read_to_string(d.toml_path()).unwrap();
+                let start = text.find("[files]").unwrap();
+                let end = start + text[start..].find("\n\n").unwrap();
+                std::fs::write(d.toml_path(), format!("{}{}", &text[..start], &text[end + 2..])).unwrap();
+            }),
+            &["dataset.toml", "line 1", "missing field `files`"],
+        ),
+    ];
+
+    // Attendance cases whose line depends on the demo data: the message must never show the participant.
+    let (line, row) = demo_line_where("attendance", "type", |t| t == "parcours_initiation");
+    let participant = cell_of(&row, "participant");
+    v.push(Case {
+        name: "demo-edit/attendance_parcours_initiation_without_cohorte".into(),
+        stage: Ingest,
+        prepare: Box::new(move |d| d.set_cells("attendance", line, &[("cohorte", "")])),
+        expect: vec![
+            demo_file_name("attendance"),
+            format!("line {line}"),
+            "field `cohorte`".into(),
+            "parcours_initiation".into(),
+        ],
+        refuse: vec![participant],
+    });
+    let (line, row) = demo_line_where("attendance", "residence_lat", |v| !v.is_empty());
+    let participant = cell_of(&row, "participant");
+    v.push(Case {
+        name: "demo-edit/attendance_residence_outside_france".into(),
+        stage: Ingest,
+        prepare: Box::new(move |d| {
+            d.set_cells("attendance", line, &[("residence_lat", "40.7128"), ("residence_lon", "-74.006")])
+        }),
+        expect: vec![
+            demo_file_name("attendance"),
+            format!("line {line}"),
+            "field `residence_lat/residence_lon`".into(),
+            "in France".into(),
+            "(40.7128, -74.006)".into(),
+        ],
+        refuse: vec![participant],
+    });
+    v
+}
+
+/// Runs one case; returns its first stderr line(s) on success, or what went wrong.
+fn run_case(case: &Case) -> Result<String, String> {
+    let tmp = workdir();
+    let input = Input { dir: demo_copy(tmp.path()) };
+    (case.prepare)(&input);
+    // An empty data folder: `interim/` would land here; the dataset is given by path.
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let reports = tmp.path().join("reports");
+    let sub = match case.stage {
+        Stage::Ingest => "ingest",
+        Stage::Run => "run",
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_fracture"))
+        .args([sub, "--data-dir"])
+        .arg(&data)
+        .arg("--dataset")
+        .arg(input.toml_path())
+        .arg("--reports-dir")
+        .arg(&reports)
+        .output()
+        .map_err(|e| format!("cannot start fracture: {e}"))?;
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let mut problems = Vec::new();
+    if out.status.code() != Some(3) {
+        problems.push(format!("exit code {:?}, expected 3", out.status.code()));
+    }
+    if err.contains("panicked") {
+        problems.push("panicked".into());
+    }
+    for e in &case.expect {
+        if !err.contains(e.as_str()) {
+            problems.push(format!("message lacks {e:?}"));
+        }
+    }
+    for r in &case.refuse {
+        if err.contains(r.as_str()) {
+            problems.push(format!("message contains {r:?}"));
+        }
+    }
+    let interim = data.join("interim");
+    if interim.exists() && !files_under(&interim).is_empty() {
+        problems.push(format!("interim outputs written: {:?}", files_under(&interim)));
+    }
+    if reports.exists() && std::fs::read_dir(&reports).unwrap().next().is_some() {
+        problems.push(format!("report folder left: {:?}", files_under(&reports)));
+    }
+    if files_under(tmp.path()).iter().any(|p| p.ends_with("evil.csv")) {
+        problems.push("a zip member was extracted outside the archive".into());
+    }
+    if problems.is_empty() { Ok(err) } else { Err(format!("{}\n--- stderr:\n{err}", problems.join("; "))) }
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.push(p.clone());
+                out.extend(files_under(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// The control: the unbroken copy is accepted, and `ingest` writes its tables under the temp data folder, so
+/// that "nothing under interim/" in the cases above means something.
+#[test]
+fn the_unbroken_copy_is_accepted_and_ingest_writes_interim_under_the_temp_data_dir() {
+    let tmp = workdir();
+    let input = demo_copy(tmp.path());
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_fracture"))
+        .args(["ingest", "--data-dir"])
+        .arg(&data)
+        .arg("--dataset")
+        .arg(input.join("dataset.toml"))
+        .arg("--reports-dir")
+        .arg(tmp.path().join("reports"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let written = files_under(&data.join("interim"));
+    assert!(written.iter().any(|p| p.extension().is_some_and(|e| e == "parquet")), "{written:?}");
+}
+
+#[test]
+fn every_bad_input_is_rejected_with_file_location_field_and_nothing_left_behind() {
+    let cases = cases();
+    assert!(cases.len() >= 35, "only {} cases", cases.len());
+    let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), cases.len(), "case names must be unique");
+
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<(usize, Result<String, String>)>> = Mutex::new(Vec::new());
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(2, 4);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(case) = cases.get(i) else { break };
+                    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_case(case)))
+                        .unwrap_or_else(|_| Err("the test's own preparation panicked".into()));
+                    results.lock().unwrap().push((i, r));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap();
+    results.sort_by_key(|(i, _)| *i);
+    let mut failures = Vec::new();
+    for (i, r) in &results {
+        let case = &cases[*i];
+        match r {
+            Ok(err) => {
+                let first = err.lines().find(|l| l.starts_with("error:")).unwrap_or("");
+                eprintln!("ok   {:<9} {:<62} {first}", format!("{:?}", case.stage), case.name);
+            }
+            Err(why) => {
+                eprintln!("FAIL {:<9} {}", format!("{:?}", case.stage), case.name);
+                failures.push(format!("{}: {why}", case.name));
+            }
+        }
+    }
+    assert_eq!(results.len(), cases.len());
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
+}

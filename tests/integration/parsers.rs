@@ -1,0 +1,345 @@
+//! The parsers of `ingest` on the variants real files come in: small handwritten fixtures in
+//! `tests/fixtures/formats/` (QPV 2024 / 2015 / shapefile-style properties, a Lambert-93 `crs`, INSEE P19
+//! vintage with the older `DIPL0` name, Latin-1 decimal-comma Filosofi with secrecy tokens, leading-zero and
+//! Corsican codes, BOM, ARCEP `imb_x`/`imb_y` gzip files, places with `|` multi-values, attendance
+//! residences and pseudonyms), then the real extracts (`FRACTURE_REAL_DATA`).
+
+use std::path::PathBuf;
+
+use fracture::crs::{LAMBERT93_BOUNDS, Reprojector};
+use fracture::ingest::arcep::read_arcep;
+use fracture::ingest::attendance::read_attendance;
+use fracture::ingest::census::{CensusPaths, read_census};
+use fracture::ingest::places::read_places;
+use fracture::ingest::pseudonym::Pseudonymiser;
+use fracture::ingest::qpv_table::read_qpv_indicators;
+use fracture::ingest::table::TableOptions;
+use fracture::ingest::zones::{QpvList, read_qpv};
+use polars::prelude::*;
+
+use crate::support;
+
+fn fixture(name: &str) -> PathBuf {
+    support::project_root().join("tests/fixtures/formats").join(name)
+}
+
+fn opts() -> TableOptions {
+    TableOptions::default()
+}
+
+fn f64s(df: &DataFrame, col: &str) -> Vec<Option<f64>> {
+    df.column(col).unwrap().cast(&DataType::Float64).unwrap().f64().unwrap().iter().collect()
+}
+
+fn strs(df: &DataFrame, col: &str) -> Vec<Option<String>> {
+    df.column(col).unwrap().str().unwrap().iter().map(|v| v.map(str::to_string)).collect()
+}
+
+fn s(v: &str) -> Option<String> {
+    Some(v.to_string())
+}
+
+fn in_lambert93(x: f64, y: f64) -> bool {
+    let (x0, y0, x1, y1) = LAMBERT93_BOUNDS;
+    (x0..=x1).contains(&x) && (y0..=y1).contains(&y)
+}
+
+fn close(a: f64, b: f64, rel: f64) -> bool {
+    (a - b).abs() <= rel * b.abs()
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// QPV boundaries
+
+#[test]
+fn qpv_2024_anct_properties() {
+    let (qpv, warnings) = read_qpv(&fixture("qpv2024_anct_properties.geojson"), &Reprojector::new()).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let codes: Vec<&str> = qpv.iter().map(|q| q.code.as_str()).collect();
+    assert_eq!(codes, ["QN06701M", "QN06702M"], "sorted by code");
+    for q in &qpv {
+        assert_eq!(q.list, QpvList::Y2024);
+        assert_eq!(q.commune.as_deref(), Some("67482"));
+        assert_eq!(q.commune_name.as_deref(), Some("Strasbourg"));
+    }
+    assert_eq!(qpv[0].name, "Hautepierre");
+    assert_eq!(qpv[0].geometry.0.len(), 2, "a MultiPolygon keeps its parts");
+    // 0.01° × 0.008° at 48.59° N ≈ 737 m × 890 m.
+    assert!(close(qpv[1].area_m2, 737.0 * 890.0, 0.03), "{}", qpv[1].area_m2);
+}
+
+#[test]
+fn qpv_2015_republication_properties() {
+    let (qpv, _) =
+        read_qpv(&fixture("qpv2015_republication_properties.geojson"), &Reprojector::new()).unwrap();
+    assert_eq!(qpv.len(), 1);
+    let q = &qpv[0];
+    assert_eq!((q.code.as_str(), q.list), ("QP066007", QpvList::Y2015));
+    assert_eq!(q.name, "Bas-Vernet Nouveau QPV", "nom_qp");
+    assert_eq!(q.commune.as_deref(), Some("66136"), "code_commune");
+    assert_eq!(q.commune_name.as_deref(), Some("Perpignan"));
+    assert!(q.area_m2 > 0.0);
+}
+
+#[test]
+fn qpv_2015_old_shapefile_capitals() {
+    let (qpv, _) = read_qpv(&fixture("qpv2015_shapefile_capitals.geojson"), &Reprojector::new()).unwrap();
+    let codes: Vec<&str> = qpv.iter().map(|q| q.code.as_str()).collect();
+    assert_eq!(codes, ["QP031001", "QP031015"]);
+    assert!(qpv.iter().all(|q| q.list == QpvList::Y2015));
+    assert_eq!(qpv[0].name, "Grand Mirail", "NOM_QP");
+    assert_eq!(qpv[1].commune_name.as_deref(), Some("Toulouse, Launaguet"), "COMMUNE_QP as given");
+    assert_eq!(qpv[1].commune, None, "COMMUNE_QP names communes; it is not a code");
+}
+
+#[test]
+fn qpv_with_a_crs_member_naming_epsg_2154_keeps_lambert93_metres() {
+    let (qpv, warnings) =
+        read_qpv(&fixture("qpv2024_crs_epsg2154_lambert93.geojson"), &Reprojector::new()).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let q = &qpv[0];
+    // 500 m × 400 m minus a 100 m × 100 m hole, in the file's own metres.
+    assert!((q.area_m2 - 190_000.0).abs() < 1.0, "{}", q.area_m2);
+    let c = q.geometry.0[0].exterior().0[0];
+    assert!((c.x - 1_050_000.0).abs() < 0.01 && (c.y - 6_840_000.0).abs() < 0.01, "{c:?}");
+    assert_eq!(q.geometry.0[0].interiors().len(), 1);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// INSEE IRIS tables
+
+#[test]
+fn insee_p19_vintage_older_dipl0_latin1_filosofi_secrecy_tokens_and_leading_zeros() {
+    let (pop, dip, filo) = (
+        fixture("insee_population_p19_bom_leading_zeros.csv"),
+        fixture("insee_diplomas_p19_dipl0_older_name.csv"),
+        fixture("filosofi_2019_latin1_decimal_comma_secrecy.csv"),
+    );
+    let o = opts();
+    let paths = CensusPaths { population: (&pop, &o), diplomas: (&dip, &o), filosofi: (&filo, &o) };
+    let c = read_census(&paths).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((c.census_vintage.as_str(), c.filosofi_vintage.as_str()), ("2019", "2019"));
+    assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+    let st = &c.stats;
+    assert_eq!(st.column("iris").unwrap().dtype(), &DataType::String, "codes stay strings");
+    assert_eq!(strs(st, "iris"), [s("010010000"), s("2A0040000"), s("2B0330000")]);
+    assert_eq!(f64s(st, "pop"), [Some(779.0), Some(71361.2), Some(48503.0)]);
+    assert_eq!(f64s(st, "pop65"), [Some(158.4), Some(17200.0), None], "`s` is null, never 0");
+    assert_eq!(f64s(st, "nscol15p"), [Some(612.5), Some(56012.0), Some(38760.0)]);
+    assert_eq!(f64s(st, "nodip"), [Some(98.1), Some(12045.7), None], "P19_NSCOL15P_DIPL0, `nd` null");
+    // Latin-1, decimal comma; `ns`, `s`, `nd` are null, never 0.
+    assert_eq!(f64s(st, "poverty_rate"), [None, Some(18.4), None]);
+    assert_eq!(f64s(st, "median_income"), [None, Some(21030.5), None]);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// ARCEP
+
+fn buildings_xy(df: &DataFrame) -> Vec<(String, f64, f64, f64)> {
+    let ids = strs(df, "imb_id");
+    let (x, y, n) = (f64s(df, "x"), f64s(df, "y"), f64s(df, "logloc"));
+    (0..df.height()).map(|i| (ids[i].clone().unwrap(), x[i].unwrap(), y[i].unwrap(), n[i].unwrap())).collect()
+}
+
+#[test]
+fn arcep_published_csv_with_imb_longitude_latitude() {
+    let r = Reprojector::new();
+    let (b, e) = (fixture("arcep_immeubles_imb_longitude_latitude.csv"), fixture("arcep_eligibilite.csv"));
+    let t = read_arcep((&b, &opts()), (&e, &opts()), &r).unwrap_or_else(|e| panic!("{e}"));
+    let xy = buildings_xy(&t.buildings);
+    assert_eq!(xy.len(), 3);
+    for (id, x, y, _) in &xy {
+        assert!(in_lambert93(*x, *y), "{id} ({x}, {y})");
+    }
+    // Strasbourg cathedral area (7.7521 E, 48.5734 N) is about (1 050 300, 6 840 900) in Lambert-93.
+    assert!((xy[0].1 - 1_050_300.0).abs() < 2_000.0 && (xy[0].2 - 6_840_900.0).abs() < 2_000.0, "{xy:?}");
+    assert_eq!(strs(&t.buildings, "commune"), [s("67482"), s("67482"), s("67218")]);
+    assert_eq!(strs(&t.eligibility, "imb_id"), [s("IMB/67482/X/0001"), s("IMB/67482/X/0002")]);
+    let flags = |c: &str| t.eligibility.column(c).unwrap().bool().unwrap().iter().collect::<Vec<_>>();
+    assert_eq!(flags("thd30"), [Some(true), Some(true)]);
+    assert_eq!(flags("ftth"), [Some(true), Some(false)], "fixed 4G at THD30 is not FTTH");
+}
+
+#[test]
+fn arcep_gzip_semicolon_files_with_imb_x_imb_y_read_the_same() {
+    let r = Reprojector::new();
+    let plain = read_arcep(
+        (&fixture("arcep_immeubles_imb_longitude_latitude.csv"), &opts()),
+        (&fixture("arcep_eligibilite.csv"), &opts()),
+        &r,
+    )
+    .unwrap();
+    let gz = read_arcep(
+        (&fixture("arcep_immeubles_imb_x_imb_y_semicolon.csv.gz"), &opts()),
+        (&fixture("arcep_eligibilite_semicolon.csv.gz"), &opts()),
+        &r,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(buildings_xy(&gz.buildings), buildings_xy(&plain.buildings));
+    assert!(gz.eligibility.equals(&plain.eligibility));
+}
+
+#[test]
+fn arcep_prefers_imb_longitude_latitude_when_both_pairs_exist() {
+    let r = Reprojector::new();
+    // imb_x/imb_y hold (1, 2) there: read, they would be rejected as outside France.
+    let both = read_arcep(
+        (&fixture("arcep_immeubles_both_coordinate_pairs.csv"), &opts()),
+        (&fixture("arcep_eligibilite.csv"), &opts()),
+        &r,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let plain = read_arcep(
+        (&fixture("arcep_immeubles_imb_longitude_latitude.csv"), &opts()),
+        (&fixture("arcep_eligibilite.csv"), &opts()),
+        &r,
+    )
+    .unwrap();
+    assert_eq!(buildings_xy(&both.buildings), buildings_xy(&plain.buildings));
+}
+
+#[test]
+fn a_gz_name_on_a_file_that_is_not_gzip_is_a_clear_error() {
+    let r = Reprojector::new();
+    let e = read_arcep(
+        (&fixture("not_really_gzip.csv.gz"), &opts()),
+        (&fixture("arcep_eligibilite.csv"), &opts()),
+        &r,
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(e.contains("not_really_gzip.csv.gz") && e.contains("whole file") && e.contains("gzip"), "{e}");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Places
+
+#[test]
+fn places_with_pipe_multi_values_quoted_and_unquoted() {
+    let df = read_places(&fixture("lieux_mediation_v1.0.2_multi_values.csv"), &opts(), &Reprojector::new())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        strs(&df, "place_id"),
+        [s("strasbourg-lieu-1"), s("strasbourg-lieu-2"), s("strasbourg-lieu-3")]
+    );
+    assert_eq!(
+        strs(&df, "programmes"),
+        [
+            s("Conseillers numériques|France Services"),
+            s("Emmaüs Connect|Conseillers numériques"),
+            s("Aidants Connect")
+        ],
+        "`|` separates values inside one cell, never columns"
+    );
+    assert_eq!(strs(&df, "nom")[1], s("Emmaüs Connect Strasbourg"));
+    let (x, y) = (f64s(&df, "x"), f64s(&df, "y"));
+    assert!(in_lambert93(x[0].unwrap(), y[0].unwrap()) && in_lambert93(x[1].unwrap(), y[1].unwrap()));
+    assert_eq!((x[2], y[2]), (None, None), "a place without coordinates stays, unlocated");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Attendance
+
+const REFERENCES: [&str; 3] = ["EC-2025-0042", "CN-67-0007", "FS-2025-0100"];
+
+#[test]
+fn attendance_residences_by_iris_or_coordinates_and_stable_pseudonyms() {
+    let path = fixture("attendance_iris_and_coordinate_residences.csv");
+    let r = Reprojector::new();
+    let key = Pseudonymiser::new(b"a test key of 32 bytes, not used").unwrap();
+    let a = read_attendance(&path, &opts(), &key, &r).unwrap_or_else(|e| panic!("{e}"));
+    let df = &a.records;
+    assert_eq!(df.height(), 5);
+    assert_eq!(a.rows_without_residence, 1, "A-005 gives no residence");
+
+    let iris = strs(df, "res_iris");
+    let (x, y) = (f64s(df, "res_x"), f64s(df, "res_y"));
+    // IRIS only
+    assert_eq!((iris[0].as_deref(), x[0]), (Some("674820101"), None));
+    // coordinates only: Hautepierre, in Lambert-93
+    assert_eq!(iris[2], None);
+    assert!(in_lambert93(x[2].unwrap(), y[2].unwrap()) && (x[2].unwrap() - 1_047_000.0).abs() < 3_000.0);
+    // both: both kept (coordinates win in the join)
+    assert!(iris[3].is_some() && x[3].is_some());
+    assert_eq!((iris[4].as_ref(), x[4]), (None, None));
+
+    // Pseudonyms: same person → same pseudonym (spaces ignored), never the reference nor containing it.
+    let person = strs(df, "person");
+    assert_eq!(person[0], person[1]);
+    assert_eq!(person[0], person[3]);
+    assert_ne!(person[0], person[2]);
+    assert_ne!(person[2], person[4]);
+    for p in person.iter().flatten() {
+        assert_eq!(p.len(), 32);
+        for reference in REFERENCES {
+            assert!(!p.contains(reference) && !reference.contains(p.as_str()), "{p} vs {reference}");
+        }
+    }
+    // No cell of any column holds a participant reference.
+    for c in df.columns() {
+        if let Ok(ca) = c.str() {
+            for v in ca.iter().flatten() {
+                assert!(!REFERENCES.iter().any(|r| v.contains(r)), "column {} holds {v}", c.name());
+            }
+        }
+    }
+    // Stable across reads with the same key, different with another key.
+    let again = read_attendance(&path, &opts(), &key, &r).unwrap();
+    assert_eq!(strs(&again.records, "person"), person);
+    let other = Pseudonymiser::new(b"another key, also 32 bytes long!").unwrap();
+    let other = read_attendance(&path, &opts(), &other, &r).unwrap();
+    assert!(strs(&other.records, "person").iter().zip(&person).all(|(a, b)| a != b));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The real extracts
+
+#[test]
+fn real_hackaviz_qpv2015_occitanie_contours() {
+    let Some(dir) = support::real_data_dir() else { return };
+    let path = dir.join("hackaviz2021_qpv2015_occitanie_contours.geojson");
+    let (qpv, warnings) = read_qpv(&path, &Reprojector::new()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(qpv.len(), 105);
+    assert!(qpv.iter().all(|q| q.code.starts_with("QP") && q.list == QpvList::Y2015));
+    assert!(qpv.iter().all(|q| q.area_m2 > 0.0 && q.commune.is_some()));
+    let perpignan = qpv.iter().find(|q| q.code == "QP066007").unwrap();
+    assert_eq!(perpignan.name, "Bas-Vernet Nouveau QPV");
+    assert_eq!(perpignan.commune.as_deref(), Some("66136"));
+    // Lambert-93 areas: a QPV is a few hectares to a few km².
+    let total: f64 = qpv.iter().map(|q| q.area_m2).sum();
+    assert!(qpv.iter().all(|q| q.area_m2 > 1_000.0 && q.area_m2 < 50_000_000.0), "total {total}");
+    eprintln!(
+        "real Occitanie QPV 2015: {} polygons, {:.1} km² in all; {} with OGC-validity warnings (coordinates \
+         truncated to 4 decimals)",
+        qpv.len(),
+        total / 1e6,
+        warnings.len()
+    );
+}
+
+#[test]
+fn real_hackaviz_qpv2015_occitanie_indicators() {
+    let Some(dir) = support::real_data_dir() else { return };
+    let path = dir.join("hackaviz2021_qpv2015_occitanie_indicateurs.csv");
+    let df = read_qpv_indicators(&path, &opts()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(df.height(), 105);
+    let codes = strs(&df, "code_qp");
+    let row = |code: &str| codes.iter().position(|c| c.as_deref() == Some(code)).unwrap();
+    let at = |col: &str, code: &str| f64s(&df, col)[row(code)];
+    // Values as in the file (first row, BOM before `code_qp`).
+    assert_eq!(codes[0].as_deref(), Some("QP009001"));
+    assert_eq!(at("pop_mun", "QP009001"), Some(1177.0));
+    assert_eq!(at("tp60", "QP009001"), Some(40.2));
+    assert_eq!(at("disp_q2", "QP009001"), Some(13724.0));
+    assert_eq!(at("tx_tot_empl", "QP009001"), Some(50.7));
+    assert_eq!(at("tp60", "QP082004"), Some(47.7));
+    // Empty cells are null; a written 0 stays 0.
+    assert_eq!(at("tx_tot_empl", "QP066009"), None);
+    assert_eq!(at("tx_tot_eprec", "QP066009"), None);
+    assert_eq!(at("ind_jeune", "QP031006"), None);
+    assert_eq!(at("abcde", "QP066009"), Some(0.0));
+    assert_eq!(at("tx_tot_eprec", "QP011005"), None);
+    let nulls = |col: &str| f64s(&df, col).iter().filter(|v| v.is_none()).count();
+    assert_eq!((nulls("pop_mun"), nulls("tp60"), nulls("tx_tot_eprec"), nulls("ind_jeune")), (0, 0, 5, 11));
+}
