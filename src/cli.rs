@@ -69,6 +69,10 @@ pub struct DatasetArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct FetchArgs {
+    /// Fetch what this dataset uses (its `[[sources]]` with their vintages and its `[vars]`), e.g.
+    /// `strasbourg` for data/datasets/strasbourg.toml.
+    #[arg(long)]
+    pub dataset: Option<String>,
     /// Source id from the catalogue (repeatable; default: every source with a URL).
     #[arg(long = "source")]
     pub sources: Vec<String>,

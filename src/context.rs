@@ -260,7 +260,8 @@ impl Context {
     }
 }
 
-fn config_path(data_dir: &Path, name: &str) -> Result<PathBuf, ContextError> {
+/// Where a dataset's configuration is: see [`Context::resolve`].
+pub fn config_path(data_dir: &Path, name: &str) -> Result<PathBuf, ContextError> {
     if name.ends_with(".toml") {
         return Ok(PathBuf::from(name));
     }

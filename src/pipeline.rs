@@ -32,6 +32,9 @@ pub fn exit_code(err: &anyhow::Error) -> ExitCode {
                 _ => ExitCode::InputRejected,
             };
         }
+        if cause.downcast_ref::<NetworkFailure>().is_some() {
+            return ExitCode::Network;
+        }
         if let Some(f) = cause.downcast_ref::<crate::fetch::FetchError>() {
             return if f.is_network() { ExitCode::Network } else { ExitCode::Failed };
         }
@@ -59,15 +62,55 @@ fn demo(a: &DemoArgs) -> anyhow::Result<()> {
 }
 
 fn fetch(a: &FetchArgs) -> anyhow::Result<()> {
+    let Some(name) = &a.dataset else {
+        return fetch_sources(a, a.sources.clone(), a.vintage.clone(), a.vars.iter().cloned().collect());
+    };
+    // A dataset: its sources, each with its own vintage, and its template variables.
+    let path = crate::context::config_path(&a.data_dir, name)?;
+    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let d: crate::context::DatasetConfig = toml::from_str(&text)
+        .map_err(|e| ContextError::Invalid { path: path.clone(), message: e.to_string() })?;
+    let mut vars = d.vars.clone();
+    vars.extend(a.vars.iter().cloned());
+    let mut failures = Vec::new();
+    for s in d.sources.iter().filter(|s| a.sources.is_empty() || a.sources.contains(&s.id)) {
+        let vintage = a.vintage.clone().or(s.vintage.clone());
+        if let Err(e) = fetch_sources(a, vec![s.id.clone()], vintage, vars.clone()) {
+            eprintln!("error: {e:#}");
+            failures.push(e);
+        }
+    }
+    match failures.len() {
+        0 => Ok(()),
+        1 => Err(failures.remove(0)),
+        n => {
+            let network = failures.iter().all(|e| exit_code(e) == ExitCode::Network);
+            let e = anyhow::anyhow!("{n} source(s) of dataset {name} failed (listed above)");
+            if network { Err(e.context(NetworkFailure)) } else { Err(e) }
+        }
+    }
+}
+
+/// Marks an aggregated failure as network-only (exit code 4).
+#[derive(Debug, thiserror::Error)]
+#[error("network")]
+struct NetworkFailure;
+
+fn fetch_sources(
+    a: &FetchArgs,
+    sources: Vec<String>,
+    vintage: Option<String>,
+    vars: std::collections::BTreeMap<String, String>,
+) -> anyhow::Result<()> {
     let opts = crate::fetch::FetchOptions {
-        sources: a.sources.clone(),
-        vintage: a.vintage.clone(),
+        sources,
+        vintage,
         offline: a.offline,
         mirror: a.mirror.clone(),
         raw_dir: a.data_dir.join("raw"),
         catalogue: a.catalogue.clone(),
         progress: !a.quiet,
-        vars: a.vars.iter().cloned().collect(),
+        vars,
     };
     let report = crate::fetch::fetch(&opts)?;
     for s in &report.sources {

@@ -11,6 +11,7 @@ use std::path::Path;
 use geo::{Coord, LineString, MultiPolygon, Polygon, Validation};
 use serde_json::{Map, Value};
 
+use super::encoding::unsupported_encoding;
 use super::error::{IngestError, Location};
 use crate::crs::{Crs, Reprojector, in_lambert93_bounds};
 
@@ -34,11 +35,15 @@ pub struct PolygonLayer {
 
 /// Reads `path`; every structural problem of every feature is reported together.
 pub fn read_polygon_layer(path: &Path, reproj: &Reprojector) -> Result<PolygonLayer, IngestError> {
-    let text = std::fs::read_to_string(path).map_err(|source| match source.kind() {
-        std::io::ErrorKind::InvalidData => {
-            IngestError::format(path, Location::File, "not valid UTF-8: GeoJSON must be UTF-8 (RFC 7946 §11)")
-        }
-        _ => IngestError::Io { path: path.to_path_buf(), source },
+    let bytes = std::fs::read(path).map_err(|source| IngestError::Io { path: path.to_path_buf(), source })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let found =
+            unsupported_encoding(e.as_bytes()).map(|enc| format!(" (it is {enc})")).unwrap_or_default();
+        IngestError::format(
+            path,
+            Location::File,
+            format!("not valid UTF-8{found}: GeoJSON must be UTF-8 (RFC 7946 §11)"),
+        )
     })?;
     parse_polygon_layer(path, &text, reproj)
 }

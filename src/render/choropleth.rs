@@ -28,7 +28,7 @@ use geo::{
     Rect, coord,
 };
 use plotters::coord::Shift;
-use plotters::element::{PathElement, Polygon as PxPolygon};
+use plotters::element::{Circle, PathElement, Polygon as PxPolygon};
 use plotters::prelude::{DrawingArea, DrawingBackend};
 use plotters::style::text_anchor::{HPos, VPos};
 use plotters::style::{Color, RGBColor, WHITE};
@@ -623,8 +623,10 @@ impl Figure for MapFigure {
         draw_symbols(root, &self.symbols)?;
 
         let label_style = text::style(SMALL, false, INK, HPos::Center, VPos::Center);
+        // A label's leader line ends on a dot at the centre of its feature.
         for leader in self.labels.iter().filter_map(|l| l.leader) {
             root.draw(&PathElement::new(leader.to_vec(), INK.stroke_width(1))).map_err(|e| e.to_string())?;
+            root.draw(&Circle::new(leader[0], 2, INK.filled())).map_err(|e| e.to_string())?;
         }
         for label in &self.labels {
             let (cx, cy) = label.centre;

@@ -67,7 +67,8 @@ pub(crate) struct PlacedLabel {
     pub text: String,
     pub centre: (i32, i32),
     pub half: (i32, i32),
-    /// A line from the label to its feature, when the label had to go farther than beside it.
+    /// A line from the feature's centre to the label, when the label had to go farther than
+    /// beside the feature.
     pub leader: Option<[(i32, i32); 2]>,
 }
 
@@ -143,6 +144,10 @@ fn boxes_overlap(a: &PxBox, b: &PxBox) -> bool {
     a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
 }
 
+fn contains(b: &PxBox, (x, y): (i32, i32)) -> bool {
+    b.0 <= x && x <= b.2 && b.1 <= y && y <= b.3
+}
+
 /// True when the segment from `a` to `b` passes through `bx` (checked every 2 px).
 fn segment_hits(a: (i32, i32), b: (i32, i32), bx: &PxBox) -> bool {
     let (dx, dy) = (f64::from(b.0 - a.0), f64::from(b.1 - a.1));
@@ -158,8 +163,8 @@ fn segment_hits(a: (i32, i32), b: (i32, i32), bx: &PxBox) -> bool {
 /// else the next one, else nothing. A label goes on the feature's point when the feature is at
 /// least 5/6 of the label's width and 1.8 times its height, else (or if that place is taken) to the
 /// right, left, top or bottom of the feature's box, then at its corners; with `far`, else farther
-/// away in the same eight directions, joined to the feature by a leader line that crosses no
-/// label. A label must stay inside the frame, overlap no label nor leader already placed and cover
+/// away in the same eight directions, joined to the feature's centre by a leader line that crosses
+/// no label, and no other symbol nor speck when possible. A label must stay inside the frame, overlap no label nor leader already placed and cover
 /// no small feature nor any of `obstacles`; a place clear of every other feature is preferred.
 pub(crate) fn place_labels(
     requests: &[LabelRequest],
@@ -177,6 +182,10 @@ pub(crate) fn place_labels(
         .chain(obstacles)
         .map(|b| (b.0 - 2, b.1 - 2, b.2 + 2, b.3 + 2))
         .collect();
+    // The symbols and specks themselves (their boxes less the corners a circle leaves empty), that
+    // a leader line should not cross.
+    let solid: Vec<PxBox> =
+        boxes.iter().flatten().filter(is_small).chain(obstacles).map(|b| (b.0 + 2, b.1 + 2, b.2 - 2, b.3 - 2)).collect();
     let mut taken: Vec<PxBox> = Vec::new();
     let mut leaders: Vec<[(i32, i32); 2]> = Vec::new();
     let mut placed: Vec<PlacedLabel> = Vec::new();
@@ -233,30 +242,36 @@ pub(crate) fn place_labels(
             if !far {
                 continue;
             }
+            // Farther away, with a leader line from the feature's centre: first one that crosses no
+            // other symbol nor speck, else (a feature buried in a cluster) one that may.
             let (bw, bh) = ((b.2 - b.0) / 2, (b.3 - b.1) / 2);
-            for ring in 1..=FAR_RINGS {
-                let d = ring * FAR_STEP;
-                for (ux, uy) in [(1, 0), (-1, 0), (0, -1), (0, 1), (1, -1), (1, 1), (-1, -1), (-1, 1)] {
-                    let (cx, cy) = (mx + ux * (bw + d + hw), my + uy * (bh + d + hh));
-                    let label_box = (cx - hw, cy - hh, cx + hw, cy + hh);
-                    // From the label's near corner or side towards the feature's centre, stopping
-                    // at its edge (the outline of a symbol).
-                    let attach = (cx - ux * hw, cy - uy * hh);
-                    let (vx, vy) = (f64::from(attach.0 - mx), f64::from(attach.1 - my));
-                    let reach = f64::from(bw.min(bh) + 1) / vx.hypot(vy).max(1.0);
-                    let tip = (mx + (vx * reach).round() as i32, my + (vy * reach).round() as i32);
-                    let leader = [tip, attach];
-                    let crosses = taken.iter().any(|t| segment_hits(leader[0], leader[1], t));
-                    if !crosses && fits(&label_box, &taken, &leaders, false) {
-                        taken.push((label_box.0 - 2, label_box.1 - 2, label_box.2 + 2, label_box.3 + 2));
-                        leaders.push(leader);
-                        placed.push(PlacedLabel {
-                            text: candidate.clone(),
-                            centre: (cx, cy),
-                            half: (hw, hh),
-                            leader: Some(leader),
-                        });
-                        break 'texts;
+            let others: Vec<&PxBox> = solid.iter().filter(|o| !contains(o, (mx, my))).collect();
+            for avoid_others in [true, false] {
+                for ring in 1..=FAR_RINGS {
+                    let d = ring * FAR_STEP;
+                    for (ux, uy) in [(1, 0), (-1, 0), (0, -1), (0, 1), (1, -1), (1, 1), (-1, -1), (-1, 1)] {
+                        let (cx, cy) = (mx + ux * (bw + d + hw), my + uy * (bh + d + hh));
+                        let label_box = (cx - hw, cy - hh, cx + hw, cy + hh);
+                        // From the label's near corner or side to the feature's centre; the part
+                        // outside the feature starts at its edge (the outline of a symbol).
+                        let attach = (cx - ux * hw, cy - uy * hh);
+                        let (vx, vy) = (f64::from(attach.0 - mx), f64::from(attach.1 - my));
+                        let reach = f64::from(bw.min(bh) + 1) / vx.hypot(vy).max(1.0);
+                        let edge = (mx + (vx * reach).round() as i32, my + (vy * reach).round() as i32);
+                        let crosses = taken.iter().any(|t| segment_hits(edge, attach, t))
+                            || (avoid_others && others.iter().any(|o| segment_hits(edge, attach, o)));
+                        if !crosses && fits(&label_box, &taken, &leaders, false) {
+                            let leader = [(mx, my), attach];
+                            taken.push((label_box.0 - 2, label_box.1 - 2, label_box.2 + 2, label_box.3 + 2));
+                            leaders.push([edge, attach]);
+                            placed.push(PlacedLabel {
+                                text: candidate.clone(),
+                                centre: (cx, cy),
+                                half: (hw, hh),
+                                leader: Some(leader),
+                            });
+                            break 'texts;
+                        }
                     }
                 }
             }

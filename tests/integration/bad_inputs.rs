@@ -317,6 +317,12 @@ fn cases() -> Vec<Case> {
             &["whole file", "code_qp", "QN99901M", "QP999001", "crosswalk"],
         ),
         fixture_case(Ingest, "qpv", "qpv_empty.geojson", &["whole file", "empty file"]),
+        fixture_case(
+            Ingest,
+            "qpv",
+            "qpv_utf16le_with_bom.geojson",
+            &["whole file", "not valid UTF-8", "UTF-16 little-endian"],
+        ),
         // ---- IRIS contours (one feature per line in the demo file)
         custom_case(
             Ingest,
@@ -572,6 +578,21 @@ fn cases() -> Vec<Case> {
                 d.set_format("iris_filosofi", "zip_member", "BASE_TD_FILO_IRIS_2021_DISP.csv");
             }),
             &[&format!("filosofi.zip/{filo_file}"), "line 4", "field `DISP_MED21`", "\"vingt mille\""],
+        ),
+        // ---- several files broken at once: every problem is reported in one run
+        custom_case(
+            Run,
+            "demo-edit/two_files_broken_both_reported",
+            Box::new(|d| {
+                d.set_cells("iris_population", 5, &[("P21_POP", "beaucoup")]);
+                d.set_cells("attendance", 6, &[("type", "atelier")]);
+            }),
+            &[
+                "2 problem(s)",
+                &format!("{pop_file}: line 5: field `P21_POP`"),
+                "attendance_Demoville.csv: line 6: field `type`",
+                "\"atelier\"",
+            ],
         ),
         // ---- dataset.toml
         custom_case(

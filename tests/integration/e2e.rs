@@ -384,3 +384,40 @@ fn a_malformed_input_stops_the_run_with_file_line_field_and_no_report() {
     assert!(err.contains("beaucoup"), "{err}");
     assert!(!reports.exists() || walk(&reports).is_empty(), "a partial report was left behind");
 }
+
+#[test]
+fn a_real_dataset_with_attendance_refuses_to_run_without_a_pseudonymisation_key() {
+    let tmp = workdir();
+    let input = demo_copy(tmp.path());
+    let cfg = input.join("dataset.toml");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    let real: String = text
+        .lines()
+        .filter(|l| !l.starts_with("pseudonymisation_key"))
+        .map(|l| if l.starts_with("synthetic") { "synthetic = false" } else { l })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&cfg, real).unwrap();
+    let run = |key: Option<&str>| {
+        let mut c = fracture();
+        c.args(["ingest", "--data-dir"]).arg(tmp.path().join("data")).arg("--dataset").arg(&cfg);
+        c.env_remove("FRACTURE_PSEUDO_KEY");
+        if let Some(k) = key {
+            c.env("FRACTURE_PSEUDO_KEY", k);
+        }
+        c.output().unwrap()
+    };
+    let out = run(None);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("FRACTURE_PSEUDO_KEY"), "{err}");
+    let out = run(Some("short"));
+    assert_eq!(out.status.code(), Some(3), "a 5-byte key is refused");
+    let out = run(Some("a-real-secret-of-32-bytes-------"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The attendance records (personal data) are never written out, even pseudonymised.
+    let interim = tmp.path().join("data/interim/demo");
+    for f in walk(&interim) {
+        assert!(!f.to_string_lossy().contains("attendance"), "{} written", f.display());
+    }
+}
