@@ -29,7 +29,11 @@ fn run_once(args: &DatasetArgs) -> Result<[Duration; 5], Box<dyn Error>> {
     let d_context = lap();
     let inputs = fracture::ingest::ingest(&ctx)?;
     let d_ingest = lap();
-    let joined = fracture::join::join(&inputs, &ctx.dataset.communes)?;
+    let joined = fracture::join::join(
+        &inputs,
+        &ctx.dataset.commune_codes(),
+        ctx.dataset.parameters.population_weighting,
+    )?;
     let d_join = lap();
     let ind = fracture::indicators::compute(&ctx, &inputs, &joined)?;
     let d_indicators = lap();

@@ -72,6 +72,9 @@ pub struct DatasetParameters {
     /// Minimum number of units in a published cell (INSEE rule: 11).
     #[serde(default = "default_secrecy")]
     pub secrecy_min_count: u32,
+    /// How IRIS populations are shared with the QPV: `area` or `dwellings` (ARCEP premises).
+    #[serde(default)]
+    pub population_weighting: crate::join::Weighting,
 }
 
 fn default_completion() -> f64 {
@@ -83,7 +86,12 @@ fn default_secrecy() -> u32 {
 
 impl Default for DatasetParameters {
     fn default() -> Self {
-        Self { completion_min_hours: 10.0, pseudonymisation_key: None, secrecy_min_count: 11 }
+        Self {
+            completion_min_hours: 10.0,
+            pseudonymisation_key: None,
+            secrecy_min_count: 11,
+            population_weighting: crate::join::Weighting::Area,
+        }
     }
 }
 

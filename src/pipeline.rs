@@ -181,7 +181,9 @@ fn run_stages(ctx: &Context, last: Stage) -> anyhow::Result<String> {
             t0.elapsed().as_secs_f64()
         ));
     }
-    let joined = crate::join::join(&inputs, &ctx.dataset.commune_codes()).context("join")?;
+    let joined =
+        crate::join::join(&inputs, &ctx.dataset.commune_codes(), ctx.dataset.parameters.population_weighting)
+            .context("join")?;
     if last == Stage::Join {
         let dir = &ctx.paths.interim_dir;
         let mut n = 0;

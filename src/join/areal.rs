@@ -57,6 +57,44 @@ pub fn weights(iris: &[Iris], qpv: &[Qpv]) -> Vec<Weight> {
     per_iris.into_iter().flatten().collect()
 }
 
+/// Dwelling-weighted (dasymetric) weights: `w(i, a)` = premises of IRIS `i` located in area `a` /
+/// premises of `i`, from geolocated buildings `(iris index, qpv index or None, premises)`. People live
+/// where dwellings are, not evenly over an IRIS's area (parks, activity zones, railway land), so this is
+/// the better estimate wherever a building base exists. An IRIS without any located premises keeps its
+/// area weights. Invariant: every IRIS's weights still sum to 1.
+pub fn dwelling_weights(
+    area: &[Weight],
+    iris_count: usize,
+    buildings: &[(usize, Option<usize>, f64)],
+) -> Vec<Weight> {
+    use std::collections::BTreeMap;
+    let mut per_iris: Vec<BTreeMap<Option<usize>, f64>> = vec![BTreeMap::new(); iris_count];
+    for &(i, q, n) in buildings {
+        if i < iris_count && n > 0.0 {
+            *per_iris[i].entry(q).or_insert(0.0) += n;
+        }
+    }
+    let mut out = Vec::with_capacity(area.len());
+    for (i, shares) in per_iris.iter().enumerate() {
+        let total: f64 = shares.values().sum();
+        if total <= 0.0 {
+            out.extend(area.iter().filter(|w| w.iris == i).cloned());
+            continue;
+        }
+        // QPV first in index order, outside QPV last, like `weights`.
+        let mut ws: Vec<Weight> = shares
+            .iter()
+            .filter(|(q, _)| q.is_some())
+            .map(|(q, n)| Weight { iris: i, qpv: *q, weight: n / total })
+            .collect();
+        if let Some(n) = shares.get(&None) {
+            ws.push(Weight { iris: i, qpv: None, weight: n / total });
+        }
+        out.extend(ws);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,6 +129,24 @@ mod tests {
             area_m2: g.unsigned_area(),
             geometry: g,
         }
+    }
+
+    #[test]
+    fn dwellings_move_the_population_to_where_people_live() {
+        let i = vec![
+            iris("990010101", rect(0.0, 0.0, 100.0, 100.0)),
+            iris("990010102", rect(100.0, 0.0, 200.0, 100.0)),
+        ];
+        let q = vec![qpv("QN99901M", rect(50.0, -10.0, 150.0, 110.0))];
+        let area = weights(&i, &q);
+        // IRIS 0: 90 premises in the QPV half, 10 outside; IRIS 1: no building, keeps area weights.
+        let d = dwelling_weights(&area, 2, &[(0, Some(0), 90.0), (0, None, 10.0)]);
+        assert_eq!(d[0], Weight { iris: 0, qpv: Some(0), weight: 0.9 });
+        assert_eq!(d[1], Weight { iris: 0, qpv: None, weight: 0.1 });
+        assert_eq!(
+            d.iter().filter(|w| w.iris == 1).cloned().collect::<Vec<_>>(),
+            area.iter().filter(|w| w.iris == 1).cloned().collect::<Vec<_>>()
+        );
     }
 
     #[test]

@@ -104,7 +104,18 @@ fn territory_flags(iris: &[Iris], communes: &[String]) -> Vec<bool> {
     iris.iter().map(|i| communes.is_empty() || communes.contains(&i.commune)).collect()
 }
 
-pub fn join(inputs: &Inputs, communes: &[String]) -> Result<Joined, JoinError> {
+/// How IRIS counts are shared between the QPV and the rest of an IRIS.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Weighting {
+    /// Share of the IRIS's area (needs only contours).
+    #[default]
+    Area,
+    /// Share of the IRIS's premises (ARCEP buildings), falling back to area where an IRIS has none.
+    Dwellings,
+}
+
+pub fn join(inputs: &Inputs, communes: &[String], weighting: Weighting) -> Result<Joined, JoinError> {
     let qpv_codes: Vec<&str> = inputs.qpv.iter().map(|q| q.code.as_str()).collect();
     let in_territory = inputs.iris.as_ref().map(|i| territory_flags(i, communes));
     let locator = Locator {
@@ -124,7 +135,24 @@ pub fn join(inputs: &Inputs, communes: &[String]) -> Result<Joined, JoinError> {
         (Some(iris), Some(flags)) => {
             let kept: Vec<Iris> =
                 iris.iter().zip(flags).filter(|(_, k)| **k).map(|(i, _)| i.clone()).collect();
-            let w = areal::weights(&kept, &inputs.qpv);
+            let mut w = areal::weights(&kept, &inputs.qpv);
+            if let (Weighting::Dwellings, Some(a)) = (weighting, &inputs.arcep) {
+                let b = &a.buildings;
+                let (xs, ys) =
+                    (f64s(b, "x").map_err(terr("buildings"))?, f64s(b, "y").map_err(terr("buildings"))?);
+                let n = f64s(b, "logloc").map_err(terr("buildings"))?;
+                let iris_index = ZoneIndex::new(kept.iter().map(|z| &z.geometry).collect());
+                let located: Vec<(usize, Option<usize>, f64)> = xs
+                    .par_iter()
+                    .zip(ys.par_iter())
+                    .zip(n.par_iter())
+                    .filter_map(|((x, y), n)| {
+                        let (x, y) = ((*x)?, (*y)?);
+                        Some((iris_index.locate(x, y)?, locator.qpv.locate(x, y), n.unwrap_or(0.0)))
+                    })
+                    .collect();
+                w = areal::dwelling_weights(&w, kept.len(), &located);
+            }
             let (mut codes, mut areas, mut ws) = (vec![], vec![], vec![]);
             for x in &w {
                 let area = x.qpv.map(|q| qpv_codes[q]).unwrap_or(OUTSIDE_QPV);

@@ -235,6 +235,7 @@ fn report_html(
         "notes": ind.notes,
         "completion_hours": markdown::fr_number(ctx.dataset.parameters.completion_min_hours, 0),
         "secrecy_min": ctx.dataset.parameters.secrecy_min_count,
+        "weighting": ctx.dataset.parameters.population_weighting,
         "downloads": downloads,
         "credit": ctx.dataset.credit,
     });
@@ -337,6 +338,7 @@ fn write_manifest(
             "completion_min_hours": ctx.dataset.parameters.completion_min_hours,
             "secrecy_min_count": ctx.dataset.parameters.secrecy_min_count,
             "crs_for_areas": "EPSG:2154",
+            "population_weighting": ctx.dataset.parameters.population_weighting,
             "pseudonymisation": "HMAC-SHA-256, key not recorded",
         },
         "inputs": inputs.files,

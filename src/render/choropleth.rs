@@ -8,7 +8,8 @@
 //!
 //! Layout: title (and notice banner) on top; the map on the left at an equal x/y scale, north up;
 //! on the right the legend (one swatch per class with its bounds written `[a ; b[`, plus a hatched
-//! "no data" swatch), a north arrow and a scale bar in km; the credit line at the bottom left.
+//! "no data" swatch and, when there are symbols, a sample symbol), a north arrow and a scale bar in
+//! km; at the bottom left a footnote on what the map leaves out, if anything, and the credit line.
 //!
 //! Invariants:
 //! - the extent is the features' bounding box (grown to the background outlines that touch it
@@ -16,9 +17,13 @@
 //! - the "bad" end of the ramp is always the dark one (`higher_is_better` reverses it);
 //! - features without a value are white with dark grey hatching, never a colour of the ramp;
 //! - feature outlines are dark grey (#333, ≥ 9:1 against the light-grey background);
-//! - polygons with holes are filled with their holes left open; each label is drawn only where it
-//!   does not overlap another one (the full label first, then the code), beside the feature when the
-//!   feature is too small to carry it.
+//! - polygons with holes are filled with their holes left open;
+//! - every value is visible: a feature too small to show its colour at the map's scale (a QPV on
+//!   a regional map) also gets a circle of its class colour, spread apart from the others and kept
+//!   inside the frame (see `symbols`);
+//! - each label is drawn only where it does not overlap another one (see `labels`); a map with many
+//!   features or mostly symbols names only its extreme values, and its footnote, `<desc>` and
+//!   [`RenderedMap::description`] say that the full list is in the table.
 
 use std::path::{Path, PathBuf};
 
@@ -133,11 +138,15 @@ pub fn choropleth(
 
     let figure = MapFigure::layout(spec, &classes, extent, background, features).map_err(layout_error)?;
     let mut notes = Vec::new();
-    if !figure.symbols.is_empty() {
-        notes.push(format!(
-            "{} zone(s) trop petite(s) à cette échelle sont représentées par un cercle de la couleur de leur classe.",
-            figure.symbols.len()
-        ));
+    match figure.symbols.len() {
+        0 => {}
+        1 => notes.push(
+            "1 zone trop petite à cette échelle est représentée par un cercle de la couleur de sa classe."
+                .to_string(),
+        ),
+        n => notes.push(format!(
+            "{n} zones trop petites à cette échelle sont représentées par un cercle de la couleur de leur classe."
+        )),
     }
     let mut description = spec.description.to_string();
     if figure.label_mode == LabelMode::Extremes {

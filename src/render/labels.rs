@@ -184,8 +184,13 @@ pub(crate) fn place_labels(
         .collect();
     // The symbols and specks themselves (their boxes less the corners a circle leaves empty), that
     // a leader line should not cross.
-    let solid: Vec<PxBox> =
-        boxes.iter().flatten().filter(is_small).chain(obstacles).map(|b| (b.0 + 2, b.1 + 2, b.2 - 2, b.3 - 2)).collect();
+    let solid: Vec<PxBox> = boxes
+        .iter()
+        .flatten()
+        .filter(is_small)
+        .chain(obstacles)
+        .map(|b| (b.0 + 2, b.1 + 2, b.2 - 2, b.3 - 2))
+        .collect();
     let mut taken: Vec<PxBox> = Vec::new();
     let mut leaders: Vec<[(i32, i32); 2]> = Vec::new();
     let mut placed: Vec<PlacedLabel> = Vec::new();
