@@ -301,7 +301,8 @@ fn summary_lines(ind: &Indicators, joined: &Joined) -> Vec<String> {
     if s.attendance_by_iris > 0 {
         out.push(format!(
             "{} enregistrements de fréquentation localisés par coordonnées, {} par code IRIS seulement.",
-            s.attendance_by_coordinates, s.attendance_by_iris
+            markdown::fr_number(s.attendance_by_coordinates as f64, 0),
+            markdown::fr_number(s.attendance_by_iris as f64, 0)
         ));
     }
     out

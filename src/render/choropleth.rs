@@ -828,6 +828,52 @@ mod tests {
     }
 
     #[test]
+    fn specks_at_the_edges_get_symbols_inside_the_frame() -> Result<(), Box<dyn std::error::Error>> {
+        ensure_fonts()?;
+        let spec = MapSpec {
+            file_stem: "x",
+            title: "T",
+            legend_title: "%",
+            higher_is_better: false,
+            decimals: 0,
+            credit: "",
+            notice: None,
+            description: "Carte.",
+        };
+        // 200 m squares at the four corners of a 200 km × 150 km region, and one big square.
+        let corners = [(0.0, 0.0), (200_000.0, 0.0), (0.0, 150_000.0), (200_000.0, 150_000.0)];
+        let mut features: Vec<MapFeature> = corners
+            .iter()
+            .enumerate()
+            .map(|(i, (x, y))| MapFeature {
+                code: format!("QP{i}"),
+                label: format!("Q{i}"),
+                geometry: MultiPolygon::new(vec![square(*x, *y, 200.0)]),
+                value: Some(i as f64),
+            })
+            .collect();
+        features.push(MapFeature {
+            code: "QP9".into(),
+            label: "Grand".into(),
+            geometry: MultiPolygon::new(vec![square(80_000.0, 60_000.0, 30_000.0)]),
+            value: None,
+        });
+        let classes = ClassBreaks::quantiles(&[0.0, 1.0, 2.0, 3.0], 5, 0);
+        let extent = map_extent(&[], &features).ok_or("no extent")?;
+        let figure = MapFigure::layout(&spec, &classes, extent, &[], &features)?;
+        assert_eq!(figure.symbols.len(), 4, "the big square needs no symbol");
+        let [(l, t), (r, b)] = figure.frame;
+        for s in &figure.symbols {
+            let bb = s.bbox();
+            assert!(bb.0 > l && bb.1 > t && bb.2 < r && bb.3 < b, "{bb:?} outside {:?}", figure.frame);
+            assert!(s.leader().is_none(), "an edge symbol stays on its feature");
+        }
+        assert!(matches!(figure.legend_rows.last().map(|r| r.swatch), Some(Swatch::Symbol)));
+        assert_eq!(figure.label_mode, LabelMode::Extremes);
+        Ok(())
+    }
+
+    #[test]
     fn scale_bar_is_round() {
         assert_eq!(scale_bar_length(0.1, 170.0), (1000.0, 100));
         assert_eq!(scale_bar_length(0.05, 170.0).0, 2000.0);

@@ -346,7 +346,11 @@ mod tests {
         let obstacles = [(180, 330, 400, 360)];
         let requests = label_requests(&features, LabelMode::All, 0);
         let placed = place_labels(&requests, &anchors, &boxes, &obstacles, [(0, 0), (800, 600)], true)?;
-        assert!(!placed.is_empty());
+        // Beside the specks there is room for some labels; farther away, with leaders, for all.
+        let near = place_labels(&requests, &anchors, &boxes, &obstacles, [(0, 0), (800, 600)], false)?;
+        assert!(near.len() < 6 && near.iter().all(|l| l.leader.is_none()), "{} near labels", near.len());
+        assert_eq!(placed.len(), 6);
+        assert!(placed.iter().any(|l| l.leader.is_some()));
         let label_box = |p: &PlacedLabel| {
             (p.centre.0 - p.half.0, p.centre.1 - p.half.1, p.centre.0 + p.half.0, p.centre.1 + p.half.1)
         };

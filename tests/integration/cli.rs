@@ -18,7 +18,7 @@ fn readme_names_every_subcommand_and_only_real_ones() {
     let real: BTreeSet<String> = cli.get_subcommands().map(|s| s.get_name().to_string()).collect();
     let text = readme();
     let mentioned: BTreeSet<String> = text
-        .split(|c: char| c == '`' || c == '\n' || c == '|')
+        .split(['`', '\n', '|'])
         .filter_map(|s| {
             s.trim()
                 .strip_prefix("fracture ")

@@ -194,6 +194,95 @@ fn choropleth_edge_cases() {
     ));
 }
 
+/// Sixty QPV of 300 m × 300 m spread over 200 km (a region): a grid of fifty, and a cluster of ten
+/// within 3 km of each other (a city). Two share the name "Centre Ville", one of them with the
+/// highest value; one has no value.
+fn regional_features() -> Vec<MapFeature> {
+    let mut features: Vec<MapFeature> = (0..60)
+        .map(|i| {
+            let (x, y) = if i < 50 {
+                (CX - 100_000.0 + 22_000.0 * f64::from(i % 10), CY - 50_000.0 + 25_000.0 * f64::from(i / 10))
+            } else {
+                (CX + 5_000.0 + 900.0 * f64::from(i % 4), CY + 1_000.0 + 800.0 * f64::from(i % 3))
+            };
+            // 37 and 60 are coprime: sixty distinct values from 10 to 69.
+            let value = Some(f64::from((i * 37) % 60) + 10.0);
+            let square = MultiPolygon::new(vec![rect(x, y, x + 300.0, y + 300.0)]);
+            feature(&format!("QP0{i:05}"), &format!("Quartier {i}"), square, value)
+        })
+        .collect();
+    let highest = features
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.value.partial_cmp(&b.1.value).expect("finite"))
+        .map(|(i, _)| i)
+        .expect("features");
+    features[highest].label = "Centre Ville".into();
+    features[0].label = "Centre Ville".into();
+    features[17].value = None;
+    features
+}
+
+#[test]
+fn regional_map_shows_every_value_as_a_symbol_and_names_only_the_extremes() {
+    let (_keep, dir) = out_dir("regional");
+    let spec = MapSpec { notice: None, ..map_spec("regional") };
+    let features = regional_features();
+    let map = choropleth(&spec, &[], &features, &dir).expect("regional map");
+    let svg = read(&map.svg);
+
+    // A filled circle and an outline per feature, plus the legend's sample symbol.
+    let circles = |fill_none: bool| {
+        svg.lines()
+            .filter(|l| l.starts_with("<circle") && l.contains(r#" r="7""#))
+            .filter(|l| l.contains(r#"fill="none""#) == fill_none)
+            .count()
+    };
+    assert_eq!(circles(false), features.len() + 1, "one filled symbol per feature");
+    assert_eq!(circles(true), features.len() + 1, "one symbol outline per feature");
+    // The symbol of the feature without value is white (and hatched), like the legend's sample.
+    let white = svg.lines().filter(|l| l.starts_with("<circle") && l.contains(r##"fill="#FFFFFF""##)).count();
+    assert!(white >= 2, "{white} white symbols");
+    assert!(svg.contains("Zone trop petite"), "the legend explains the symbols");
+
+    // Only the extremes are named: compare with the same map without any name nor code.
+    let anonymous: Vec<MapFeature> = features
+        .iter()
+        .map(|f| MapFeature { label: String::new(), code: String::new(), ..f.clone() })
+        .collect();
+    let spec_anonymous = MapSpec { file_stem: "anonymous", ..spec };
+    let bare = choropleth(&spec_anonymous, &[], &anonymous, &dir).expect("map without names");
+    let texts = |s: &str| s.matches("<text").count();
+    let labels = texts(&svg) - texts(&read(&bare.svg));
+    assert!((1..=6).contains(&labels), "{labels} labels on the map");
+    assert!(svg.contains("Centre Ville (QP0"), "a shared name is told apart by its code");
+    assert!(!svg.contains("Quartier 17"), "the feature without value is not an extreme");
+
+    // The text alternatives say where the full list is.
+    let desc = &svg[svg.find("<desc").expect("desc")..svg.find("</desc>").expect("desc end")];
+    assert!(desc.contains("tableau") && desc.contains("60 zones trop petites"), "{desc}");
+    assert!(map.description.starts_with(spec.description) && map.description.contains("tableau"));
+
+    // Deterministic.
+    let again = choropleth(&spec, &[], &features, &dir).expect("regional map again");
+    assert_eq!(read(&again.svg), svg);
+    let (_keep_b, other) = out_dir("regional_b");
+    let elsewhere = choropleth(&spec, &[], &features, &other).expect("regional map elsewhere");
+    assert_eq!(std::fs::read(&elsewhere.png).ok(), std::fs::read(&map.png).ok());
+}
+
+#[test]
+fn city_map_has_no_symbol_and_names_every_feature() {
+    let (_keep, dir) = out_dir("city");
+    let map = choropleth(&map_spec("city"), &background(), &features(), &dir).expect("city map");
+    let svg = read(&map.svg);
+    assert!(!svg.contains("<circle"), "no symbol on a city map");
+    for f in features() {
+        assert!(svg.contains(&format!(">\n{}\n</text>", f.label)), "{} not named", f.label);
+    }
+    assert!(!svg.contains("tableau"));
+}
+
 fn chart_spec<'a>(stem: &'a str, title: &'a str, y_label: &'a str) -> ChartSpec<'a> {
     ChartSpec {
         file_stem: stem,
