@@ -120,6 +120,15 @@ impl Reprojector {
     }
 }
 
+impl Reprojector {
+    /// A WGS84 latitude/longitude pair in degrees, converted to Lambert-93, when it is a valid pair
+    /// that falls in metropolitan France; `None` otherwise (out of range, or elsewhere on Earth).
+    pub fn wgs84_in_france(&self, lat: f64, lon: f64) -> Option<(f64, f64)> {
+        let valid = (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon);
+        self.to_lambert93(Crs::Wgs84, lon, lat).ok().filter(|(x, y)| valid && in_lambert93_bounds(*x, *y))
+    }
+}
+
 /// True when a Lambert-93 point lies in metropolitan France (with a margin).
 pub fn in_lambert93_bounds(x: f64, y: f64) -> bool {
     let (x0, y0, x1, y1) = LAMBERT93_BOUNDS;

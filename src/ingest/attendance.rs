@@ -15,7 +15,7 @@ use polars::prelude::*;
 use super::error::{IngestError, Location};
 use super::pseudonym::Pseudonymiser;
 use super::table::{CodeKind, TableOptions, read_table};
-use crate::crs::{Crs, Reprojector, in_lambert93_bounds};
+use crate::crs::Reprojector;
 
 pub const COLUMNS: [&str; 15] = [
     "id",
@@ -137,12 +137,7 @@ pub fn read_attendance(
         }
         let (res_x, res_y) = match (lat[row], lon[row]) {
             (Some(la), Some(lo)) => {
-                let ok = (-90.0..=90.0).contains(&la) && (-180.0..=180.0).contains(&lo);
-                match reproj
-                    .to_lambert93(Crs::Wgs84, lo, la)
-                    .ok()
-                    .filter(|(x, y)| ok && in_lambert93_bounds(*x, *y))
-                {
+                match reproj.wgs84_in_france(la, lo) {
                     Some((x, y)) => (Some(x), Some(y)),
                     None => {
                         let found = format!("({la}, {lo})");

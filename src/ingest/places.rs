@@ -10,7 +10,7 @@ use polars::prelude::*;
 
 use super::error::{IngestError, Location};
 use super::table::{TableOptions, read_table};
-use crate::crs::{Crs, Reprojector, in_lambert93_bounds};
+use crate::crs::Reprojector;
 
 /// Required by the standard's Table Schema.
 pub const REQUIRED: [&str; 7] = ["id", "pivot", "nom", "commune", "code_postal", "adresse", "date_maj"];
@@ -55,12 +55,7 @@ pub fn read_places(path: &Path, opts: &TableOptions, reproj: &Reprojector) -> Re
         }
         let (x, y) = match (lat[row], lon[row]) {
             (Some(la), Some(lo)) => {
-                let ok = (-90.0..=90.0).contains(&la) && (-180.0..=180.0).contains(&lo);
-                match reproj
-                    .to_lambert93(Crs::Wgs84, lo, la)
-                    .ok()
-                    .filter(|(x, y)| ok && in_lambert93_bounds(*x, *y))
-                {
+                match reproj.wgs84_in_france(la, lo) {
                     Some((x, y)) => (Some(x), Some(y)),
                     None => {
                         errors.push(field(

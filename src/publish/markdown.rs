@@ -47,6 +47,14 @@ pub fn display_cell(c: &Column, i: usize, secrecy: &str) -> String {
     }
 }
 
+/// A string column as one `String` per row (`""` for null or when the column is absent).
+pub fn text_column(df: &DataFrame, name: &str) -> Vec<String> {
+    df.column(name)
+        .ok()
+        .and_then(|c| c.str().ok().map(|s| s.iter().map(|v| v.unwrap_or("").to_string()).collect()))
+        .unwrap_or_else(|| vec![String::new(); df.height()])
+}
+
 /// Columns shown in human-readable tables (all but codes duplicated elsewhere).
 pub fn shown_columns(df: &DataFrame) -> Vec<String> {
     df.get_column_names()
@@ -58,11 +66,7 @@ pub fn shown_columns(df: &DataFrame) -> Vec<String> {
 
 pub fn markdown_table(df: &DataFrame, title: &str, notes: &[String]) -> String {
     let cols = shown_columns(df);
-    let secrecy: Vec<String> = df
-        .column("secrecy")
-        .ok()
-        .and_then(|c| c.str().ok().map(|s| s.iter().map(|v| v.unwrap_or("").to_string()).collect()))
-        .unwrap_or_else(|| vec![String::new(); df.height()]);
+    let secrecy = text_column(df, "secrecy");
     let mut out = format!("# {title}\n\n");
     let header: Vec<String> = cols
         .iter()

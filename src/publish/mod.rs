@@ -176,16 +176,8 @@ fn report_html(
             None => c.clone(),
         })
         .collect();
-    let secrecy: Vec<String> = t
-        .column("secrecy")
-        .ok()
-        .and_then(|c| c.str().ok().map(|s| s.iter().map(|v| v.unwrap_or("").to_string()).collect()))
-        .unwrap_or_else(|| vec![String::new(); t.height()]);
-    let types: Vec<String> = t
-        .column("area_type")
-        .ok()
-        .and_then(|c| c.str().ok().map(|s| s.iter().map(|v| v.unwrap_or("").to_string()).collect()))
-        .unwrap_or_default();
+    let secrecy = markdown::text_column(t, "secrecy");
+    let types = markdown::text_column(t, "area_type");
     let mut rows = Vec::new();
     for (i, secret) in secrecy.iter().enumerate() {
         // Readers look for the name first.
@@ -289,11 +281,7 @@ fn summary_lines(ind: &Indicators, joined: &Joined) -> Vec<String> {
             f1(lo.1)
         ));
     }
-    let hidden = t
-        .column("secrecy")
-        .ok()
-        .and_then(|c| c.str().ok().map(|s| s.iter().filter(|v| v.is_some_and(|x| !x.is_empty())).count()))
-        .unwrap_or(0);
+    let hidden = markdown::text_column(t, "secrecy").iter().filter(|s| !s.is_empty()).count();
     if hidden > 0 {
         out.push(format!("{hidden} zone(s) ont des valeurs masquées par le secret statistique."));
     }
