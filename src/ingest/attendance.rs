@@ -136,20 +136,18 @@ pub fn read_attendance(
             continue;
         }
         let (res_x, res_y) = match (lat[row], lon[row]) {
-            (Some(la), Some(lo)) => {
-                match reproj.wgs84_in_france(la, lo) {
-                    Some((x, y)) => (Some(x), Some(y)),
-                    None => {
-                        let found = format!("({la}, {lo})");
-                        errors.push(field(
-                            "residence_lat/residence_lon",
-                            "WGS84 degrees in France".into(),
-                            Some(&found),
-                        ));
-                        continue;
-                    }
+            (Some(la), Some(lo)) => match reproj.wgs84_in_france(la, lo) {
+                Some((x, y)) => (Some(x), Some(y)),
+                None => {
+                    let found = format!("({la}, {lo})");
+                    errors.push(field(
+                        "residence_lat/residence_lon",
+                        "WGS84 degrees in France".into(),
+                        Some(&found),
+                    ));
+                    continue;
                 }
-            }
+            },
             (None, None) => (None, None),
             (la, _) => {
                 let found = if la.is_some() {

@@ -54,19 +54,17 @@ pub fn read_places(path: &Path, opts: &TableOptions, reproj: &Reprojector) -> Re
             continue;
         }
         let (x, y) = match (lat[row], lon[row]) {
-            (Some(la), Some(lo)) => {
-                match reproj.wgs84_in_france(la, lo) {
-                    Some((x, y)) => (Some(x), Some(y)),
-                    None => {
-                        errors.push(field(
-                            "latitude/longitude",
-                            "WGS84 degrees in France",
-                            format!("({la}, {lo})"),
-                        ));
-                        continue;
-                    }
+            (Some(la), Some(lo)) => match reproj.wgs84_in_france(la, lo) {
+                Some((x, y)) => (Some(x), Some(y)),
+                None => {
+                    errors.push(field(
+                        "latitude/longitude",
+                        "WGS84 degrees in France",
+                        format!("({la}, {lo})"),
+                    ));
+                    continue;
                 }
-            }
+            },
             (None, None) => (None, None),
             (la, lo) => {
                 let found = match (la, lo) {
