@@ -4,24 +4,6 @@ use polars::prelude::*;
 
 use crate::indicators::definitions::definition;
 
-/// Formats a number with a decimal comma and a thin no-break space between thousands.
-pub fn fr_number(v: f64, decimals: usize) -> String {
-    let s = format!("{:.*}", decimals, v.abs());
-    let (int, frac) = s.split_once('.').map_or((s.as_str(), None), |(a, b)| (a, Some(b)));
-    let mut grouped = String::new();
-    for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push('\u{202f}');
-        }
-        grouped.push(ch);
-    }
-    let sign = if v < 0.0 && s.chars().any(|c| c != '0' && c != '.') { "-" } else { "" };
-    match frac {
-        Some(f) => format!("{sign}{grouped},{f}"),
-        None => format!("{sign}{grouped}"),
-    }
-}
-
 /// One displayed cell: `secret` for a hidden count, `–` for missing.
 pub fn display_cell(c: &Column, i: usize, secrecy: &str) -> String {
     let name = c.name().as_str();
@@ -40,9 +22,9 @@ pub fn display_cell(c: &Column, i: usize, secrecy: &str) -> String {
             let decimals =
                 if matches!(name, "population" | "fragility_index" | "median_income") { 0 } else { 1 };
             let decimals = if name == "area_km2" { 2 } else { decimals };
-            fr_number(f, decimals)
+            crate::numbers::fr(f, decimals)
         }
-        Ok(AnyValue::Int64(n)) => fr_number(n as f64, 0),
+        Ok(AnyValue::Int64(n)) => crate::numbers::fr(n as f64, 0),
         Ok(other) => other.to_string(),
     }
 }
@@ -97,17 +79,4 @@ pub fn markdown_table(df: &DataFrame, title: &str, notes: &[String]) -> String {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn french_numbers() {
-        assert_eq!(fr_number(1234567.891, 1), "1\u{202f}234\u{202f}567,9");
-        assert_eq!(fr_number(12.0, 0), "12");
-        assert_eq!(fr_number(-3.26, 1), "-3,3");
-        assert_eq!(fr_number(999.0, 0), "999");
-    }
 }

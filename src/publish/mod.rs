@@ -225,7 +225,7 @@ fn report_html(
         "charts": charts,
         "table": {"header": header_ordered, "rows": rows},
         "notes": ind.notes,
-        "completion_hours": markdown::fr_number(ctx.dataset.parameters.completion_min_hours, 0),
+        "completion_hours": crate::numbers::fr(ctx.dataset.parameters.completion_min_hours, 0),
         "secrecy_min": ctx.dataset.parameters.secrecy_min_count,
         "weighting": ctx.dataset.parameters.population_weighting,
         "downloads": downloads,
@@ -259,7 +259,7 @@ fn summary_lines(ind: &Indicators, joined: &Joined) -> Vec<String> {
                 if highest { o.then(y.0.cmp(&x.0)) } else { o.reverse().then(y.0.cmp(&x.0)) }
             })
     };
-    let f1 = |v: f64| markdown::fr_number(v, 1);
+    let f1 = |v: f64| crate::numbers::fr(v, 1);
     if let (Some(q), Some(h)) = (value("share_thd30", "HORS_QPV"), extreme("share_thd30", false)) {
         out.push(format!(
             "Éligibilité à ≥ 30 Mbit/s : {} % des locaux hors QPV ; la plus faible parmi les QPV : {} ({} %).",
@@ -289,8 +289,8 @@ fn summary_lines(ind: &Indicators, joined: &Joined) -> Vec<String> {
     if s.attendance_by_iris > 0 {
         out.push(format!(
             "{} enregistrements de fréquentation localisés par coordonnées, {} par code IRIS seulement.",
-            markdown::fr_number(s.attendance_by_coordinates as f64, 0),
-            markdown::fr_number(s.attendance_by_iris as f64, 0)
+            crate::numbers::fr(s.attendance_by_coordinates as f64, 0),
+            crate::numbers::fr(s.attendance_by_iris as f64, 0)
         ));
     }
     out

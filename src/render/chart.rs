@@ -25,7 +25,7 @@ use plotters::style::{Color, RGBColor, TRANSPARENT, WHITE};
 use super::choropleth::rgb;
 use super::frame::{Footer, Header, draw_rect, draw_text};
 use super::output::{DrawResult, Figure, check_stem, write_figure};
-use super::text::{self, BODY, INK, INK_SOFT, SMALL, format_fr, line_height};
+use super::text::{self, BODY, INK, INK_SOFT, SMALL, line_height};
 use super::{RenderError, ensure_fonts};
 
 /// One line of a line chart.
@@ -372,7 +372,7 @@ impl Figure for LineFigure {
             .build_cartesian_2d(-0.5..n as f64 - 0.5, lo..hi)
             .map_err(|e| e.to_string())?;
         let decimals = tick_decimals(hi - lo);
-        let y_formatter = |y: &f64| format_fr(*y, decimals);
+        let y_formatter = |y: &f64| crate::numbers::fr(*y, decimals);
         chart
             .configure_mesh()
             .disable_x_mesh()
@@ -580,8 +580,8 @@ impl Figure for ScatterFigure {
             .build_cartesian_2d(xl..xh, yl..yh)
             .map_err(|e| e.to_string())?;
         let (xd, yd) = (tick_decimals(xh - xl), tick_decimals(yh - yl));
-        let x_formatter = |x: &f64| format_fr(*x, xd);
-        let y_formatter = |y: &f64| format_fr(*y, yd);
+        let x_formatter = |x: &f64| crate::numbers::fr(*x, xd);
+        let y_formatter = |y: &f64| crate::numbers::fr(*y, yd);
         chart
             .configure_mesh()
             .bold_line_style(GRID.stroke_width(1))
@@ -615,8 +615,8 @@ impl Figure for ScatterFigure {
                 let (_, hy) = chart.backend_coord(&(xl, my));
                 draw_dashed(root, (vx, py0), (vx, py1), MEDIAN)?;
                 draw_dashed(root, (px0, hy), (px1, hy), MEDIAN)?;
-                let vt = format!("médiane {}", format_fr(mx, xd + 1));
-                let ht = format!("médiane {}", format_fr(my, yd + 1));
+                let vt = format!("médiane {}", crate::numbers::fr(mx, xd + 1));
+                let ht = format!("médiane {}", crate::numbers::fr(my, yd + 1));
                 let (vw, hw) =
                     (text::width(&vt, SMALL, false)? as i32, text::width(&ht, SMALL, false)? as i32);
                 let lh = line_height(SMALL);
@@ -655,7 +655,7 @@ fn line_description(
         let items: Vec<String> = periods
             .iter()
             .zip(values)
-            .map(|(p, v)| format!("{p} {}", v.map_or("n.d.".to_string(), |v| format_fr(v, 1))))
+            .map(|(p, v)| format!("{p} {}", v.map_or("n.d.".to_string(), |v| crate::numbers::fr(v, 1))))
             .collect();
         desc.push_str(&format!("\n{} : {}.", s.label, items.join(" ; ")));
     }
@@ -673,7 +673,7 @@ fn scatter_description(
     if !points.is_empty() {
         let items: Vec<String> = points
             .iter()
-            .map(|(l, x, y)| format!("{l} ({} ; {})", format_fr(*x, 1), format_fr(*y, 1)))
+            .map(|(l, x, y)| format!("{l} ({} ; {})", crate::numbers::fr(*x, 1), crate::numbers::fr(*y, 1)))
             .collect();
         desc.push_str(&format!("\nPoints ({x_label} ; {}) : {}.", spec.y_label, items.join(" ; ")));
     }

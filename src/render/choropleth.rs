@@ -43,7 +43,7 @@ use super::frame::{Footer, Header, draw_rect, draw_text};
 use super::labels::{EXTREMES, LabelMode, PlacedLabel, label_requests, place_labels};
 use super::output::{DrawResult, Figure, check_stem, write_figure};
 use super::symbols::{Symbol, SymbolCandidate, draw_symbol, draw_symbols, layout_symbols, needs_symbol};
-use super::text::{self, BODY, INK, SMALL, SUBTITLE, format_fr, line_height, wrap};
+use super::text::{self, BODY, INK, SMALL, SUBTITLE, line_height, wrap};
 use super::{RenderError, ensure_fonts};
 
 /// One feature of a choropleth map.
@@ -218,7 +218,7 @@ fn long_description(
                 let v = f
                     .value
                     .filter(|v| v.is_finite())
-                    .map_or("n.d.".to_string(), |v| format_fr(v, spec.decimals));
+                    .map_or("n.d.".to_string(), |v| crate::numbers::fr(v, spec.decimals));
                 format!("{} ({}) : {v}", f.label, f.code)
             })
             .collect();
@@ -751,11 +751,11 @@ fn scale_bar_length(scale: f64, target_px: f64) -> (f64, i32) {
 /// "500 m", "2 km", "2,5 km".
 fn format_distance(metres: f64) -> String {
     if metres < 1000.0 {
-        format!("{} m", format_fr(metres, 0))
+        format!("{} m", crate::numbers::fr(metres, 0))
     } else {
         let km = metres / 1000.0;
         let decimals = if km.fract() == 0.0 { 0 } else { 1 };
-        format!("{} km", format_fr(km, decimals))
+        format!("{} km", crate::numbers::fr(km, decimals))
     }
 }
 

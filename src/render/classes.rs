@@ -25,8 +25,6 @@
 //! assert_eq!(breaks.labels(1)[0], "[12,0 ; 48,0[");
 //! ```
 
-use super::text::format_fr;
-
 /// Bounds of the classes of a map: `bounds.len() == n + 1` for `n` classes (empty when there is no
 /// class). Bounds are ascending; they are strictly ascending except for the single degenerate class
 /// `[v ; v]` when every value equals `v`.
@@ -117,12 +115,12 @@ impl ClassBreaks {
                 let (a, b) = (self.bounds[i], self.bounds[i + 1]);
                 if i + 1 == n {
                     if a == b {
-                        format_fr(a, decimals)
+                        crate::numbers::fr(a, decimals)
                     } else {
-                        format!("[{} ; {}]", format_fr(a, decimals), format_fr(b, decimals))
+                        format!("[{} ; {}]", crate::numbers::fr(a, decimals), crate::numbers::fr(b, decimals))
                     }
                 } else {
-                    format!("[{} ; {}[", format_fr(a, decimals), format_fr(b, decimals))
+                    format!("[{} ; {}[", crate::numbers::fr(a, decimals), crate::numbers::fr(b, decimals))
                 }
             })
             .collect()

@@ -14,7 +14,6 @@ use super::{ChartSpec, MapFeature, MapSpec, RenderError, Series, choropleth, lin
 use crate::indicators::definitions::definition;
 use crate::indicators::{Indicators, TERRITORY};
 use crate::ingest::Inputs;
-use crate::publish::markdown::fr_number;
 
 /// A drawn figure, paths relative to the report folder.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -57,7 +56,7 @@ fn describe(
     known.sort_by(|a, b| {
         a.value.partial_cmp(&b.value).unwrap_or(std::cmp::Ordering::Equal).then(a.code.cmp(&b.code))
     });
-    let fmt = |v: f64| format!("{} {unit}", fr_number(v, decimals)).trim_end().to_string();
+    let fmt = |v: f64| format!("{} {unit}", crate::numbers::fr(v, decimals)).trim_end().to_string();
     let mut s = format!("Carte des {} quartiers prioritaires : {label}.", feats.len());
     if let (Some(lo), Some(hi)) = (known.first(), known.last()) {
         s.push_str(&format!(

@@ -20,7 +20,7 @@
 use std::collections::BTreeMap;
 
 use super::choropleth::MapFeature;
-use super::text::{self, SMALL, format_fr, line_height};
+use super::text::{self, SMALL, line_height};
 
 /// Up to this many features, every one is labelled (when there is room).
 pub(crate) const LABEL_ALL_MAX: usize = 30;
@@ -133,7 +133,10 @@ pub(crate) fn label_requests(features: &[MapFeature], mode: LabelMode, decimals:
                     } else {
                         name.to_string()
                     };
-                    LabelRequest { feature: i, texts: texts(&label, &f.code, Some(format_fr(v, decimals))) }
+                    LabelRequest {
+                        feature: i,
+                        texts: texts(&label, &f.code, Some(crate::numbers::fr(v, decimals))),
+                    }
                 })
                 .collect()
         }

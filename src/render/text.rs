@@ -66,53 +66,9 @@ pub(crate) fn line_height(size: f64) -> i32 {
     (size * 1.3).round() as i32
 }
 
-/// Formats `v` the French way: decimal comma, `decimals` digits, a non-breaking space between
-/// thousands from 10 000 up, and no "-0". Non-finite values give "n.d." (non disponible).
-pub(crate) fn format_fr(v: f64, decimals: usize) -> String {
-    if !v.is_finite() {
-        return "n.d.".to_string();
-    }
-    let digits = format!("{:.*}", decimals, v.abs());
-    let (int, frac) = match digits.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (digits.as_str(), None),
-    };
-    let negative = v < 0.0 && digits.bytes().any(|b| b.is_ascii_digit() && b != b'0');
-    let mut out = String::with_capacity(digits.len() + 4);
-    if negative {
-        out.push('-');
-    }
-    if int.len() > 4 {
-        for (i, c) in int.chars().enumerate() {
-            if i > 0 && (int.len() - i) % 3 == 0 {
-                out.push('\u{a0}');
-            }
-            out.push(c);
-        }
-    } else {
-        out.push_str(int);
-    }
-    if let Some(f) = frac {
-        out.push(',');
-        out.push_str(f);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn french_numbers() {
-        assert_eq!(format_fr(12.345, 1), "12,3");
-        assert_eq!(format_fr(12.0, 0), "12");
-        assert_eq!(format_fr(-0.01, 1), "0,0");
-        assert_eq!(format_fr(-3.25, 2), "-3,25");
-        assert_eq!(format_fr(1234.5, 1), "1234,5");
-        assert_eq!(format_fr(1_234_567.0, 0), "1\u{a0}234\u{a0}567");
-        assert_eq!(format_fr(f64::NAN, 1), "n.d.");
-    }
 
     #[test]
     fn wrapping_respects_width() -> Result<(), String> {
