@@ -19,7 +19,7 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::Instant;
 
-use common::{Summary, ms, peak_rss};
+use common::{Summary, load_average, ms, peak_rss};
 use fracture::crs::Reprojector;
 use fracture::ingest::zones::{read_iris, read_qpv};
 use fracture::ingest::{Iris, Qpv};
@@ -76,6 +76,20 @@ fn random_points(n: usize, ext: Rect<f64>, offsets: &[(f64, f64)], seed: u64) ->
     (0..n)
         .map(|_| {
             let (ox, oy) = offsets[rng.random_range(0..offsets.len())];
+            let x = rng.random_range(ext.min().x..ext.max().x);
+            let y = rng.random_range(ext.min().y..ext.max().y);
+            (x + ox, y + oy)
+        })
+        .collect()
+}
+
+/// Like [`random_points`], but the points come tile by tile (as real inputs, listed by commune, come
+/// clustered): separates the memory-locality part of the cost from the R-tree's depth.
+fn grouped_points(n: usize, ext: Rect<f64>, offsets: &[(f64, f64)], seed: u64) -> Vec<(f64, f64)> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    (0..n)
+        .map(|i| {
+            let (ox, oy) = offsets[i * offsets.len() / n];
             let x = rng.random_range(ext.min().x..ext.max().x);
             let y = rng.random_range(ext.min().y..ext.max().y);
             (x + ox, y + oy)
@@ -156,7 +170,7 @@ fn point_in_polygon(qpv: &[Qpv], city: Rect<f64>) {
         "\n| points | method | median | min | Mpoints/s | vs brute force | vs R-tree sequential |\n\
          |---:|---|---:|---:|---:|---:|---:|"
     );
-    for (n, reps) in [(10_000, 11), (100_000, 7), (1_000_000, 5)] {
+    for (n, reps) in [(10_000, 51), (100_000, 15), (1_000_000, 11)] {
         let pts = random_points(n, city, &[(0.0, 0.0)], SEED);
         let (seq, seq_out) = bench(reps, || locate_seq(&index, &pts));
         let (par, par_out) = bench(reps, || locate_par(&index, &pts));
@@ -191,47 +205,46 @@ fn scaled_point_in_polygon(qpv: &[Qpv], city: Rect<f64>) {
     const N: usize = 1_000_000;
     const N_BRUTE: usize = 10_000;
     println!(
-        "\n## Point in polygon: scaled geography (demo QPV replicated on a grid), {} points",
+        "\n## Point in polygon: scaled geography (demo QPV replicated on a grid of tiles), {} points\n\n\
+         Points uniform over the tiles, in random order; \"grouped\": the same density, tile after tile. \
+         For 1,000,000 points, ms per run = ns per point.",
         thousands(N)
     );
     println!(
-        "\n| zones | tiles | build index | locate seq. | ns/point seq. | locate rayon | ns/point rayon | \
-         brute force ns/point ({} pts) |\n|---:|---:|---:|---:|---:|---:|---:|---:|",
-        thousands(N_BRUTE)
+        "\n| zones | tiles | build index | R-tree seq. ns/point | R-tree seq. ns/point, grouped | \
+         R-tree rayon ns/point | brute force ns/point ({} pts) | R-tree seq. vs {} zones | brute force vs {} zones |\n\
+         |---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        thousands(N_BRUTE),
+        qpv.len(),
+        qpv.len()
     );
-    let mut baseline: Option<f64> = None;
+    let mut baseline: Option<(f64, f64)> = None;
     for zones_wanted in [qpv.len(), qpv.len() * 10, NATIONAL_QPV] {
         let tiles = zones_wanted.div_ceil(qpv.len());
         let offsets = tile_offsets(tiles, city);
         let scaled = replicate_qpv(qpv, &offsets, zones_wanted);
         let zones: Vec<&MultiPolygon<f64>> = scaled.iter().map(|q| &q.geometry).collect();
         let pts = random_points(N, city, &offsets, SEED + 1);
-        let (build, index) = bench(11, || ZoneIndex::new(zones.clone()));
-        let (seq, seq_out) = bench(5, || locate_seq(&index, &pts));
-        let (par, par_out) = bench(5, || locate_par(&index, &pts));
+        let grouped = grouped_points(N, city, &offsets, SEED + 2);
+        let (build, index) = bench(21, || ZoneIndex::new(zones.clone()));
+        let (seq, seq_out) = bench(7, || locate_seq(&index, &pts));
+        let (seq_grouped, _) = bench(7, || locate_seq(&index, &grouped));
+        let (par, par_out) = bench(7, || locate_par(&index, &pts));
         assert_eq!(seq_out, par_out, "sequential and rayon results differ ({} zones)", zones.len());
         let few = &pts[..N_BRUTE];
-        let (brute, brute_out) = bench(3, || brute_force(&zones, few));
+        let (brute, brute_out) = bench(5, || brute_force(&zones, few));
         assert_eq!(brute_out, seq_out[..N_BRUTE], "R-tree and brute force differ ({} zones)", zones.len());
+        let (tree_ns, brute_ns) = (ns_per(N, &seq), ns_per(N_BRUTE, &brute));
+        let (tree_base, brute_base) = *baseline.get_or_insert((tree_ns, brute_ns));
         println!(
-            "| {} | {tiles} | {} | {} | {:.0} | {} | {:.0} | {:.0} |",
+            "| {} | {tiles} | {} | {tree_ns:.0} | {:.0} | {:.0} | {brute_ns:.0} | ×{:.2} | ×{:.1} |",
             thousands(zones.len()),
             ms(build.median),
-            ms(seq.median),
-            ns_per(N, &seq),
-            ms(par.median),
+            ns_per(N, &seq_grouped),
             ns_per(N, &par),
-            ns_per(N_BRUTE, &brute)
+            tree_ns / tree_base,
+            brute_ns / brute_base
         );
-        let per_point = ns_per(N, &seq);
-        match baseline {
-            None => baseline = Some(per_point),
-            Some(b) => println!(
-                "|  | (R-tree cost per point ×{:.2} vs {} zones; brute force grows with the zones) |  |  |  |  |  |  |",
-                per_point / b,
-                qpv.len()
-            ),
-        }
     }
 }
 
@@ -242,6 +255,13 @@ fn areal_case(
     qpv: &[Qpv],
     reps: usize,
 ) -> Result<(Vec<Weight>, Summary, Summary), Box<dyn Error>> {
+    // Pairs whose bounding boxes meet: the polygon intersections `weights` computes.
+    let index = ZoneIndex::new(qpv.iter().map(|q| &q.geometry).collect());
+    let pairs: usize = iris
+        .iter()
+        .filter_map(|i| i.geometry.bounding_rect())
+        .map(|b| index.candidates([b.min().x, b.min().y], [b.max().x, b.max().y]).len())
+        .sum();
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
     let (single, single_out) = one.install(|| bench(reps, || weights(iris, qpv)));
     let (multi, multi_out) = bench(reps, || weights(iris, qpv));
@@ -264,6 +284,11 @@ fn areal_case(
             ratio(&single, s)
         );
     }
+    println!(
+        "|  | ({} IRIS × QPV polygon intersections, {} weights) |  |  |  |  |  |  |",
+        thousands(pairs),
+        thousands(multi_out.len())
+    );
     Ok((multi_out, single, multi))
 }
 
@@ -281,12 +306,12 @@ fn areal(iris: &[Iris], qpv: &[Qpv], city: Rect<f64>) -> Result<(), Box<dyn Erro
         "\n| case | IRIS | QPV | rayon pool | median | min | IRIS/s | speed-up vs 1 thread |\n\
          |---|---:|---:|---|---:|---:|---:|---:|"
     );
-    let (demo, _, _) = areal_case("demo", iris, qpv, 11)?;
+    let (demo, _, _) = areal_case("demo", iris, qpv, 51)?;
     let tiles = SCALED_IRIS.div_ceil(iris.len());
     let offsets = tile_offsets(tiles, city);
     let big_iris = replicate_iris(iris, &offsets, SCALED_IRIS);
     let big_qpv = replicate_qpv(qpv, &offsets, tiles * qpv.len());
-    let (big, _, _) = areal_case("scaled grid", &big_iris, &big_qpv, 5)?;
+    let (big, _, _) = areal_case("scaled grid", &big_iris, &big_qpv, 21)?;
     // Replication check: each copy of an IRIS has (almost) the weight in QPV of the original.
     let demo_inside = inside_weight(&demo, iris.len());
     for (i, got) in inside_weight(&big, big_iris.len()).into_iter().enumerate() {
@@ -304,20 +329,23 @@ fn main() -> Result<(), Box<dyn Error>> {
     let (iris, _) = read_iris(&root.join(IRIS_FILE), &reproj)?;
     let city = extent(iris.iter().map(|i| &i.geometry)).ok_or("the demo IRIS have no extent")?;
     println!(
-        "# bench join — demo city: {} QPV, {} IRIS, extent {:.1} × {:.1} km (Lambert-93); rayon default pool: {} threads",
+        "# bench join — demo city: {} QPV, {} IRIS, extent {:.1} × {:.1} km (Lambert-93); \
+         rayon default pool: {} threads; load average {}",
         qpv.len(),
         iris.len(),
         city.width() / 1e3,
         city.height() / 1e3,
-        rayon::current_num_threads()
+        rayon::current_num_threads(),
+        load_average()
     );
     point_in_polygon(&qpv, city);
     scaled_point_in_polygon(&qpv, city);
     areal(&iris, &qpv, city)?;
     println!(
-        "\npeak RSS (VmHWM): {}; bench wall time {:.1} s",
+        "\npeak RSS (VmHWM): {}; bench wall time {:.1} s; load average {}",
         peak_rss().unwrap_or_else(|| "unavailable".into()),
-        t0.elapsed().as_secs_f64()
+        t0.elapsed().as_secs_f64(),
+        load_average()
     );
     Ok(())
 }

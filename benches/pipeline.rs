@@ -11,7 +11,7 @@ use std::error::Error;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{Summary, ms, peak_rss};
+use common::{Summary, load_average, ms, peak_rss};
 use fracture::cli::DatasetArgs;
 
 const REPS: usize = 5;
@@ -57,8 +57,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         pseudo_key_file: None,
     };
     println!(
-        "# bench pipeline — `fracture run` on the demo, in process; {REPS} runs after 1 warm-up; rayon: {} threads",
-        rayon::current_num_threads()
+        "# bench pipeline — `fracture run` on the demo, in process; {REPS} runs after 1 warm-up; \
+         rayon: {} threads; load average {}",
+        rayon::current_num_threads(),
+        load_average()
     );
 
     let warmup = run_once(&args)?;
@@ -87,9 +89,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         ms(warmup.iter().sum())
     );
     println!(
-        "\npeak RSS (VmHWM): {}; bench wall time {:.1} s",
+        "\npeak RSS (VmHWM): {}; bench wall time {:.1} s; load average {}",
         peak_rss().unwrap_or_else(|| "unavailable".into()),
-        t0.elapsed().as_secs_f64()
+        t0.elapsed().as_secs_f64(),
+        load_average()
     );
     Ok(())
 }

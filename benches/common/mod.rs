@@ -45,3 +45,12 @@ pub fn peak_rss() -> Option<String> {
     let kib: f64 = line.trim_start_matches("VmHWM:").trim().trim_end_matches("kB").trim().parse().ok()?;
     Some(format!("{:.1} MiB", kib / 1024.0))
 }
+
+/// The 1, 5 and 15-minute load averages (`/proc/loadavg`): other work on the machine skews the
+/// timings, parallel speed-ups first.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|| "unavailable".into())
+}

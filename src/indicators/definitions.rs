@@ -156,6 +156,13 @@ pub const DEFINITIONS: &[Definition] = &[
         "",
         "Colonnes masquées (primaire: moins de 11 personnes; secondaire: pour empêcher le recalcul)",
     ),
+    def(
+        "synthetic",
+        "boolean",
+        "Données synthétiques",
+        "",
+        "true : valeurs inventées par le générateur de démonstration de fracture ; elles ne décrivent aucun lieu réel (colonne présente seulement pour un jeu de données synthétique)",
+    ),
 ];
 
 /// Looks up a definition by column name.

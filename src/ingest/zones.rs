@@ -206,8 +206,9 @@ pub fn read_iris(path: &Path, reproj: &Reprojector) -> Result<(Vec<Iris>, Vec<St
             errors.push(bad("a code used by one feature only", format!("duplicate {code}")));
             continue;
         }
-        let commune =
-            prop(f, &["INSEE_COM", "insee_com"]).map(|(_, c)| c).unwrap_or_else(|| code[..5].to_string());
+        let commune = prop(f, &["INSEE_COM", "insee_com", "code_insee"])
+            .map(|(_, c)| c)
+            .unwrap_or_else(|| code[..5].to_string());
         if commune != code[..5] {
             errors.push(IngestError::Field {
                 path: path.to_path_buf(),
@@ -219,7 +220,7 @@ pub fn read_iris(path: &Path, reproj: &Reprojector) -> Result<(Vec<Iris>, Vec<St
             continue;
         }
         let name = prop(f, &["NOM_IRIS", "nom_iris"]).map(|(_, n)| n).unwrap_or_default();
-        let kind = prop(f, &["TYP_IRIS", "typ_iris"]).map(|(_, t)| t);
+        let kind = prop(f, &["TYP_IRIS", "typ_iris", "type_iris"]).map(|(_, t)| t);
         let area_m2 = f.geometry.unsigned_area();
         out.push(Iris { code, name, commune, kind, geometry: f.geometry.clone(), area_m2 });
     }

@@ -23,7 +23,21 @@ pub fn write_atomic(
         tempfile::Builder::new().prefix(".fracture-").suffix(".tmp").tempfile_in(dir).map_err(io(dir))?;
     write(tmp.as_file_mut())?;
     tmp.as_file_mut().flush().map_err(io(path))?;
+    // Temp files are created private (0600); a published file is world-readable like any other.
+    set_mode(tmp.path(), 0o644)?;
     tmp.persist(path).map_err(|e| PublishError::Io { path: path.to_path_buf(), source: e.error })?;
+    Ok(())
+}
+
+/// Sets Unix permission bits (no-op elsewhere).
+pub fn set_mode(path: &Path, mode: u32) -> Result<(), PublishError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).map_err(io(path))?;
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
     Ok(())
 }
 

@@ -1,11 +1,13 @@
-//! `datasets/qpv_indicators.geojson`: RFC 7946 FeatureCollection of the QPV with their indicators.
-//! Geometry in WGS84 longitude/latitude with 6 decimals (about 0.1 m), properties = the QPV's row of the
-//! indicator table (nulls kept as JSON null).
+//! `datasets/qpv_indicators.geojson`: RFC 7946 FeatureCollection of the QPV with their indicators,
+//! built with the `geojson` crate from the Lambert-93 geometries.
+//! Geometry in WGS84 longitude/latitude with 6 decimals (about 0.1 m), exterior rings counter-clockwise
+//! (RFC 7946 §3.1.6); properties = the QPV's row of the indicator table (nulls kept as JSON null).
 
 use geo::orient::{Direction, Orient};
 use geo::{Coord, MapCoords};
+use geojson::{Feature, FeatureCollection, Geometry, GeometryValue, JsonObject};
 use polars::prelude::*;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::crs::{Crs, Reprojector};
 use crate::ingest::Qpv;
@@ -29,25 +31,16 @@ fn cell(c: &Column, i: usize) -> Value {
 }
 
 /// Builds the FeatureCollection (QPV rows of `table` only, matched by `area_code`).
-pub fn qpv_feature_collection(
-    qpv: &[Qpv],
-    table: &DataFrame,
-    synthetic: bool,
-    notice: Option<&str>,
-) -> Result<Value, String> {
+pub fn qpv_feature_collection(qpv: &[Qpv], table: &DataFrame) -> Result<FeatureCollection, String> {
     let reproj = Reprojector::new();
-    let code_col =
+    let codes =
         table.column("area_code").map_err(|e| e.to_string())?.str().map_err(|e| e.to_string())?.clone();
     let mut features = Vec::new();
     for q in qpv {
-        let Some(row) = code_col.iter().position(|c| c == Some(q.code.as_str())) else { continue };
-        let mut props = Map::new();
+        let Some(row) = codes.iter().position(|c| c == Some(q.code.as_str())) else { continue };
+        let mut props = JsonObject::new();
         for c in table.columns() {
             props.insert(c.name().to_string(), cell(c, row));
-        }
-        props.insert("synthetic".into(), Value::Bool(synthetic));
-        if let Some(n) = notice {
-            props.insert("notice".into(), Value::String(n.to_string()));
         }
         let wgs = q
             .geometry
@@ -57,25 +50,16 @@ pub fn qpv_feature_collection(
                     .map(|(x, y)| Coord { x: r6(x), y: r6(y) })
             })
             .map_err(|e| format!("{}: {e}", q.code))?
-            .orient(Direction::Default); // RFC 7946 §3.1.6: exterior counter-clockwise, holes clockwise
-        let polys: Vec<Value> = wgs
-            .0
-            .iter()
-            .map(|p| {
-                let ring = |ls: &geo::LineString<f64>| {
-                    Value::Array(ls.0.iter().map(|c| json!([c.x, c.y])).collect())
-                };
-                let mut rings = vec![ring(p.exterior())];
-                rings.extend(p.interiors().iter().map(ring));
-                Value::Array(rings)
-            })
-            .collect();
-        let geometry = if polys.len() == 1 {
-            json!({"type": "Polygon", "coordinates": polys[0]})
-        } else {
-            json!({"type": "MultiPolygon", "coordinates": polys})
+            .orient(Direction::Default);
+        let value = match wgs.0.as_slice() {
+            [single] => GeometryValue::from(single),
+            _ => GeometryValue::from(&wgs),
         };
-        features.push(json!({"type": "Feature", "properties": Value::Object(props), "geometry": geometry}));
+        features.push(Feature {
+            geometry: Some(Geometry::new(value)),
+            properties: Some(props),
+            ..Default::default()
+        });
     }
-    Ok(json!({"type": "FeatureCollection", "features": features}))
+    Ok(FeatureCollection { features, bbox: None, foreign_members: None })
 }

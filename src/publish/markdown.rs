@@ -42,7 +42,7 @@ pub fn shown_columns(df: &DataFrame) -> Vec<String> {
     df.get_column_names()
         .iter()
         .map(|c| c.to_string())
-        .filter(|c| !matches!(c.as_str(), "area_type" | "code_qp" | "secrecy" | "commune"))
+        .filter(|c| !matches!(c.as_str(), "area_type" | "code_qp" | "secrecy" | "commune" | "synthetic"))
         .collect()
 }
 

@@ -62,6 +62,7 @@ pub fn publish(
 
     // Swap into place: old report aside, new one in, old one removed.
     let staged = tmp.keep();
+    files::set_mode(&staged, 0o755)?;
     if final_dir.exists() {
         let old = parent.join(format!(".{}.old-{}", ind.period, std::process::id()));
         std::fs::rename(&final_dir, &old)
@@ -104,8 +105,18 @@ pub fn write_report(
         &dir.join("maps"),
     )?;
 
-    files::write_csv(&dir.join("tables/indicators.csv"), &ind.table)?;
-    files::write_csv_excel_fr(&dir.join("tables/indicators_excel-fr.csv"), &ind.table)?;
+    // Every machine-readable output of a synthetic dataset says so on every row.
+    let mark = |df: &DataFrame, path: &str| -> Result<DataFrame, PublishError> {
+        let mut df = df.clone();
+        if d.synthetic {
+            df.with_column(Column::new("synthetic".into(), vec![true; df.height()]))
+                .map_err(|source| PublishError::Table { path: dir.join(path), source })?;
+        }
+        Ok(df)
+    };
+    let table = mark(&ind.table, "tables/indicators.csv")?;
+    files::write_csv(&dir.join("tables/indicators.csv"), &table)?;
+    files::write_csv_excel_fr(&dir.join("tables/indicators_excel-fr.csv"), &table)?;
     let md_title = format!("Indicateurs — {}", title_suffix(ctx, ind));
     let mut md_notes = ind.notes.clone();
     if let Some(n) = notice {
@@ -116,26 +127,28 @@ pub fn write_report(
         markdown::markdown_table(&ind.table, &md_title, &md_notes).as_bytes(),
     )?;
     if let Some(s) = &ind.series {
-        files::write_csv(&dir.join("tables/series.csv"), s)?;
+        files::write_csv(&dir.join("tables/series.csv"), &mark(s, "tables/series.csv")?)?;
     }
-    let fc = geojson_out::qpv_feature_collection(&inputs.qpv, &ind.table, d.synthetic, notice)
-        .map_err(PublishError::Other)?;
-    files::write_json(&dir.join("datasets/qpv_indicators.geojson"), &fc)?;
+    let fc = geojson_out::qpv_feature_collection(&inputs.qpv, &table).map_err(PublishError::Other)?;
+    // Compact: one line per feature would be nicer to diff, but coordinates dominate the size.
+    files::write_bytes(
+        &dir.join("datasets/qpv_indicators.geojson"),
+        format!("{fc}\n").as_bytes(),
+    )?;
     let qpv_rows =
-        ind.table.clone().lazy().filter(col("area_type").eq(lit("qpv"))).collect().map_err(|source| {
+        table.clone().lazy().filter(col("area_type").eq(lit("qpv"))).collect().map_err(|source| {
             PublishError::Table { path: dir.join("datasets/qpv_indicators.parquet"), source }
         })?;
     files::write_parquet(&dir.join("datasets/qpv_indicators.parquet"), &qpv_rows)?;
-    files::write_json(&dir.join("datasets/datapackage.json"), &datapackage(ctx, ind))?;
+    files::write_json(&dir.join("datasets/datapackage.json"), &datapackage(ctx, ind, &table))?;
 
     let html = report_html(ctx, joined, ind, &figures, notice)?;
     files::write_bytes(&dir.join("index.html"), html.as_bytes())?;
     write_manifest(ctx, inputs, joined, ind, dir)
 }
 
-fn datapackage(ctx: &Context, ind: &Indicators) -> serde_json::Value {
-    let fields: Vec<serde_json::Value> = ind
-        .table
+fn datapackage(ctx: &Context, ind: &Indicators, table: &DataFrame) -> serde_json::Value {
+    let fields: Vec<serde_json::Value> = table
         .get_column_names()
         .iter()
         .filter_map(|c| definition(c))
