@@ -1,10 +1,11 @@
 //! Benchmarks of the `join` stage (`cargo bench --bench join`).
 //!
 //! 1. Point in polygon over the demo city (Démoville, 11 QPV): `ZoneIndex::locate` sequentially and with
-//!    rayon, against a brute-force baseline that tests every QPV with `geo::Intersects`.
+//!    rayon, against a brute-force baseline that tests every QPV with `geo::Intersects` (which recomputes
+//!    each zone's bounding box on every call) and a fairer linear scan over bounding boxes computed once.
 //! 2. A scaled synthetic geography mimicking a national run: the demo's QPV replicated on a grid of
 //!    offsets, up to 1,500 zones (about the size of the national 2024 list). The R-tree keeps the cost
-//!    per point nearly flat as zones are added; brute force grows with them.
+//!    per point growing slowly (logarithmically) as zones are added; linear scans grow with them.
 //! 3. IRIS→QPV areal weights (`join::areal::weights`) for the demo (48 IRIS × 11 QPV) and a 2,000-IRIS
 //!    grid, in a one-thread rayon pool and in the default pool.
 //!
@@ -83,8 +84,8 @@ fn random_points(n: usize, ext: Rect<f64>, offsets: &[(f64, f64)], seed: u64) ->
         .collect()
 }
 
-/// Like [`random_points`], but the points come tile by tile (as real inputs, listed by commune, come
-/// clustered): separates the memory-locality part of the cost from the R-tree's depth.
+/// Like [`random_points`], but the points come tile by tile (inputs listed by commune or address tend
+/// to be clustered like this): separates the memory-locality part of the cost from the R-tree's depth.
 fn grouped_points(n: usize, ext: Rect<f64>, offsets: &[(f64, f64)], seed: u64) -> Vec<(f64, f64)> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     (0..n)
@@ -130,6 +131,20 @@ fn brute_force(zones: &[&MultiPolygon<f64>], pts: &[(f64, f64)]) -> Located {
         .collect()
 }
 
+/// A fairer baseline: every zone's bounding box computed once, then the exact test only for the zones
+/// whose box holds the point (what `ZoneIndex::locate` does after its R-tree query).
+fn bbox_scan(zones: &[&MultiPolygon<f64>], boxes: &[Option<Rect<f64>>], pts: &[(f64, f64)]) -> Located {
+    pts.iter()
+        .map(|&(x, y)| {
+            let p = Point::new(x, y);
+            zones.iter().zip(boxes).position(|(z, b)| {
+                b.is_some_and(|b| b.min().x <= x && x <= b.max().x && b.min().y <= y && y <= b.max().y)
+                    && z.intersects(&p)
+            })
+        })
+        .collect()
+}
+
 fn locate_seq(index: &ZoneIndex, pts: &[(f64, f64)]) -> Located {
     pts.iter().map(|&(x, y)| index.locate(x, y)).collect()
 }
@@ -164,6 +179,7 @@ fn thousands(n: usize) -> String {
 
 fn point_in_polygon(qpv: &[Qpv], city: Rect<f64>) {
     let zones: Vec<&MultiPolygon<f64>> = qpv.iter().map(|q| &q.geometry).collect();
+    let boxes: Vec<Option<Rect<f64>>> = zones.iter().map(|z| z.bounding_rect()).collect();
     let index = ZoneIndex::new(zones.clone());
     println!("\n## Point in polygon: demo city, {} QPV, points uniform over the city's extent", qpv.len());
     println!(
@@ -175,6 +191,8 @@ fn point_in_polygon(qpv: &[Qpv], city: Rect<f64>) {
         let (seq, seq_out) = bench(reps, || locate_seq(&index, &pts));
         let (par, par_out) = bench(reps, || locate_par(&index, &pts));
         assert_eq!(seq_out, par_out, "sequential and rayon results differ ({n} points)");
+        let (scan, scan_out) = bench(reps, || bbox_scan(&zones, &boxes, &pts));
+        assert_eq!(scan_out, seq_out, "R-tree and bounding-box scan results differ ({n} points)");
         let brute = (n <= 100_000).then(|| {
             let (s, out) = bench(reps, || brute_force(&zones, &pts));
             assert_eq!(out, seq_out, "R-tree and brute-force results differ ({n} points)");
@@ -194,6 +212,7 @@ fn point_in_polygon(qpv: &[Qpv], city: Rect<f64>) {
         if let Some(b) = &brute {
             row("brute force (geo::Intersects, every QPV)", b);
         }
+        row("bbox scan (cached boxes, every QPV, then geo::Intersects)", &scan);
         row("R-tree, sequential", &seq);
         row(&format!("R-tree, rayon ({} threads)", rayon::current_num_threads()), &par);
         let inside = seq_out.iter().filter(|l| l.is_some()).count();
@@ -204,6 +223,7 @@ fn point_in_polygon(qpv: &[Qpv], city: Rect<f64>) {
 fn scaled_point_in_polygon(qpv: &[Qpv], city: Rect<f64>) {
     const N: usize = 1_000_000;
     const N_BRUTE: usize = 10_000;
+    const N_SCAN: usize = 100_000;
     println!(
         "\n## Point in polygon: scaled geography (demo QPV replicated on a grid of tiles), {} points\n\n\
          Points uniform over the tiles, in random order; \"grouped\": the same density, tile after tile. \
@@ -212,13 +232,16 @@ fn scaled_point_in_polygon(qpv: &[Qpv], city: Rect<f64>) {
     );
     println!(
         "\n| zones | tiles | build index | R-tree seq. ns/point | R-tree seq. ns/point, grouped | \
-         R-tree rayon ns/point | brute force ns/point ({} pts) | R-tree seq. vs {} zones | brute force vs {} zones |\n\
-         |---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+         R-tree rayon ns/point | bbox scan ns/point ({} pts) | brute force ns/point ({} pts) | \
+         R-tree seq. vs {} zones | bbox scan vs {} zones | brute force vs {} zones |\n\
+         |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        thousands(N_SCAN),
         thousands(N_BRUTE),
+        qpv.len(),
         qpv.len(),
         qpv.len()
     );
-    let mut baseline: Option<(f64, f64)> = None;
+    let mut baseline: Option<(f64, f64, f64)> = None;
     for zones_wanted in [qpv.len(), qpv.len() * 10, NATIONAL_QPV] {
         let tiles = zones_wanted.div_ceil(qpv.len());
         let offsets = tile_offsets(tiles, city);
@@ -231,18 +254,27 @@ fn scaled_point_in_polygon(qpv: &[Qpv], city: Rect<f64>) {
         let (seq_grouped, _) = bench(7, || locate_seq(&index, &grouped));
         let (par, par_out) = bench(7, || locate_par(&index, &pts));
         assert_eq!(seq_out, par_out, "sequential and rayon results differ ({} zones)", zones.len());
+        let boxes: Vec<Option<Rect<f64>>> = zones.iter().map(|z| z.bounding_rect()).collect();
+        let (scan, scan_out) = bench(5, || bbox_scan(&zones, &boxes, &pts[..N_SCAN]));
+        assert_eq!(
+            scan_out,
+            seq_out[..N_SCAN],
+            "R-tree and bounding-box scan differ ({} zones)",
+            zones.len()
+        );
         let few = &pts[..N_BRUTE];
         let (brute, brute_out) = bench(5, || brute_force(&zones, few));
         assert_eq!(brute_out, seq_out[..N_BRUTE], "R-tree and brute force differ ({} zones)", zones.len());
-        let (tree_ns, brute_ns) = (ns_per(N, &seq), ns_per(N_BRUTE, &brute));
-        let (tree_base, brute_base) = *baseline.get_or_insert((tree_ns, brute_ns));
+        let (tree_ns, scan_ns, brute_ns) = (ns_per(N, &seq), ns_per(N_SCAN, &scan), ns_per(N_BRUTE, &brute));
+        let (tree_base, scan_base, brute_base) = *baseline.get_or_insert((tree_ns, scan_ns, brute_ns));
         println!(
-            "| {} | {tiles} | {} | {tree_ns:.0} | {:.0} | {:.0} | {brute_ns:.0} | ×{:.2} | ×{:.1} |",
+            "| {} | {tiles} | {} | {tree_ns:.0} | {:.0} | {:.0} | {scan_ns:.0} | {brute_ns:.0} | ×{:.2} | ×{:.1} | ×{:.1} |",
             thousands(zones.len()),
             ms(build.median),
             ns_per(N, &seq_grouped),
             ns_per(N, &par),
             tree_ns / tree_base,
+            scan_ns / scan_base,
             brute_ns / brute_base
         );
     }

@@ -1,15 +1,17 @@
 //! A spatial index of polygonal zones for point-in-polygon queries.
 //!
 //! Each polygon part's bounding box goes into an R-tree (rstar 0.12, the version geo 0.33 uses);
-//! a query tests only the zones whose boxes contain the point, then the exact geometry (boundary
-//! inclusive). Zones are expected not to overlap; if they do, the lowest zone index wins, so the result
+//! a query tests only the parts whose boxes contain the point, then that part's exact geometry
+//! (boundary inclusive) — not the whole multipolygon, whose bounding box geo would recompute on every
+//! call (measured in `benches/join.rs`). Zones are expected not to overlap; if they do, the lowest zone index wins, so the result
 //! never depends on iteration order.
 
 use geo::{BoundingRect, Intersects, MultiPolygon, Point};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
-type Entry = GeomWithData<Rectangle<[f64; 2]>, usize>;
+/// (zone index, part index) per polygon part.
+type Entry = GeomWithData<Rectangle<[f64; 2]>, (usize, usize)>;
 
 /// Point-in-polygon index over a list of zones.
 pub struct ZoneIndex<'a> {
@@ -23,11 +25,11 @@ impl<'a> ZoneIndex<'a> {
             .iter()
             .enumerate()
             .flat_map(|(i, mp)| {
-                mp.0.iter().filter_map(move |p| {
+                mp.0.iter().enumerate().filter_map(move |(k, p)| {
                     let r = p.bounding_rect()?;
                     Some(GeomWithData::new(
                         Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
-                        i,
+                        (i, k),
                     ))
                 })
             })
@@ -38,7 +40,11 @@ impl<'a> ZoneIndex<'a> {
     /// Index of the zone containing `(x, y)`, if any.
     pub fn locate(&self, x: f64, y: f64) -> Option<usize> {
         let p = Point::new(x, y);
-        self.tree.locate_all_at_point(&[x, y]).map(|e| e.data).filter(|&i| self.zones[i].intersects(&p)).min()
+        self.tree
+            .locate_all_at_point(&[x, y])
+            .filter(|e| self.zones[e.data.0].0[e.data.1].intersects(&p))
+            .map(|e| e.data.0)
+            .min()
     }
 
     /// Indices of zones whose bounding boxes intersect the given box (candidates for overlay).
@@ -46,7 +52,7 @@ impl<'a> ZoneIndex<'a> {
         let mut v: Vec<usize> = self
             .tree
             .locate_in_envelope_intersecting(&AABB::from_corners(min, max))
-            .map(|e| e.data)
+            .map(|e| e.data.0)
             .collect();
         v.sort_unstable();
         v.dedup();

@@ -131,10 +131,7 @@ pub fn write_report(
     }
     let fc = geojson_out::qpv_feature_collection(&inputs.qpv, &table).map_err(PublishError::Other)?;
     // Compact: one line per feature would be nicer to diff, but coordinates dominate the size.
-    files::write_bytes(
-        &dir.join("datasets/qpv_indicators.geojson"),
-        format!("{fc}\n").as_bytes(),
-    )?;
+    files::write_bytes(&dir.join("datasets/qpv_indicators.geojson"), format!("{fc}\n").as_bytes())?;
     let qpv_rows =
         table.clone().lazy().filter(col("area_type").eq(lit("qpv"))).collect().map_err(|source| {
             PublishError::Table { path: dir.join("datasets/qpv_indicators.parquet"), source }
