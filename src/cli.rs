@@ -88,9 +88,10 @@ pub struct FetchArgs {
     /// Template value for the catalogue's URLs, e.g. --var departement=67 (repeatable).
     #[arg(long = "var", value_parser = parse_var)]
     pub vars: Vec<(String, String)>,
-    /// The source catalogue.
-    #[arg(long, default_value = "data/sources.toml")]
-    pub catalogue: PathBuf,
+    /// The source catalogue (default: <data-dir>/sources.toml, the one `run --dataset` resolves `@id`
+    /// files with).
+    #[arg(long)]
+    pub catalogue: Option<PathBuf>,
     /// Project data folder; downloads go to <data-dir>/raw/<source>/<vintage>/.
     #[arg(long, default_value = "data")]
     pub data_dir: PathBuf,

@@ -373,11 +373,15 @@ fn resolve_sources(path: &Path, d: &mut DatasetConfig, data_dir: &Path) -> Resul
             }
         };
         if !file.exists() {
-            return Err(err(
-                key,
-                id,
-                format!("{} does not exist: run `fracture fetch --source {id}`", file.display()),
-            ));
+            // `fetch` never creates a local source (personal data placed by hand): say so.
+            let hint = match &r.path {
+                Some(_) => format!(
+                    "source {id} is a local file, never downloaded: put it there (see its `path` in {})",
+                    catalogue_path.display()
+                ),
+                None => format!("run `fracture fetch --source {id}`"),
+            };
+            return Err(err(key, id, format!("{} does not exist: {hint}", file.display())));
         }
         let f = &r.format;
         let format = FileFormat {

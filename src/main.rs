@@ -14,7 +14,7 @@ fn main() {
         }
     };
     if let Err(err) = pipeline::run(cli) {
-        eprintln!("error: {err:#}");
+        eprintln!("error: {}", pipeline::error_chain(&err));
         std::process::exit(pipeline::exit_code(&err) as i32);
     }
 }

@@ -20,6 +20,23 @@ pub enum ExitCode {
     Network = 4,
 }
 
+/// The error and its causes on one line, like `{:#}`, but without repeating a cause that a message
+/// already quotes (stage errors carry their cause's text so that they read well on their own).
+pub fn error_chain(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
 /// Classifies an error chain into an exit code.
 pub fn exit_code(err: &anyhow::Error) -> ExitCode {
     for cause in err.chain() {
@@ -108,7 +125,7 @@ fn fetch_sources(
         offline: a.offline,
         mirror: a.mirror.clone(),
         raw_dir: a.data_dir.join("raw"),
-        catalogue: a.catalogue.clone(),
+        catalogue: a.catalogue.clone().unwrap_or_else(|| a.data_dir.join("sources.toml")),
         progress: !a.quiet,
         vars,
     };

@@ -84,6 +84,7 @@ pub fn parse_polygon_layer(
         }
     }
     let crs = declared_crs(path, obj)?;
+    let swap = latitude_first(obj, features_first_position(obj));
     let features = obj.get("features").and_then(Value::as_array).ok_or_else(|| IngestError::Field {
         path: path.to_path_buf(),
         location: Location::File,
@@ -96,9 +97,15 @@ pub fn parse_polygon_layer(
     }
 
     let mut layer = PolygonLayer { source_crs: Some(crs), ..Default::default() };
+    if swap {
+        layer.warnings.push(format!(
+            "{}: positions are (latitude, longitude), the axis order of urn:ogc:def:crs:EPSG::4326: read as such",
+            path.display()
+        ));
+    }
     let mut errors = Vec::new();
     for (index, feature) in features.iter().enumerate() {
-        match read_feature(path, index, feature, crs, reproj) {
+        match read_feature(path, index, feature, crs, swap, reproj) {
             Ok((f, warnings)) => {
                 layer.warnings.extend(warnings);
                 layer.features.push(f);
@@ -144,6 +151,7 @@ fn read_feature(
     index: usize,
     feature: &Value,
     crs: Crs,
+    swap: bool,
     reproj: &Reprojector,
 ) -> Result<(PolygonFeature, Vec<String>), IngestError> {
     let location = Location::Feature { index, code: feature_code(feature) };
@@ -187,7 +195,8 @@ fn read_feature(
         let mut out_rings = Vec::with_capacity(rings.len());
         for (r, ring) in rings.iter().enumerate() {
             let what = format!("geometry.coordinates (polygon {p}, ring {r})");
-            out_rings.push(read_ring(ring, crs, reproj).map_err(|msg| field_err(&what, &msg.0, msg.1))?);
+            out_rings
+                .push(read_ring(ring, crs, swap, reproj).map_err(|msg| field_err(&what, &msg.0, msg.1))?);
         }
         let exterior = out_rings.remove(0);
         parts.push(Polygon::new(exterior, out_rings));
@@ -209,7 +218,36 @@ fn short(v: &Value) -> String {
 }
 
 /// (expected, found) on failure.
-fn read_ring(ring: &Value, crs: Crs, reproj: &Reprojector) -> Result<LineString<f64>, (String, String)> {
+/// First position of the first feature, if any.
+fn features_first_position(obj: &Map<String, Value>) -> Option<(f64, f64)> {
+    let mut v = obj.get("features")?.get(0)?.get("geometry")?.get("coordinates")?;
+    while let Some(first) = v.get(0) {
+        if first.is_number() {
+            return Some((v.get(0)?.as_f64()?, v.get(1)?.as_f64()?));
+        }
+        v = first;
+    }
+    None
+}
+
+/// True when the file names the OGC URN of EPSG:4326 (whose axis order is latitude, longitude, as
+/// WFS 2.0 servers may write it) and its first position reads as (latitude, longitude) in metropolitan
+/// France. The two ranges cannot be confused there: longitudes are below 10°, latitudes above 41°.
+fn latitude_first(obj: &Map<String, Value>, first: Option<(f64, f64)>) -> bool {
+    let urn = obj
+        .get("crs")
+        .and_then(|c| c.pointer("/properties/name"))
+        .and_then(Value::as_str)
+        .is_some_and(|n| n.to_ascii_uppercase().contains("EPSG::4326"));
+    urn && first.is_some_and(|(a, b)| (41.0..=52.0).contains(&a) && (-6.0..=10.0).contains(&b))
+}
+
+fn read_ring(
+    ring: &Value,
+    crs: Crs,
+    swap: bool,
+    reproj: &Reprojector,
+) -> Result<LineString<f64>, (String, String)> {
     let positions = ring.as_array().ok_or_else(|| ("an array of positions".to_string(), short(ring)))?;
     if positions.len() < 4 {
         return Err((
@@ -223,6 +261,7 @@ fn read_ring(ring: &Value, crs: Crs, reproj: &Reprojector) -> Result<LineString<
             .as_array()
             .filter(|a| a.len() >= 2)
             .and_then(|a| Some((a[0].as_f64()?, a[1].as_f64()?)))
+            .map(|(a, b)| if swap { (b, a) } else { (a, b) })
             .ok_or_else(|| (format!("position {i} as [x, y] numbers"), short(pos)))?;
         let (x, y) = match crs {
             Crs::Wgs84 => {
@@ -311,6 +350,20 @@ mod tests {
     fn truncated_json_gives_a_line() {
         let err = parse(r#"{"type":"FeatureCollection","features":[{"#).unwrap_err().to_string();
         assert!(err.contains("line 1") && err.contains("invalid JSON"), "{err}");
+    }
+
+    #[test]
+    fn latitude_first_positions_under_the_ogc_urn_are_swapped() {
+        let lon_lat = parse(&fc(&format!(r#"{{"type":"Polygon","coordinates":{SQUARE}}}"#))).unwrap();
+        let swapped = r#"[[[48.85,2.35],[48.85,2.36],[48.86,2.36],[48.86,2.35],[48.85,2.35]]]"#;
+        let text = fc(&format!(r#"{{"type":"Polygon","coordinates":{swapped}}}"#)).replacen(
+            r#"{"type":"FeatureCollection","#,
+            r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4326"}},"#,
+            1,
+        );
+        let lat_lon = parse(&text).unwrap();
+        assert_eq!(lat_lon.features[0].geometry, lon_lat.features[0].geometry);
+        assert_eq!(lat_lon.warnings.len(), 1);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, reason = "test code: a panic is a test failure")]
 
 mod bad_inputs;
+mod chain;
 mod cli;
 mod demo;
 mod e2e;
