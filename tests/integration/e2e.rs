@@ -289,15 +289,10 @@ impl BoundaryInclusive for MultiPolygon<f64> {
     }
 }
 
-#[test]
-fn two_runs_give_identical_files_except_the_manifest_timestamp() {
-    let tmp = workdir();
-    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
-    assert_eq!(run_demo(&a, &[]).0, 0);
-    assert_eq!(run_demo(&b, &[]).0, 0);
-    let (ra, rb) = (only_subdir(&a.join("demo")), only_subdir(&b.join("demo")));
-    let files = fracture::publish::files::list_files(&ra).unwrap();
-    assert_eq!(files, fracture::publish::files::list_files(&rb).unwrap());
+/// Asserts two report folders hold the same files with the same bytes, `generated_at` aside.
+fn assert_same_report(ra: &Path, rb: &Path) {
+    let files = fracture::publish::files::list_files(ra).unwrap();
+    assert_eq!(files, fracture::publish::files::list_files(rb).unwrap());
     for f in files {
         let (x, y) = (std::fs::read(ra.join(&f)).unwrap(), std::fs::read(rb.join(&f)).unwrap());
         if f.ends_with("manifest.json") {
@@ -308,9 +303,33 @@ fn two_runs_give_identical_files_except_the_manifest_timestamp() {
             };
             assert_eq!(strip(&x), strip(&y));
         } else {
-            assert!(x == y, "{} differs between two runs", f.display());
+            assert!(x == y, "{} differs between {} and {}", f.display(), ra.display(), rb.display());
         }
     }
+}
+
+#[test]
+fn two_runs_give_identical_files_except_the_manifest_timestamp() {
+    let tmp = workdir();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    assert_eq!(run_demo(&a, &[]).0, 0);
+    assert_eq!(run_demo(&b, &[]).0, 0);
+    assert_same_report(&only_subdir(&a.join("demo")), &only_subdir(&b.join("demo")));
+}
+
+/// The committed demo report (and so the README's map) is what the code produces today.
+#[test]
+fn the_committed_demo_report_is_up_to_date() {
+    let tmp = workdir();
+    assert_eq!(run_demo(tmp.path(), &[]).0, 0);
+    let fresh = only_subdir(&tmp.path().join("demo"));
+    let committed = project_root().join("reports/demo").join(fresh.file_name().unwrap());
+    assert!(
+        committed.is_dir(),
+        "no committed report {}: run `cargo run --release -- run`",
+        committed.display()
+    );
+    assert_same_report(&fresh, &committed);
 }
 
 #[test]
