@@ -46,18 +46,22 @@ pub fn shown_columns(df: &DataFrame) -> Vec<String> {
         .collect()
 }
 
-pub fn markdown_table(df: &DataFrame, title: &str, notes: &[String]) -> String {
-    let cols = shown_columns(df);
-    let secrecy = text_column(df, "secrecy");
-    let mut out = format!("# {title}\n\n");
-    let header: Vec<String> = cols
-        .iter()
+/// French column headings, with the unit in brackets.
+pub fn headings(cols: &[String]) -> Vec<String> {
+    cols.iter()
         .map(|c| match definition(c) {
             Some(d) if !d.unit.is_empty() => format!("{} ({})", d.label_fr, d.unit),
             Some(d) => d.label_fr.to_string(),
             None => c.clone(),
         })
-        .collect();
+        .collect()
+}
+
+pub fn markdown_table(df: &DataFrame, title: &str, notes: &[String]) -> String {
+    let cols = shown_columns(df);
+    let secrecy = text_column(df, "secrecy");
+    let mut out = format!("# {title}\n\n");
+    let header = headings(&cols);
     out.push_str(&format!("| {} |\n", header.join(" | ")));
     out.push_str(&format!(
         "|{}\n",

@@ -178,14 +178,7 @@ fn report_html(
 ) -> Result<String, PublishError> {
     let t = &ind.table;
     let cols = markdown::shown_columns(t);
-    let header: Vec<String> = cols
-        .iter()
-        .map(|c| match definition(c) {
-            Some(d) if !d.unit.is_empty() => format!("{} ({})", d.label_fr, d.unit),
-            Some(d) => d.label_fr.to_string(),
-            None => c.clone(),
-        })
-        .collect();
+    let header = markdown::headings(&cols);
     let secrecy = markdown::text_column(t, "secrecy");
     let types = markdown::text_column(t, "area_type");
     let mut rows = Vec::new();
