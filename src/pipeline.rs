@@ -93,7 +93,6 @@ fn fetch(a: &FetchArgs) -> anyhow::Result<()> {
     for s in d.sources.iter().filter(|s| a.sources.is_empty() || a.sources.contains(&s.id)) {
         let vintage = a.vintage.clone().or(s.vintage.clone());
         if let Err(e) = fetch_sources(a, vec![s.id.clone()], vintage, vars.clone()) {
-            eprintln!("error: {e:#}");
             failures.push(e);
         }
     }
@@ -101,6 +100,9 @@ fn fetch(a: &FetchArgs) -> anyhow::Result<()> {
         0 => Ok(()),
         1 => Err(failures.remove(0)),
         n => {
+            for e in &failures {
+                eprintln!("error: {}", error_chain(e));
+            }
             let network = failures.iter().all(|e| exit_code(e) == ExitCode::Network);
             let e = anyhow::anyhow!("{n} source(s) of dataset {name} failed (listed above)");
             if network { Err(e.context(NetworkFailure)) } else { Err(e) }
@@ -140,6 +142,20 @@ fn fetch_sources(
             s.path.display(),
             s.sha256.as_deref().map(|h| &h[..12.min(h.len())]).unwrap_or("")
         );
+    }
+    // Local inputs (the partners' attendance file) cannot be downloaded: say where they go.
+    let missing: Vec<String> = report
+        .sources
+        .iter()
+        .filter(|s| s.status == crate::fetch::FetchStatus::Missing)
+        .map(|s| format!("{} ({})", s.id, s.path.display()))
+        .collect();
+    if !missing.is_empty() {
+        let msg = format!("local input(s) missing, to be put in place by hand: {}", missing.join(", "));
+        if a.offline {
+            anyhow::bail!("offline: {msg}");
+        }
+        eprintln!("warning: {msg}");
     }
     Ok(())
 }
