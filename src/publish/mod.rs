@@ -77,6 +77,19 @@ pub fn publish(
     Ok(final_dir)
 }
 
+/// The indicators' notes, plus a count of the warnings met while reading the inputs (listed in
+/// full in the manifest), so that a reader of the report knows they exist.
+fn report_notes(inputs: &Inputs, ind: &Indicators) -> Vec<String> {
+    let mut notes = ind.notes.clone();
+    if !inputs.warnings.is_empty() {
+        notes.push(format!(
+            "{} avertissement(s) à la lecture des données (par exemple des contours non valides au sens OGC, utilisés tels quels) : liste complète dans manifest.json.",
+            inputs.warnings.len()
+        ));
+    }
+    notes
+}
+
 fn title_suffix(ctx: &Context, ind: &Indicators) -> String {
     let period = ind.quarter.map(|q| q.french()).unwrap_or_else(|| ind.period.clone());
     format!("{}, {period}", ctx.dataset.name)
@@ -118,7 +131,8 @@ pub fn write_report(
     files::write_csv(&dir.join("tables/indicators.csv"), &table)?;
     files::write_csv_excel_fr(&dir.join("tables/indicators_excel-fr.csv"), &table)?;
     let md_title = format!("Indicateurs — {}", title_suffix(ctx, ind));
-    let mut md_notes = ind.notes.clone();
+    let notes = report_notes(inputs, ind);
+    let mut md_notes = notes.clone();
     if let Some(n) = notice {
         md_notes.insert(0, format!("**{n}**"));
     }
@@ -139,7 +153,7 @@ pub fn write_report(
     files::write_parquet(&dir.join("datasets/qpv_indicators.parquet"), &qpv_rows)?;
     files::write_json(&dir.join("datasets/datapackage.json"), &datapackage(ctx, ind, &table))?;
 
-    let html = report_html(ctx, joined, ind, &figures, notice)?;
+    let html = report_html(ctx, joined, ind, &figures, notice, &notes)?;
     files::write_bytes(&dir.join("index.html"), html.as_bytes())?;
     write_manifest(ctx, inputs, joined, ind, dir)
 }
@@ -175,6 +189,7 @@ fn report_html(
     ind: &Indicators,
     figures: &[Figure],
     notice: Option<&str>,
+    notes: &[String],
 ) -> Result<String, PublishError> {
     let t = &ind.table;
     let cols = markdown::shown_columns(t);
@@ -227,7 +242,7 @@ fn report_html(
         "maps": maps,
         "charts": charts,
         "table": {"header": header_ordered, "rows": rows},
-        "notes": ind.notes,
+        "notes": notes,
         "completion_hours": crate::numbers::fr(ctx.dataset.parameters.completion_min_hours, 0),
         "secrecy_min": ctx.dataset.parameters.secrecy_min_count,
         "weighting": ctx.dataset.parameters.population_weighting,
