@@ -17,7 +17,7 @@ use polars::prelude::*;
 use serde_json::{Value, json};
 
 use crate::http_fixture::{Reply, Server};
-use crate::support::{project_root, workdir};
+use crate::support::{only_subdir, project_root, read_csv, workdir};
 
 const DATASET: &str = "fixture-city";
 
@@ -244,23 +244,6 @@ fn sidecar(file: &Path) -> Value {
         &std::fs::read_to_string(&meta).unwrap_or_else(|e| panic!("{}: {e}", meta.display())),
     )
     .unwrap()
-}
-
-fn only_subdir(dir: &Path) -> PathBuf {
-    let mut v: Vec<PathBuf> =
-        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
-    assert_eq!(v.len(), 1, "{v:?}");
-    v.remove(0)
-}
-
-fn read_csv(path: &Path) -> DataFrame {
-    CsvReadOptions::default()
-        .with_has_header(true)
-        .with_infer_schema_length(Some(0))
-        .try_into_reader_with_file_path(Some(path.to_path_buf()))
-        .unwrap()
-        .finish()
-        .unwrap()
 }
 
 fn strings(df: &DataFrame, col: &str) -> Vec<Option<String>> {

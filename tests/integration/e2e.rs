@@ -9,7 +9,7 @@ use geo::{Area, BooleanOps, Contains, Coord, LineString, MultiPolygon, Point, Po
 use polars::prelude::*;
 use serde_json::Value;
 
-use crate::support::{project_root, workdir};
+use crate::support::{only_subdir, project_root, read_csv, workdir};
 use fracture::crs::{Crs, Reprojector};
 
 fn fracture() -> Command {
@@ -28,24 +28,6 @@ fn run_demo(reports: &Path, extra: &[&str]) -> (i32, String) {
         .output()
         .expect("run fracture");
     (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
-}
-
-fn only_subdir(dir: &Path) -> PathBuf {
-    let mut v: Vec<PathBuf> =
-        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
-    v.sort();
-    assert_eq!(v.len(), 1, "{v:?}");
-    v.remove(0)
-}
-
-fn read_csv(path: &Path) -> DataFrame {
-    CsvReadOptions::default()
-        .with_has_header(true)
-        .with_infer_schema_length(Some(0))
-        .try_into_reader_with_file_path(Some(path.to_path_buf()))
-        .unwrap()
-        .finish()
-        .unwrap()
 }
 
 fn cell(df: &DataFrame, code: &str, col: &str) -> Option<f64> {

@@ -1,7 +1,9 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
 
 /// The project root (where `Cargo.toml` is).
 pub fn project_root() -> PathBuf {
@@ -26,4 +28,27 @@ pub fn real_data_dir() -> Option<PathBuf> {
             None
         }
     }
+}
+
+/// The single sub-folder of `dir` (a report's period folder).
+pub fn only_subdir(dir: &Path) -> PathBuf {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    v.sort();
+    assert_eq!(v.len(), 1, "{v:?}");
+    v.remove(0)
+}
+
+/// A published CSV with every column read as text (codes keep their leading zeros).
+pub fn read_csv(path: &Path) -> DataFrame {
+    CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(Some(0))
+        .try_into_reader_with_file_path(Some(path.to_path_buf()))
+        .expect("open csv")
+        .finish()
+        .expect("parse csv")
 }
