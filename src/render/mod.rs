@@ -1,5 +1,21 @@
 //! render: maps and charts for the published outputs.
 //!
+//! Table of contents:
+//! - [`figures`]: the stage entry point, choosing the figures a dataset's indicators allow and
+//!   drawing them ([`figures::render`], [`figures::Figure`]);
+//! - [`classes`]: quantile class breaks with nice bounds ([`ClassBreaks`]);
+//! - [`choropleth`](mod@choropleth): choropleth maps ([`choropleth()`], [`MapSpec`], [`MapFeature`],
+//!   [`RenderedMap`]), in submodules for layout, legend, painting, scale bar and description;
+//! - `symbols`: circles over the map features too small to show their colour, spread apart;
+//! - `labels`: which map features are named (all, or only the extreme values) and where;
+//! - [`chart`]: line charts of quarterly series and need-vs-reach scatter plots, in submodules for
+//!   each kind plus the shared axes and series markers;
+//! - `svg_a11y`: the accessibility post-processing of the SVG text;
+//! - `frame`: the page furniture shared by every figure (title, notice banner, footnote, credit);
+//! - `text`: font sizes, text styles and colours, text measurement and wrapping;
+//! - `output`: drawing one figure on both backends and writing the files atomically;
+//! - here: [`RenderError`] and the registration of the embedded fonts.
+//!
 //! Inputs: geometries in Lambert-93 metres (EPSG:2154) with one value per feature for maps,
 //! quarterly series and (need, reach) pairs for charts, plus the texts of each figure (title, credit,
 //! notice, text alternative). Outputs: for each figure `<out_dir>/<file_stem>.png` (1400 px wide for
@@ -13,17 +29,6 @@
 //! - information is never carried by colour alone: legends carry the numbers, series have distinct
 //!   marker shapes, missing data is hatched;
 //! - maps keep an equal x/y scale (no distortion), north up.
-//!
-//! Table of contents:
-//! - [`classes`]: quantile class breaks with nice bounds ([`ClassBreaks`]);
-//! - [`choropleth`](fn@choropleth): choropleth maps ([`MapSpec`], [`MapFeature`], [`RenderedMap`]);
-//! - `symbols`: circles over the map features too small to show their colour, spread apart;
-//! - `labels`: which map features are named (all, or only the extreme values) and where;
-//! - [`chart`]: line charts of quarterly series and need-vs-reach scatter plots;
-//! - `svg_a11y`: the accessibility post-processing of the SVG text;
-//! - `frame`: the page furniture shared by every figure (title, notice banner, footnote, credit);
-//! - `text`: fonts, text measurement and wrapping, French number formatting;
-//! - `output`: drawing one figure on both backends and writing the files atomically.
 
 pub mod chart;
 pub mod choropleth;

@@ -1,6 +1,6 @@
-//! Text helpers shared by maps and charts: font sizes, text styles, measuring and wrapping with the
-//! embedded DejaVu Sans metrics, and French number formatting (decimal comma, non-breaking space
-//! between thousands).
+//! Text helpers shared by maps and charts: font sizes, ink colours, text styles, and measuring and
+//! wrapping with the embedded DejaVu Sans metrics (registered by `super::ensure_fonts`). Numbers are
+//! formatted by `crate::numbers`, not here.
 //!
 //! Sizes are plotters sizes: with the `ab_glyph` backend a size `s` renders at about `s / 1.24` px
 //! in the SVG (`font-size`), so [`SMALL`] (18) is the smallest size used, about 14.5 px.

@@ -1,0 +1,93 @@
+//! The map legend: one row per class with its colour and bounds, a hatched "no data" row and, when
+//! the map has symbols, a sample symbol; drawn at the top of the right-hand column.
+
+use geo::{MultiPolygon, Rect, coord};
+use plotters::coord::Shift;
+use plotters::element::PathElement;
+use plotters::prelude::{DrawingArea, DrawingBackend};
+use plotters::style::text_anchor::{HPos, VPos};
+use plotters::style::{Color, RGBColor, WHITE};
+
+use super::layout::MapFigure;
+use super::paint::{HATCH, HATCH_STEP, OUTLINE, hatch};
+use crate::render::frame::{draw_rect, draw_text};
+use crate::render::output::DrawResult;
+use crate::render::symbols::draw_symbol;
+use crate::render::text::{self, BODY, INK, SUBTITLE, line_height};
+
+pub(super) const SWATCH_W: i32 = 48;
+const SWATCH_H: i32 = 30;
+const ROW_H: i32 = 40;
+
+/// What a legend row shows beside its text.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Swatch {
+    /// A class colour.
+    Class(RGBColor),
+    /// White with hatching: no data.
+    NoData,
+    /// A sample symbol: features too small for their colour to show.
+    Symbol,
+}
+
+/// A legend row.
+pub(super) struct LegendRow {
+    pub(super) swatch: Swatch,
+    pub(super) lines: Vec<String>,
+}
+
+/// Legend entry of the symbols drawn over features too small to see.
+pub(super) const SYMBOL_LABEL: &str = "Zone trop petite à cette échelle : cercle de la couleur de sa classe";
+
+impl MapFigure {
+    pub(super) fn draw_legend<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
+        let x = self.legend_x;
+        let mut y = self.legend_y;
+        let title_style = text::style(SUBTITLE, true, INK, HPos::Left, VPos::Top);
+        for line in &self.legend_title {
+            draw_text(root, line, (x, y), &title_style)?;
+            y += line_height(SUBTITLE);
+        }
+        y += 12;
+        let label_style = text::style(BODY, false, INK, HPos::Left, VPos::Center);
+        for row in &self.legend_rows {
+            let h = row_height(row);
+            let swatch = [(x, y + (h - SWATCH_H) / 2 - 4), (x + SWATCH_W, y + (h + SWATCH_H) / 2 - 4)];
+            match row.swatch {
+                Swatch::Class(colour) => draw_rect(root, swatch, colour.filled())?,
+                Swatch::NoData => {
+                    let rect = Rect::new(
+                        coord! { x: swatch[0].0 as f64, y: swatch[0].1 as f64 },
+                        coord! { x: swatch[1].0 as f64, y: swatch[1].1 as f64 },
+                    );
+                    for segment in hatch(&MultiPolygon::new(vec![rect.to_polygon()]), HATCH_STEP) {
+                        root.draw(&PathElement::new(segment, HATCH.stroke_width(1)))
+                            .map_err(|e| e.to_string())?;
+                    }
+                }
+                Swatch::Symbol => {}
+            }
+            match row.swatch {
+                Swatch::Symbol => {
+                    // A speck with its symbol, as on the map.
+                    let (cx, cy) = ((swatch[0].0 + swatch[1].0) / 2, (swatch[0].1 + swatch[1].1) / 2);
+                    draw_rect(root, [(cx - 2, cy - 2), (cx + 2, cy + 2)], OUTLINE.filled())?;
+                    draw_symbol(root, (cx, cy), Some(WHITE), &[])?;
+                }
+                _ => draw_rect(root, swatch, OUTLINE.stroke_width(1))?,
+            }
+            let lh = line_height(BODY);
+            let mut ty = (swatch[0].1 + swatch[1].1) / 2 - (row.lines.len() as i32 - 1) * lh / 2;
+            for line in &row.lines {
+                draw_text(root, line, (x + SWATCH_W + 14, ty), &label_style)?;
+                ty += lh;
+            }
+            y += h;
+        }
+        Ok(())
+    }
+}
+
+pub(super) fn row_height(row: &LegendRow) -> i32 {
+    ROW_H.max(row.lines.len() as i32 * line_height(BODY) + 10)
+}
