@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::context::Quarter;
+use crate::locale::Lang;
 
 /// fracture — measures the digital divide (fracture numérique) in France's priority neighbourhoods
 /// (QPV) from open data: connectivity, social need and the reach of digital-inclusion programmes,
@@ -65,6 +66,10 @@ pub struct DatasetArgs {
     /// environment variable FRACTURE_PSEUDO_KEY works too). Never commit it.
     #[arg(long)]
     pub pseudo_key_file: Option<PathBuf>,
+    /// Language of the report, maps, charts and the package's texts (names of places are never
+    /// translated). English reports go to reports/<dataset>/en/<period>/.
+    #[arg(long, value_enum, default_value_t = Lang::Fr)]
+    pub lang: Lang,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -9,6 +9,7 @@ pub mod fetch;
 pub mod indicators;
 pub mod ingest;
 pub mod join;
+pub mod locale;
 pub mod numbers;
 pub mod pipeline;
 pub mod publish;

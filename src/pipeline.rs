@@ -8,6 +8,7 @@ use anyhow::Context as _;
 
 use crate::cli::{Cli, Command, DatasetArgs, DemoArgs, FetchArgs};
 use crate::context::{Context, ContextArgs, ContextError};
+use crate::locale::Locale;
 use crate::ingest::IngestError;
 
 /// Process exit codes.
@@ -183,13 +184,13 @@ pub fn context(a: &DatasetArgs) -> Result<Context, ContextError> {
 
 fn stages(a: &DatasetArgs, last: Stage) -> anyhow::Result<()> {
     let ctx = context(a)?;
-    let out = run_stages(&ctx, last)?;
+    let out = run_stages(&ctx, &Locale::new(a.lang), last)?;
     eprintln!("{out}");
     Ok(())
 }
 
 /// Runs the stages up to `last` and writes that stage's outputs. Returns a one-line summary.
-fn run_stages(ctx: &Context, last: Stage) -> anyhow::Result<String> {
+fn run_stages(ctx: &Context, locale: &Locale, last: Stage) -> anyhow::Result<String> {
     let t0 = Instant::now();
     let synthetic = if ctx.dataset.synthetic { " [SYNTHETIC DEMO DATA]" } else { "" };
     let inputs = crate::ingest::ingest(ctx).context("ingest")?;
@@ -236,7 +237,7 @@ fn run_stages(ctx: &Context, last: Stage) -> anyhow::Result<String> {
             serde_json::to_string(&joined.stats).unwrap_or_default()
         ));
     }
-    let ind = crate::indicators::compute(ctx, &inputs, &joined).context("indicators")?;
+    let ind = crate::indicators::compute(ctx, &inputs, &joined, locale).context("indicators")?;
     let interim: PathBuf = ctx.paths.interim_dir.join(&ind.period);
     if last == Stage::Indicators {
         crate::publish::files::write_csv(&interim.join("indicators.csv"), &ind.table)?;
@@ -246,24 +247,16 @@ fn run_stages(ctx: &Context, last: Stage) -> anyhow::Result<String> {
         return Ok(format!("indicators{synthetic}: {} rows in {}", ind.table.height(), interim.display()));
     }
     if last == Stage::Render {
-        let d = &ctx.dataset;
-        let notice = d.notice.as_deref().filter(|_| d.synthetic).or(d.notice.as_deref());
-        let figs = crate::render::figures::render(
-            &inputs,
-            &ind,
-            &ind.period,
-            &d.credit,
-            notice,
-            &interim.join("maps"),
-        )
-        .context("render")?;
+        let texts = crate::render::figures::FigureTexts::new(ctx, &ind, locale);
+        let figs = crate::render::figures::render(&inputs, &ind, &texts, locale, &interim.join("maps"))
+            .context("render")?;
         return Ok(format!(
             "render{synthetic}: {} figures in {}",
             figs.len(),
             interim.join("maps").display()
         ));
     }
-    let dir = crate::publish::publish(ctx, &inputs, &joined, &ind).context("publish")?;
+    let dir = crate::publish::publish(ctx, &inputs, &joined, &ind, locale).context("publish")?;
     Ok(format!(
         "run{synthetic}: report for {} written to {} ({:.2} s)",
         ind.period,

@@ -1,45 +1,17 @@
-//! Sums by area with polars: interpolated census counts, premises, places and attendance.
+//! Sums by area with polars: interpolated census counts, premises, places and attendance, and the
+//! quarterly series of reach.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use polars::prelude::*;
 
-use super::{Area, IndicatorError, TERRITORY, hide_map, terr};
+use super::secrecy::suppress_counts;
+use super::{Area, IndicatorError, TERRITORY, terr};
 use crate::context::Quarter;
 use crate::join::{OUTSIDE_TERRITORY, UNKNOWN};
 
-/// Additive sums per area (so the territory row is the sum of its partition).
-#[derive(Debug, Clone, Default)]
-pub struct AreaSums {
-    pub pop: f64,
-    /// Population of the IRIS where the 65+ count is known.
-    pub pop_for65: f64,
-    pub pop65: f64,
-    /// Non-students 15+ of the IRIS where the no-diploma count is known.
-    pub nscol_for_nodip: f64,
-    pub nodip: f64,
-    /// Σ poverty rate × population, and Σ population, over IRIS with a published rate.
-    pub pov_num: f64,
-    pub pov_den: f64,
-    pub premises: f64,
-    pub thd30: f64,
-    pub ftth: f64,
-}
-
-impl AreaSums {
-    pub fn add(&mut self, o: &AreaSums) {
-        self.pop += o.pop;
-        self.pop_for65 += o.pop_for65;
-        self.pop65 += o.pop65;
-        self.nscol_for_nodip += o.nscol_for_nodip;
-        self.nodip += o.nodip;
-        self.pov_num += o.pov_num;
-        self.pov_den += o.pov_den;
-        self.premises += o.premises;
-        self.thd30 += o.thd30;
-        self.ftth += o.ftth;
-    }
-}
+/// Named sums per area: `area code → (name → value)`. The territory row is the sum of its partition.
+pub type Sums = BTreeMap<String, BTreeMap<String, f64>>;
 
 fn f64_col(df: &DataFrame, name: &str) -> PolarsResult<Vec<f64>> {
     Ok(df.column(name)?.cast(&DataType::Float64)?.f64()?.iter().map(|v| v.unwrap_or(0.0)).collect())
@@ -54,87 +26,61 @@ fn u64_col(df: &DataFrame, name: &str) -> PolarsResult<Vec<u64>> {
 }
 
 /// `when(cond).then(value).otherwise(0)`.
-fn masked(cond: Expr, value: Expr) -> Expr {
+pub fn masked(cond: Expr, value: Expr) -> Expr {
     when(cond).then(value).otherwise(lit(0.0))
 }
 
-/// Interpolated census sums per area: Σ_i count_i × w(i, area).
+fn named_sums(df: &DataFrame, names: &[String]) -> PolarsResult<Sums> {
+    let codes = str_col(df, "area_code")?;
+    let cols: Vec<Vec<f64>> = names.iter().map(|c| f64_col(df, c)).collect::<PolarsResult<_>>()?;
+    Ok(codes
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| (c, names.iter().zip(&cols).map(|(n, v)| (n.clone(), v[i])).collect()))
+        .collect())
+}
+
+/// Interpolated census sums per area: each named expression aggregated over the IRIS × area weights
+/// (`weight` is the IRIS share going to the area; census columns are those of `stats`).
 pub fn census_by_area(
     weights: &DataFrame,
     stats: &DataFrame,
-) -> Result<BTreeMap<String, AreaSums>, IndicatorError> {
-    let w = col("weight");
-    let pw = col("pop") * w.clone();
+    sums: &[(String, Expr)],
+) -> Result<Sums, IndicatorError> {
+    let e = terr("census by area");
     let df = weights
         .clone()
         .lazy()
         .join(stats.clone().lazy(), [col("iris")], [col("iris")], JoinArgs::new(JoinType::Left))
         .group_by([col("area_code")])
-        .agg([
-            pw.clone().sum().alias("pop"),
-            masked(col("pop65").is_not_null(), pw.clone()).sum().alias("pop_for65"),
-            (col("pop65") * w.clone()).sum().alias("pop65"),
-            masked(col("nodip").is_not_null(), col("nscol15p") * w.clone()).sum().alias("nscol_for_nodip"),
-            masked(col("nscol15p").is_not_null(), col("nodip") * w.clone()).sum().alias("nodip"),
-            (col("poverty_rate") * pw.clone()).sum().alias("pov_num"),
-            masked(col("poverty_rate").is_not_null(), pw).sum().alias("pov_den"),
-        ])
+        .agg(sums.iter().map(|(name, expr)| expr.clone().alias(name.as_str())).collect::<Vec<_>>())
         .sort(["area_code"], SortMultipleOptions::default())
         .collect()
-        .map_err(terr("census by area"))?;
-    let e = terr("census by area");
-    let codes = str_col(&df, "area_code").map_err(&e)?;
-    let cols: Vec<Vec<f64>> = ["pop", "pop_for65", "pop65", "nscol_for_nodip", "nodip", "pov_num", "pov_den"]
-        .iter()
-        .map(|c| f64_col(&df, c))
-        .collect::<PolarsResult<_>>()
         .map_err(&e)?;
-    Ok(codes
-        .into_iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let s = AreaSums {
-                pop: cols[0][i],
-                pop_for65: cols[1][i],
-                pop65: cols[2][i],
-                nscol_for_nodip: cols[3][i],
-                nodip: cols[4][i],
-                pov_num: cols[5][i],
-                pov_den: cols[6][i],
-                ..Default::default()
-            };
-            (c, s)
-        })
-        .collect())
+    let names: Vec<String> = sums.iter().map(|(n, _)| n.clone()).collect();
+    named_sums(&df, &names).map_err(&e)
 }
 
-/// Premises and eligible premises per area (buildings outside the territory are left out).
-pub fn buildings_by_area(b: &DataFrame) -> Result<BTreeMap<String, AreaSums>, IndicatorError> {
+/// Premises per area (`premises`) and premises of the buildings carrying each flag (by flag name);
+/// buildings outside the territory are left out.
+pub fn buildings_by_area(b: &DataFrame, flags: &[String]) -> Result<Sums, IndicatorError> {
     let e = terr("buildings by area");
+    let mut aggs = vec![col("logloc").sum().alias("premises")];
+    aggs.extend(
+        flags.iter().map(|f| (col("logloc") * col(f.as_str()).cast(DataType::Float64)).sum().alias(f.as_str())),
+    );
     let df = b
         .clone()
         .lazy()
         .filter(col("area_code").neq(lit(OUTSIDE_TERRITORY)))
         .group_by([col("area_code")])
-        .agg([
-            col("logloc").sum().alias("premises"),
-            (col("logloc") * col("thd30").cast(DataType::Float64)).sum().alias("thd30"),
-            (col("logloc") * col("ftth").cast(DataType::Float64)).sum().alias("ftth"),
-        ])
+        .agg(aggs)
         .sort(["area_code"], SortMultipleOptions::default())
         .collect()
         .map_err(&e)?;
-    let codes = str_col(&df, "area_code").map_err(&e)?;
-    let (p, t, f) = (
-        f64_col(&df, "premises").map_err(&e)?,
-        f64_col(&df, "thd30").map_err(&e)?,
-        f64_col(&df, "ftth").map_err(&e)?,
-    );
-    Ok(codes
-        .into_iter()
-        .enumerate()
-        .map(|(i, c)| (c, AreaSums { premises: p[i], thd30: t[i], ftth: f[i], ..Default::default() }))
-        .collect())
+    let mut names = vec!["premises".to_string()];
+    names.extend(flags.iter().cloned());
+    named_sums(&df, &names).map_err(&e)
 }
 
 /// Number of mediation places per area.
@@ -282,7 +228,7 @@ pub fn reach_series(
     for q in quarters {
         let c = attendance_by_area(att, &q.to_string(), partition, 10.0)?;
         let cells: Vec<u64> = partition.iter().map(|a| c.participants.get(a).copied().unwrap_or(0)).collect();
-        let hide = hide_map(partition, &cells, c.participants_territory, min, with_total);
+        let hide = suppress_counts(partition, &cells, c.participants_territory, min, with_total);
         for a in areas {
             let n = if a.code == TERRITORY {
                 c.participants_territory

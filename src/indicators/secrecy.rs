@@ -10,6 +10,10 @@
 //!
 //! Every rate derived from a hidden count is hidden with it (see `indicators`).
 
+use std::collections::BTreeMap;
+
+use super::TERRITORY;
+
 /// Why a cell is hidden.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum Suppression {
@@ -46,6 +50,39 @@ pub fn suppress_partition(counts: &[u64], min: u32) -> (Vec<Option<Suppression>>
     }
     let total: u64 = counts.iter().sum();
     (out, is_primary(total, min).then_some(Suppression::Primary))
+}
+
+/// The one entry point for publishing counts of persons: primary and secondary suppression over the
+/// partition (QPV + outside QPV) and, when `with_total`, the territory total ([`TERRITORY`]).
+/// Returns the decision for every partition code and the territory (`None` = published).
+pub fn suppress_counts(
+    partition: &[String],
+    counts: &[u64],
+    total: u64,
+    min: u32,
+    with_total: bool,
+) -> BTreeMap<String, Option<Suppression>> {
+    let (cells, total_decision) = if with_total {
+        suppress_partition(counts, min)
+    } else {
+        (counts.iter().map(|&c| is_primary(c, min).then_some(Suppression::Primary)).collect(), None)
+    };
+    let mut m: BTreeMap<String, Option<Suppression>> = partition.iter().cloned().zip(cells).collect();
+    if with_total {
+        let t = total_decision.or(is_primary(total, min).then_some(Suppression::Primary));
+        m.insert(TERRITORY.into(), t);
+    }
+    m
+}
+
+impl Suppression {
+    /// The code written in the `secrecy` column (`participants:primary`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Suppression::Primary => "primary",
+            Suppression::Secondary => "secondary",
+        }
+    }
 }
 
 #[cfg(test)]

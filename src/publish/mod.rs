@@ -22,11 +22,12 @@ use polars::prelude::*;
 use serde_json::json;
 
 use crate::context::Context;
-use crate::indicators::Indicators;
-use crate::indicators::definitions::{DEFINITIONS, definition};
+use crate::indicators::table::{Indicator, TextParams, indicator, indicators};
+use crate::indicators::{AreaType, Indicators, Note};
 use crate::ingest::Inputs;
 use crate::join::Joined;
-use crate::render::figures::Figure;
+use crate::locale::{Arg, Lang, Locale};
+use crate::render::figures::{Figure, FigureKind, FigureTexts};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
@@ -50,15 +51,16 @@ pub fn publish(
     inputs: &Inputs,
     joined: &Joined,
     ind: &Indicators,
+    locale: &Locale,
 ) -> Result<PathBuf, PublishError> {
-    let final_dir = ctx.paths.report_dir(&ctx.dataset.id, &ind.period);
+    let final_dir = report_dir(ctx, &ind.period, locale.lang);
     let parent = final_dir.parent().unwrap_or(Path::new(".")).to_path_buf();
     std::fs::create_dir_all(&parent).map_err(|source| PublishError::Io { path: parent.clone(), source })?;
     let tmp = tempfile::Builder::new()
         .prefix(&format!(".{}.partial-", ind.period))
         .tempdir_in(&parent)
         .map_err(|source| PublishError::Io { path: parent.clone(), source })?;
-    write_report(ctx, inputs, joined, ind, tmp.path())?;
+    write_report(ctx, inputs, joined, ind, locale, tmp.path())?;
 
     // Swap into place: old report aside, new one in, old one removed.
     let staged = tmp.keep();
@@ -77,22 +79,28 @@ pub fn publish(
     Ok(final_dir)
 }
 
+/// Where a report is published: `reports/<dataset>/<period>/` in French (the default),
+/// `reports/<dataset>/<lang>/<period>/` in another language.
+pub fn report_dir(ctx: &Context, period: &str, lang: Lang) -> PathBuf {
+    match lang {
+        Lang::Fr => ctx.paths.report_dir(&ctx.dataset.id, period),
+        other => ctx.paths.report_dir(&ctx.dataset.id, other.code()).join(period),
+    }
+}
+
 /// The indicators' notes, plus a count of the warnings met while reading the inputs (listed in
 /// full in the manifest), so that a reader of the report knows they exist.
-fn report_notes(inputs: &Inputs, ind: &Indicators) -> Vec<String> {
+fn report_notes(inputs: &Inputs, ind: &Indicators) -> Vec<Note> {
     let mut notes = ind.notes.clone();
     if !inputs.warnings.is_empty() {
-        notes.push(format!(
-            "{} avertissement(s) à la lecture des données (par exemple des contours non valides au sens OGC, utilisés tels quels) : liste complète dans manifest.json.",
-            inputs.warnings.len()
-        ));
+        notes.push(Note::InputWarnings { count: inputs.warnings.len() });
     }
     notes
 }
 
-fn title_suffix(ctx: &Context, ind: &Indicators) -> String {
-    let period = ind.quarter.map(|q| q.french()).unwrap_or_else(|| ind.period.clone());
-    format!("{}, {period}", ctx.dataset.name)
+/// The values substituted into the indicator table's descriptions.
+fn text_params<'a>(ctx: &Context, hours: &'a str) -> TextParams<'a> {
+    TextParams { secrecy_min: ctx.dataset.parameters.secrecy_min_count, completion_hours: hours }
 }
 
 /// Writes every output into `dir` (which must exist).
@@ -101,22 +109,13 @@ pub fn write_report(
     inputs: &Inputs,
     joined: &Joined,
     ind: &Indicators,
+    locale: &Locale,
     dir: &Path,
 ) -> Result<(), PublishError> {
     let d = &ctx.dataset;
-    let notice = if d.synthetic {
-        d.notice.as_deref().or(Some("Données synthétiques de démonstration"))
-    } else {
-        d.notice.as_deref()
-    };
-    let figures = crate::render::figures::render(
-        inputs,
-        ind,
-        &title_suffix(ctx, ind),
-        &d.credit,
-        notice,
-        &dir.join("maps"),
-    )?;
+    let texts = FigureTexts::new(ctx, ind, locale);
+    let notice = texts.notice.as_deref();
+    let figures = crate::render::figures::render(inputs, ind, &texts, locale, &dir.join("maps"))?;
 
     // Every machine-readable output of a synthetic dataset says so on every row.
     let mark = |df: &DataFrame, path: &str| -> Result<DataFrame, PublishError> {
@@ -130,15 +129,16 @@ pub fn write_report(
     let table = mark(&ind.table, "tables/indicators.csv")?;
     files::write_csv(&dir.join("tables/indicators.csv"), &table)?;
     files::write_csv_excel_fr(&dir.join("tables/indicators_excel-fr.csv"), &table)?;
-    let md_title = format!("Indicateurs — {}", title_suffix(ctx, ind));
-    let notes = report_notes(inputs, ind);
+    let md_title =
+        locale.format("table.markdown_title", &[("suffix", Arg::Text(texts.title_suffix.clone()))]);
+    let notes: Vec<String> = report_notes(inputs, ind).iter().map(|n| n.text(locale)).collect();
     let mut md_notes = notes.clone();
     if let Some(n) = notice {
         md_notes.insert(0, format!("**{n}**"));
     }
     files::write_bytes(
         &dir.join("tables/indicators.md"),
-        markdown::markdown_table(&ind.table, &md_title, &md_notes).as_bytes(),
+        markdown::markdown_table(&ind.table, &md_title, &md_notes, locale).as_bytes(),
     )?;
     if let Some(s) = &ind.series {
         files::write_csv(&dir.join("tables/series.csv"), &mark(s, "tables/series.csv")?)?;
@@ -151,24 +151,41 @@ pub fn write_report(
             PublishError::Table { path: dir.join("datasets/qpv_indicators.parquet"), source }
         })?;
     files::write_parquet(&dir.join("datasets/qpv_indicators.parquet"), &qpv_rows)?;
-    files::write_json(&dir.join("datasets/datapackage.json"), &datapackage(ctx, ind, &table))?;
+    files::write_json(&dir.join("datasets/datapackage.json"), &datapackage(ctx, ind, &table, locale))?;
 
-    let html = report_html(ctx, joined, ind, &figures, notice, &notes)?;
+    let html = report_html(ctx, joined, ind, &figures, notice, &notes, locale)?;
     files::write_bytes(&dir.join("index.html"), html.as_bytes())?;
-    write_manifest(ctx, inputs, joined, ind, dir)
+    write_manifest(ctx, inputs, joined, ind, locale, dir)
 }
 
-fn datapackage(ctx: &Context, ind: &Indicators, table: &DataFrame) -> serde_json::Value {
+/// One field of a Table Schema, from the indicator table, in the locale's words.
+fn schema_field(d: &Indicator, locale: &Locale, params: &TextParams) -> serde_json::Value {
+    json!({
+        "name": d.id,
+        "type": d.column_type.as_str(),
+        "title": d.label(locale.lang),
+        "description": d.description(locale.lang, params),
+        "unit": d.unit(locale.lang),
+    })
+}
+
+fn datapackage(ctx: &Context, ind: &Indicators, table: &DataFrame, locale: &Locale) -> serde_json::Value {
+    let hours = locale.number(ctx.dataset.parameters.completion_min_hours, 0);
+    let params = text_params(ctx, &hours);
     let fields: Vec<serde_json::Value> = table
         .get_column_names()
         .iter()
-        .filter_map(|c| definition(c))
-        .map(|d| json!({"name": d.column, "type": d.kind, "title": d.label_fr, "description": d.description, "unit": d.unit}))
+        .filter_map(|c| indicator(c))
+        .map(|d| schema_field(d, locale, &params))
         .collect();
+    let title = locale.format(
+        "package.title",
+        &[("dataset", Arg::Text(ctx.dataset.name.clone())), ("period", Arg::Text(ind.period.clone()))],
+    );
     json!({
         "profile": "tabular-data-package",
         "name": format!("fracture-{}-{}", ctx.dataset.id, ind.period.to_lowercase()),
-        "title": format!("Fracture numérique dans les QPV — {} — {}", ctx.dataset.name, ind.period),
+        "title": title,
         "licenses": [{"name": "etalab-2.0", "title": "Licence Ouverte 2.0", "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"}],
         "synthetic": ctx.dataset.synthetic,
         "sources": [{"title": ctx.dataset.credit}],
@@ -183,6 +200,32 @@ fn datapackage(ctx: &Context, ind: &Indicators, table: &DataFrame) -> serde_json
     })
 }
 
+/// A download of the report, in the order listed.
+struct Download {
+    path: &'static str,
+    /// Message key of its description.
+    what: &'static str,
+}
+
+/// The files a reader can download, as listed in the report.
+fn downloads(ind: &Indicators) -> Vec<Download> {
+    let d = |path, what| Download { path, what };
+    let mut out = vec![
+        d("tables/indicators.csv", "download.csv"),
+        d("tables/indicators_excel-fr.csv", "download.excel"),
+        d("tables/indicators.md", "download.markdown"),
+    ];
+    if ind.series.is_some() {
+        out.push(d("tables/series.csv", "download.series"));
+    }
+    out.extend([
+        d("datasets/qpv_indicators.geojson", "download.geojson"),
+        d("datasets/qpv_indicators.parquet", "download.parquet"),
+        d("datasets/datapackage.json", "download.datapackage"),
+    ]);
+    out
+}
+
 fn report_html(
     ctx: &Context,
     joined: &Joined,
@@ -190,10 +233,11 @@ fn report_html(
     figures: &[Figure],
     notice: Option<&str>,
     notes: &[String],
+    locale: &Locale,
 ) -> Result<String, PublishError> {
     let t = &ind.table;
     let cols = markdown::shown_columns(t);
-    let header = markdown::headings(&cols);
+    let header = markdown::headings(&cols, locale);
     let secrecy = markdown::text_column(t, "secrecy");
     let types = markdown::text_column(t, "area_type");
     let mut rows = Vec::new();
@@ -201,53 +245,54 @@ fn report_html(
         // Readers look for the name first.
         let mut cells: Vec<String> = Vec::new();
         if let Ok(name) = t.column("area_name") {
-            cells.push(markdown::display_cell(name, i, secret));
+            cells.push(markdown::display_cell(name, i, secret, locale));
         }
         for c in cols.iter().filter(|c| c.as_str() != "area_name") {
             if let Ok(col) = t.column(c) {
-                cells.push(markdown::display_cell(col, i, secret));
+                cells.push(markdown::display_cell(col, i, secret, locale));
             }
         }
-        rows.push(json!({"cells": cells, "comparison": types.get(i).is_some_and(|x| x != "qpv")}));
+        rows.push(json!({"cells": cells, "comparison": types.get(i).is_some_and(|x| x != AreaType::Qpv.code())}));
     }
     let mut header_ordered =
-        vec![definition("area_name").map(|d| d.label_fr.to_string()).unwrap_or_default()];
+        vec![indicator("area_name").map(|d| d.label(locale.lang).to_string()).unwrap_or_default()];
     header_ordered
         .extend(cols.iter().zip(&header).filter(|(c, _)| c.as_str() != "area_name").map(|(_, h)| h.clone()));
 
-    let summary = summary_lines(ind, joined);
-    let mut downloads = vec![
-        json!({"path": "tables/indicators.csv", "what": "indicateurs (CSV UTF-8, virgule, point décimal)"}),
-        json!({"path": "tables/indicators_excel-fr.csv", "what": "même table pour Excel en français (point-virgule, virgule décimale)"}),
-        json!({"path": "tables/indicators.md", "what": "même table en Markdown"}),
-        json!({"path": "datasets/qpv_indicators.geojson", "what": "QPV et indicateurs (GeoJSON RFC 7946, WGS84)"}),
-        json!({"path": "datasets/qpv_indicators.parquet", "what": "indicateurs des QPV (Parquet)"}),
-        json!({"path": "datasets/datapackage.json", "what": "schéma des données (Frictionless Table Schema)"}),
-    ];
-    if ind.series.is_some() {
-        downloads.insert(
-            3,
-            json!({"path": "tables/series.csv", "what": "participants par trimestre et par zone"}),
-        );
-    }
-    let (maps, charts): (Vec<&Figure>, Vec<&Figure>) = figures.iter().partition(|f| f.kind == "map");
-    let period_label = ind.quarter.map(|q| q.french()).unwrap_or_else(|| ind.period.clone());
+    let summary = summary_lines(ind, joined, locale);
+    let downloads: Vec<serde_json::Value> =
+        downloads(ind).iter().map(|d| json!({"path": d.path, "what": locale.text(d.what)})).collect();
+    let (maps, charts): (Vec<&Figure>, Vec<&Figure>) = figures.iter().partition(|f| f.kind == FigureKind::Map);
+    let period_label = ind.quarter.map(|q| locale.quarter(q)).unwrap_or_else(|| ind.period.clone());
+    let params = &ctx.dataset.parameters;
+    let text = |key: &str, args: &[(&str, Arg)]| locale.format(key, args);
+    let method_population = match params.population_weighting {
+        crate::join::Weighting::Dwellings => "report.method_population_dwellings",
+        _ => "report.method_population_area",
+    };
     let context = json!({
-        "title": format!("Fracture numérique dans les quartiers prioritaires — {}", ctx.dataset.name),
+        "lang": locale.lang.code(),
+        "t": locale.all_messages().collect::<std::collections::BTreeMap<_, _>>(),
+        "title": text("report.title", &[("dataset", Arg::Text(ctx.dataset.name.clone()))]),
         "period_label": period_label,
         "dataset_name": ctx.dataset.name,
-        "version": env!("CARGO_PKG_VERSION"),
+        "produced_by": text("report.produced_by", &[("version", Arg::Text(env!("CARGO_PKG_VERSION").into()))]),
         "notice": notice,
         "summary": summary,
         "maps": maps,
         "charts": charts,
         "table": {"header": header_ordered, "rows": rows},
+        "table_caption": text("report.table_caption", &[("period", Arg::Text(period_label.clone()))]),
         "notes": notes,
-        "completion_hours": crate::numbers::fr(ctx.dataset.parameters.completion_min_hours, 0),
-        "secrecy_min": ctx.dataset.parameters.secrecy_min_count,
-        "weighting": ctx.dataset.parameters.population_weighting,
+        "method": [
+            locale.text("report.method_geography"),
+            locale.text(method_population),
+            locale.text("report.method_connectivity"),
+            text("report.method_reach", &[("hours", Arg::Number(params.completion_min_hours, 0))]),
+            text("report.method_secrecy", &[("min", Arg::Text(params.secrecy_min_count.to_string()))]),
+        ],
         "downloads": downloads,
-        "credit": ctx.dataset.credit,
+        "sources": text("report.sources", &[("credit", Arg::Text(ctx.dataset.credit.clone()))]),
     });
     let mut env = minijinja::Environment::new();
     env.add_template("report", TEMPLATE).map_err(|e| PublishError::Template(e.to_string()))?;
@@ -257,11 +302,11 @@ fn report_html(
 }
 
 /// A few sentences a reader sees first, computed from the table.
-fn summary_lines(ind: &Indicators, joined: &Joined) -> Vec<String> {
+fn summary_lines(ind: &Indicators, joined: &Joined, locale: &Locale) -> Vec<String> {
     let t = &ind.table;
     let mut out = Vec::new();
-    let qpv = ind.areas.iter().filter(|a| a.area_type == "qpv").count();
-    out.push(format!("{qpv} quartiers prioritaires analysés."));
+    let qpv = ind.areas.iter().filter(|a| a.area_type == AreaType::Qpv).count();
+    out.push(locale.format("summary.qpv_count", &[("n", Arg::Count(qpv as u64))]));
     let value = |col: &str, code: &str| -> Option<f64> {
         let codes = t.column("area_code").ok()?.str().ok()?.clone();
         let i = codes.iter().position(|c| c == Some(code))?;
@@ -270,45 +315,39 @@ fn summary_lines(ind: &Indicators, joined: &Joined) -> Vec<String> {
     let extreme = |col: &str, highest: bool| -> Option<(String, f64)> {
         ind.areas
             .iter()
-            .filter(|a| a.area_type == "qpv")
+            .filter(|a| a.area_type == AreaType::Qpv)
             .filter_map(|a| Some((a.name.clone(), value(col, &a.code)?)))
             .max_by(|x, y| {
                 let o = x.1.partial_cmp(&y.1).unwrap_or(std::cmp::Ordering::Equal);
                 if highest { o.then(y.0.cmp(&x.0)) } else { o.reverse().then(y.0.cmp(&x.0)) }
             })
     };
-    let f1 = |v: f64| crate::numbers::fr(v, 1);
-    if let (Some(q), Some(h)) = (value("share_thd30", "HORS_QPV"), extreme("share_thd30", false)) {
-        out.push(format!(
-            "Éligibilité à ≥ 30 Mbit/s : {} % des locaux hors QPV ; la plus faible parmi les QPV : {} ({} %).",
-            f1(q),
-            h.0,
-            f1(h.1)
-        ));
+    let f1 = |v: f64| Arg::Number(v, 1);
+    let name = |n: String| Arg::Text(n);
+    if let (Some(q), Some(h)) = (value("share_thd30", crate::join::OUTSIDE_QPV), extreme("share_thd30", false)) {
+        out.push(locale.format("summary.thd30", &[("outside", f1(q)), ("name", name(h.0)), ("value", f1(h.1))]));
     }
     if let Some(h) = extreme("poverty_rate", true) {
-        out.push(format!("Taux de pauvreté le plus élevé : {} ({} %).", h.0, f1(h.1)));
+        out.push(locale.format("summary.poverty", &[("name", name(h.0)), ("value", f1(h.1))]));
     }
-    if let (Some(q), Some(lo)) =
-        (value("participants_per_1000", "TERRITOIRE"), extreme("participants_per_1000", false))
-    {
-        out.push(format!(
-            "Portée des programmes : {} participants pour 1 000 habitants sur le territoire ; la plus faible parmi les QPV publiés : {} ({}).",
-            f1(q),
-            lo.0,
-            f1(lo.1)
-        ));
+    if let (Some(q), Some(lo)) = (
+        value("participants_per_1000", crate::indicators::TERRITORY),
+        extreme("participants_per_1000", false),
+    ) {
+        out.push(locale.format("summary.reach", &[("territory", f1(q)), ("name", name(lo.0)), ("value", f1(lo.1))]));
     }
     let hidden = markdown::text_column(t, "secrecy").iter().filter(|s| !s.is_empty()).count();
     if hidden > 0 {
-        out.push(format!("{hidden} zone(s) ont des valeurs masquées par le secret statistique."));
+        out.push(locale.format("summary.hidden", &[("n", Arg::Text(hidden.to_string()))]));
     }
     let s = &joined.stats;
     if s.attendance_by_iris > 0 {
-        out.push(format!(
-            "{} enregistrements de fréquentation localisés par coordonnées, {} par code IRIS seulement.",
-            crate::numbers::fr(s.attendance_by_coordinates as f64, 0),
-            crate::numbers::fr(s.attendance_by_iris as f64, 0)
+        out.push(locale.format(
+            "summary.attendance_located",
+            &[
+                ("coordinates", Arg::Count(s.attendance_by_coordinates as u64)),
+                ("iris", Arg::Count(s.attendance_by_iris as u64)),
+            ],
         ));
     }
     out
@@ -319,8 +358,11 @@ fn write_manifest(
     inputs: &Inputs,
     joined: &Joined,
     ind: &Indicators,
+    locale: &Locale,
     dir: &Path,
 ) -> Result<(), PublishError> {
+    let hours = locale.number(ctx.dataset.parameters.completion_min_hours, 0);
+    let params = text_params(ctx, &hours);
     let mut outputs = Vec::new();
     for rel in files::list_files(dir)? {
         let (sha256, bytes) =
@@ -352,8 +394,13 @@ fn write_manifest(
         "outputs": outputs,
         "join": joined.stats,
         "warnings": inputs.warnings,
+        "language": locale.lang.code(),
         "notes": ind.notes,
-        "columns": DEFINITIONS.iter().filter(|d| ind.table.get_column_names().iter().any(|c| c.as_str() == d.column)).collect::<Vec<_>>(),
+        "columns": indicators()
+            .iter()
+            .filter(|d| ind.table.get_column_names().iter().any(|c| c.as_str() == d.id))
+            .map(|d| schema_field(d, locale, &params))
+            .collect::<Vec<_>>(),
     });
     files::write_json(&dir.join("manifest.json"), &manifest)
 }

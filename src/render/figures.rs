@@ -1,9 +1,10 @@
 //! Stage `render`: chooses the figures a dataset's indicators allow and draws them.
 //!
-//! Inputs: the QPV geometries, the IRIS outlines (background), the indicator table and series.
-//! Output: `<out_dir>/*.png|svg` and a [`Figure`] list (title, files, text alternative) for the report.
-//! A map is drawn only for a column the table has; every figure carries the dataset's credit line and,
-//! for synthetic data, its notice.
+//! Inputs: the QPV geometries, the IRIS outlines (background), the indicator table and series, and the
+//! locale every text is written in. Output: `<out_dir>/*.png|svg` and a [`Figure`] list (title, files,
+//! text alternative) for the report. A map is drawn for each indicator the indicator table maps and
+//! the dataset's table has; every figure carries the dataset's credit line and, for synthetic data,
+//! its notice.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -11,31 +12,56 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::{ChartSpec, MapFeature, MapSpec, RenderError, Series, choropleth, line_chart, scatter};
-use crate::indicators::definitions::definition;
-use crate::indicators::{Indicators, TERRITORY};
+use crate::context::Context;
+use crate::indicators::table::{Indicator, mapped};
+use crate::indicators::{AreaType, Indicators, TERRITORY};
 use crate::ingest::Inputs;
+use crate::locale::{Arg, Locale};
+
+/// What a figure is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FigureKind {
+    Map,
+    Chart,
+}
 
 /// A drawn figure, paths relative to the report folder.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Figure {
-    pub kind: &'static str,
+    pub kind: FigureKind,
     pub title: String,
     pub png: String,
     pub svg: String,
     pub description: String,
 }
 
-/// (column, file stem, higher is better, decimals)
-const MAPS: &[(&str, &str, bool, usize)] = &[
-    ("share_thd30", "eligibility_thd30", true, 0),
-    ("share_ftth", "eligibility_ftth", true, 0),
-    ("participants_per_1000", "reach_per_1000", true, 1),
-    ("completion_rate", "completion_rate", true, 0),
-    ("poverty_rate", "poverty_rate", false, 0),
-    ("fragility_index", "fragility_index", false, 0),
-    ("employment_rate", "employment_rate", true, 0),
-    ("median_income", "median_income", true, 0),
-];
+/// The words every figure of a run shares: the period in the titles, the credit line, the notice.
+pub struct FigureTexts {
+    /// `<dataset>, <period>`, appended to every title.
+    pub title_suffix: String,
+    pub credit: String,
+    /// The synthetic-data banner (or the dataset's own notice).
+    pub notice: Option<String>,
+}
+
+impl FigureTexts {
+    /// The texts of a dataset's figures for the indicators' period, in the locale's words.
+    pub fn new(ctx: &Context, ind: &Indicators, locale: &Locale) -> Self {
+        let d = &ctx.dataset;
+        let period = ind.quarter.map(|q| locale.quarter(q)).unwrap_or_else(|| ind.period.clone());
+        let title_suffix = locale.format(
+            "figure.title_suffix",
+            &[("dataset", Arg::Text(d.name.clone())), ("period", Arg::Text(period))],
+        );
+        let notice = match (&d.notice, d.synthetic) {
+            (Some(n), _) => Some(n.clone()),
+            (None, true) => Some(locale.text("figure.synthetic_notice").to_string()),
+            (None, false) => None,
+        };
+        FigureTexts { title_suffix, credit: d.credit.clone(), notice }
+    }
+}
 
 fn column_values(df: &DataFrame, name: &str) -> Option<BTreeMap<String, Option<f64>>> {
     let codes = df.column("area_code").ok()?.str().ok()?.clone();
@@ -46,8 +72,8 @@ fn column_values(df: &DataFrame, name: &str) -> Option<BTreeMap<String, Option<f
 
 /// Text alternative of a choropleth: range, extremes, missing.
 fn describe(
-    label: &str,
-    unit: &str,
+    d: &Indicator,
+    locale: &Locale,
     feats: &[MapFeature],
     territory: Option<f64>,
     decimals: usize,
@@ -56,23 +82,27 @@ fn describe(
     known.sort_by(|a, b| {
         a.value.partial_cmp(&b.value).unwrap_or(std::cmp::Ordering::Equal).then(a.code.cmp(&b.code))
     });
-    let fmt = |v: f64| format!("{} {unit}", crate::numbers::fr(v, decimals)).trim_end().to_string();
-    let mut s = format!("Carte des {} quartiers prioritaires : {label}.", feats.len());
+    let unit = d.unit(locale.lang);
+    let fmt = |v: f64| Arg::Text(format!("{} {unit}", locale.number(v, decimals)).trim_end().to_string());
+    let label = Arg::Text(d.label(locale.lang).to_string());
+    let mut s = locale.format("map.description", &[("n", Arg::Count(feats.len() as u64)), ("label", label)]);
     if let (Some(lo), Some(hi)) = (known.first(), known.last()) {
-        s.push_str(&format!(
-            " Valeur la plus élevée : {} ({}) ; la plus faible : {} ({}).",
-            hi.label,
-            fmt(hi.value.unwrap_or_default()),
-            lo.label,
-            fmt(lo.value.unwrap_or_default())
+        s.push_str(&locale.format(
+            "map.extremes",
+            &[
+                ("high_name", Arg::Text(hi.label.clone())),
+                ("high", fmt(hi.value.unwrap_or_default())),
+                ("low_name", Arg::Text(lo.label.clone())),
+                ("low", fmt(lo.value.unwrap_or_default())),
+            ],
         ));
     }
     if let Some(t) = territory {
-        s.push_str(&format!(" Ensemble du territoire : {}.", fmt(t)));
+        s.push_str(&locale.format("map.territory", &[("value", fmt(t))]));
     }
     let missing = feats.len() - known.len();
     if missing > 0 {
-        s.push_str(&format!(" {missing} quartier(s) sans donnée ou sous secret statistique."));
+        s.push_str(&locale.format("map.missing", &[("n", Arg::Count(missing as u64))]));
     }
     s
 }
@@ -81,18 +111,18 @@ fn describe(
 pub fn render(
     inputs: &Inputs,
     ind: &Indicators,
-    title_suffix: &str,
-    credit: &str,
-    notice: Option<&str>,
+    texts: &FigureTexts,
+    locale: &Locale,
     out_dir: &Path,
 ) -> Result<Vec<Figure>, RenderError> {
     let background: Vec<geo::MultiPolygon<f64>> =
         inputs.iris.iter().flatten().map(|i| i.geometry.clone()).collect();
     let mut figures = Vec::new();
     let rel = |stem: &str, ext: &str| format!("maps/{stem}.{ext}");
-    for &(column, stem, higher_is_better, decimals) in MAPS {
-        let Some(values) = column_values(&ind.table, column) else { continue };
-        let Some(def) = definition(column) else { continue };
+    let suffix = || Arg::Text(texts.title_suffix.clone());
+    let notice = texts.notice.as_deref();
+    for (d, map) in mapped() {
+        let Some(values) = column_values(&ind.table, &d.id) else { continue };
         let features: Vec<MapFeature> = inputs
             .qpv
             .iter()
@@ -106,26 +136,28 @@ pub fn render(
         if features.iter().all(|f| f.value.is_none()) {
             continue;
         }
-        let title = format!("{} — {title_suffix}", def.label_fr);
+        let label = d.label(locale.lang);
+        let title = locale.format("figure.title", &[("label", Arg::Text(label.to_string())), ("suffix", suffix())]);
         let description =
-            describe(def.label_fr, def.unit, &features, values.get(TERRITORY).copied().flatten(), decimals);
-        let legend = if def.unit.is_empty() { def.label_fr.to_string() } else { def.unit.to_string() };
+            describe(d, locale, &features, values.get(TERRITORY).copied().flatten(), map.decimals);
+        let unit = d.unit(locale.lang);
+        let legend = if unit.is_empty() { label.to_string() } else { unit.to_string() };
         let spec = MapSpec {
-            file_stem: stem,
+            file_stem: &map.stem,
             title: &title,
             legend_title: &legend,
-            higher_is_better,
-            decimals,
-            credit,
+            higher_is_better: d.higher_is_better(),
+            decimals: map.decimals,
+            credit: &texts.credit,
             notice,
             description: &description,
         };
         let m = choropleth(&spec, &background, &features, out_dir)?;
         figures.push(Figure {
-            kind: "map",
+            kind: FigureKind::Map,
             title,
-            png: rel(stem, "png"),
-            svg: rel(stem, "svg"),
+            png: rel(&map.stem, "png"),
+            svg: rel(&map.stem, "svg"),
             description: m.description,
         });
     }
@@ -133,7 +165,7 @@ pub fn render(
     // Quarterly reach per QPV and for the territory.
     if let Some(series) = &ind.series {
         let codes: Vec<String> =
-            ind.areas.iter().filter(|a| a.area_type != "hors_qpv").map(|a| a.code.clone()).collect();
+            ind.areas.iter().filter(|a| a.area_type != AreaType::OutsideQpv).map(|a| a.code.clone()).collect();
         let q = series.column("quarter").and_then(|c| c.str().cloned());
         let c = series.column("area_code").and_then(|c| c.str().cloned());
         let v = series.column("participants_per_1000").and_then(|c| c.f64().cloned());
@@ -141,7 +173,7 @@ pub fn render(
             let mut by_area: BTreeMap<String, Vec<(String, Option<f64>)>> = BTreeMap::new();
             for ((q, c), v) in q.iter().zip(c.iter()).zip(v.iter()) {
                 if let (Some(q), Some(c)) = (q, c) {
-                    let label = q.replace("-Q", "-T");
+                    let label = q.parse().map(|q| locale.quarter(q)).unwrap_or_else(|_| q.to_string());
                     by_area.entry(c.to_string()).or_default().push((label, v));
                 }
             }
@@ -152,22 +184,20 @@ pub fn render(
                     Some(Series { label: name, points: by_area.remove(code)? })
                 })
                 .collect();
-            let title = format!("Participants pour 1 000 habitants, par trimestre — {title_suffix}");
-            let description = format!(
-                "Graphique en lignes : participants aux programmes d'inclusion numérique pour 1 000 habitants, par trimestre, pour {} zones. Les trimestres sous secret statistique sont laissés vides.",
-                series.len()
-            );
+            let title = locale.format("chart.reach_title", &[("suffix", suffix())]);
+            let description =
+                locale.format("chart.reach_description", &[("n", Arg::Count(series.len() as u64))]);
             let spec = ChartSpec {
                 file_stem: "reach_series",
                 title: &title,
-                y_label: "participants pour 1 000 habitants",
-                credit,
+                y_label: locale.text("chart.reach_axis"),
+                credit: &texts.credit,
                 notice,
                 description: &description,
             };
             let r = line_chart(&spec, &series, out_dir)?;
             figures.push(Figure {
-                kind: "chart",
+                kind: FigureKind::Chart,
                 title,
                 png: rel("reach_series", "png"),
                 svg: rel("reach_series", "svg"),
@@ -187,19 +217,19 @@ pub fn render(
                 (q.name.clone(), need.get(&q.code).copied().flatten(), reach.get(&q.code).copied().flatten())
             })
             .collect();
-        let title = format!("Besoin et portée par quartier — {title_suffix}");
-        let description = "Nuage de points : en abscisse le taux de pauvreté du quartier (%), en ordonnée les participants pour 1 000 habitants ; chaque point est un QPV nommé. Les quartiers sans donnée sont listés en note.".to_string();
+        let title = locale.format("chart.need_title", &[("suffix", suffix())]);
+        let description = locale.text("chart.need_description").to_string();
         let spec = ChartSpec {
             file_stem: "need_vs_reach",
             title: &title,
-            y_label: "participants pour 1 000 habitants",
-            credit,
+            y_label: locale.text("chart.reach_axis"),
+            credit: &texts.credit,
             notice,
             description: &description,
         };
-        let r = scatter(&spec, "taux de pauvreté (%)", &points, out_dir)?;
+        let r = scatter(&spec, locale.text("chart.need_axis"), &points, out_dir)?;
         figures.push(Figure {
-            kind: "chart",
+            kind: FigureKind::Chart,
             title,
             png: rel("need_vs_reach", "png"),
             svg: rel("need_vs_reach", "svg"),
