@@ -35,9 +35,10 @@ fn run_once(args: &DatasetArgs) -> Result<[Duration; 5], Box<dyn Error>> {
         ctx.dataset.parameters.population_weighting,
     )?;
     let d_join = lap();
-    let ind = fracture::indicators::compute(&ctx, &inputs, &joined)?;
+    let locale = fracture::locale::Locale::default();
+    let ind = fracture::indicators::compute(&ctx, &inputs, &joined, &locale)?;
     let d_indicators = lap();
-    let dir = fracture::publish::publish(&ctx, &inputs, &joined, &ind)?;
+    let dir = fracture::publish::publish(&ctx, &inputs, &joined, &ind, &locale)?;
     let d_publish = lap();
     if !dir.join("index.html").is_file() {
         return Err(format!("no report at {}", dir.display()).into());
@@ -55,6 +56,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         data_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("data"),
         reports_dir: reports.path().to_path_buf(),
         pseudo_key_file: None,
+        lang: fracture::locale::Lang::Fr,
     };
     println!(
         "# bench pipeline — `fracture run` on the demo, in process; {REPS} runs after 1 warm-up; \

@@ -8,8 +8,8 @@ use anyhow::Context as _;
 
 use crate::cli::{Cli, Command, DatasetArgs, DemoArgs, FetchArgs};
 use crate::context::{Context, ContextArgs, ContextError};
-use crate::locale::Locale;
 use crate::ingest::IngestError;
+use crate::locale::Locale;
 
 /// Process exit codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

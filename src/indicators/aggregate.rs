@@ -67,7 +67,9 @@ pub fn buildings_by_area(b: &DataFrame, flags: &[String]) -> Result<Sums, Indica
     let e = terr("buildings by area");
     let mut aggs = vec![col("logloc").sum().alias("premises")];
     aggs.extend(
-        flags.iter().map(|f| (col("logloc") * col(f.as_str()).cast(DataType::Float64)).sum().alias(f.as_str())),
+        flags
+            .iter()
+            .map(|f| (col("logloc") * col(f.as_str()).cast(DataType::Float64)).sum().alias(f.as_str())),
     );
     let df = b
         .clone()

@@ -6,7 +6,8 @@ use super::{Scope, Values};
 /// The column of one area field.
 pub(crate) fn value(s: &Scope, c: &Compute) -> Option<Values> {
     let Compute::Area { field } = c else { return None };
-    let text = |f: &dyn Fn(&super::Area) -> Option<String>| Some(Values::Text(s.areas.iter().map(f).collect()));
+    let text =
+        |f: &dyn Fn(&super::Area) -> Option<String>| Some(Values::Text(s.areas.iter().map(f).collect()));
     match field {
         AreaField::Type => text(&|a| Some(a.area_type.code().to_string())),
         AreaField::Code => text(&|a| Some(a.code.clone())),

@@ -36,7 +36,9 @@ impl Connectivity {
         let sums = self.sums.as_ref()?;
         let get = |code: &String, key: &str| sums.get(code).and_then(|m| m.get(key)).copied().unwrap_or(0.0);
         match c {
-            Compute::Premises => Some(Values::Num(s.codes.iter().map(|c| Some(get(c, "premises"))).collect())),
+            Compute::Premises => {
+                Some(Values::Num(s.codes.iter().map(|c| Some(get(c, "premises"))).collect()))
+            }
             Compute::PremisesShare { flag } => {
                 if !self.flags.contains(flag) {
                     return None;

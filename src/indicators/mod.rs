@@ -181,7 +181,10 @@ fn comparison_areas(ctx: &Context, locale: &Locale) -> [Area; 2] {
         commune: None,
         area_km2: None,
     };
-    [area(AreaType::OutsideQpv, OUTSIDE_QPV, "area.outside_qpv"), area(AreaType::Territory, TERRITORY, "area.territory")]
+    [
+        area(AreaType::OutsideQpv, OUTSIDE_QPV, "area.outside_qpv"),
+        area(AreaType::Territory, TERRITORY, "area.territory"),
+    ]
 }
 
 /// Computes the indicators of the context's quarter (or the latest present).

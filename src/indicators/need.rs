@@ -33,7 +33,10 @@ fn sums_of(c: &Compute) -> Vec<(String, Expr)> {
         ],
         Compute::CensusWeightedMean { var, weight, .. } => vec![
             (format!("wnum:{var}/{weight}"), (col(var.as_str()) * (col(weight.as_str()) * w())).sum()),
-            (format!("wden:{var}/{weight}"), masked(col(var.as_str()).is_not_null(), col(weight.as_str()) * w()).sum()),
+            (
+                format!("wden:{var}/{weight}"),
+                masked(col(var.as_str()).is_not_null(), col(weight.as_str()) * w()).sum(),
+            ),
             (format!("sum:{weight}"), (col(weight.as_str()) * w()).sum()),
         ],
         _ => Vec::new(),
@@ -72,7 +75,8 @@ impl Need {
             _ => match &s.inputs.qpv_indicators {
                 Some(qi) => {
                     let lookup = qpv_table_lookup(qi).map_err(terr("qpv_indicators"))?;
-                    let missing: Vec<String> = s.codes.iter().filter(|c| !lookup.contains_key(*c)).cloned().collect();
+                    let missing: Vec<String> =
+                        s.codes.iter().filter(|c| !lookup.contains_key(*c)).cloned().collect();
                     if !missing.is_empty() {
                         need.notes.push(Note::QpvMissingFromTable { codes: missing });
                     }
@@ -89,16 +93,23 @@ impl Need {
         if let Compute::QpvValue { column } = c {
             let Some(lookup) = &self.qpv else { return Ok(None) };
             return Ok(Some(Values::Num(
-                s.codes.iter().map(|code| lookup.get(code).and_then(|m| m.get(column).copied().flatten())).collect(),
+                s.codes
+                    .iter()
+                    .map(|code| lookup.get(code).and_then(|m| m.get(column).copied().flatten()))
+                    .collect(),
             )));
         }
         let Some(sums) = &self.census else { return Ok(None) };
-        if census_vars(c).is_empty() || !census_vars(c).iter().all(|v| self.census_columns.iter().any(|x| x == v)) {
+        if census_vars(c).is_empty()
+            || !census_vars(c).iter().all(|v| self.census_columns.iter().any(|x| x == v))
+        {
             return Ok(None);
         }
         let get = |code: &String, key: &str| sums.get(code).and_then(|m| m.get(key)).copied();
         let values: Vec<Option<f64>> = match c {
-            Compute::CensusSum { var } => s.codes.iter().map(|code| get(code, &format!("sum:{var}"))).collect(),
+            Compute::CensusSum { var } => {
+                s.codes.iter().map(|code| get(code, &format!("sum:{var}"))).collect()
+            }
             Compute::CensusShare { num, den } => s
                 .codes
                 .iter()

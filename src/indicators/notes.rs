@@ -36,7 +36,10 @@ impl Note {
                 let label = super::table::indicator(indicator)
                     .map(|d| d.label(l.lang).to_string())
                     .unwrap_or_else(|| indicator.clone());
-                l.format("note.low_coverage", &[("label", Arg::Text(label)), ("zones", Arg::Count(*zones as u64))])
+                l.format(
+                    "note.low_coverage",
+                    &[("label", Arg::Text(label)), ("zones", Arg::Count(*zones as u64))],
+                )
             }
             Note::QpvMissingFromTable { codes } => l.format(
                 "note.qpv_missing_from_table",

@@ -37,7 +37,13 @@ fn choose_quarter(asked: Option<Quarter>, present: &[Quarter]) -> Result<Quarter
 
 impl Reach {
     pub fn new(s: &Scope) -> Result<Self, IndicatorError> {
-        let mut r = Reach { quarter: None, quarters: Vec::new(), counts: None, hidden: BTreeMap::new(), notes: Vec::new() };
+        let mut r = Reach {
+            quarter: None,
+            quarters: Vec::new(),
+            counts: None,
+            hidden: BTreeMap::new(),
+            notes: Vec::new(),
+        };
         let Some(att) = &s.joined.attendance else {
             r.notes.push(Note::NoAttendance);
             return Ok(r);
@@ -87,7 +93,12 @@ impl Reach {
         )
     }
 
-    pub fn value(&mut self, s: &Scope, c: &Compute, out: &mut Computed) -> Result<Option<Values>, IndicatorError> {
+    pub fn value(
+        &mut self,
+        s: &Scope,
+        c: &Compute,
+        out: &mut Computed,
+    ) -> Result<Option<Values>, IndicatorError> {
         Ok(match c {
             Compute::Places => self.places(s)?,
             Compute::Persons { count } => {
@@ -127,7 +138,8 @@ impl Reach {
                         .iter()
                         .zip(cells)
                         .map(|(c, (n, hidden))| {
-                            let d = if c == TERRITORY { done } else { a.completed.get(c).copied().unwrap_or(0) };
+                            let d =
+                                if c == TERRITORY { done } else { a.completed.get(c).copied().unwrap_or(0) };
                             if hidden.is_some() { None } else { ratio(d as f64 * 100.0, n as f64) }
                         })
                         .collect(),
@@ -144,7 +156,9 @@ impl Reach {
         Ok(Some(Values::Num(
             s.codes
                 .iter()
-                .map(|c| Some(if c == TERRITORY { total } else { counts.get(c).copied().unwrap_or(0) } as f64))
+                .map(
+                    |c| Some(if c == TERRITORY { total } else { counts.get(c).copied().unwrap_or(0) } as f64),
+                )
                 .collect(),
         )))
     }
@@ -158,8 +172,15 @@ impl Reach {
             .map(|p| s.codes.iter().zip(p).filter_map(|(c, v)| Some((c.clone(), (*v)?))).collect())
             .unwrap_or_default();
         let min = s.ctx.dataset.parameters.secrecy_min_count;
-        let series =
-            aggregate::reach_series(att, &self.quarters, s.areas, &s.partition, &population, min, s.territory_known)?;
+        let series = aggregate::reach_series(
+            att,
+            &self.quarters,
+            s.areas,
+            &s.partition,
+            &population,
+            min,
+            s.territory_known,
+        )?;
         if a.outside_territory > 0 || a.unknown > 0 {
             self.notes.push(Note::NotCounted { outside: a.outside_territory, unknown: a.unknown });
         }

@@ -57,7 +57,10 @@ pub fn headings(cols: &[String], locale: &Locale) -> Vec<String> {
         .map(|c| match indicator(c) {
             Some(d) if !d.unit(locale.lang).is_empty() => locale.format(
                 "table.heading_unit",
-                &[("label", Arg::Text(d.label(locale.lang).into())), ("unit", Arg::Text(d.unit(locale.lang).into()))],
+                &[
+                    ("label", Arg::Text(d.label(locale.lang).into())),
+                    ("unit", Arg::Text(d.unit(locale.lang).into())),
+                ],
             ),
             Some(d) => d.label(locale.lang).to_string(),
             None => c.clone(),

@@ -252,7 +252,9 @@ fn report_html(
                 cells.push(markdown::display_cell(col, i, secret, locale));
             }
         }
-        rows.push(json!({"cells": cells, "comparison": types.get(i).is_some_and(|x| x != AreaType::Qpv.code())}));
+        rows.push(
+            json!({"cells": cells, "comparison": types.get(i).is_some_and(|x| x != AreaType::Qpv.code())}),
+        );
     }
     let mut header_ordered =
         vec![indicator("area_name").map(|d| d.label(locale.lang).to_string()).unwrap_or_default()];
@@ -262,7 +264,8 @@ fn report_html(
     let summary = summary_lines(ind, joined, locale);
     let downloads: Vec<serde_json::Value> =
         downloads(ind).iter().map(|d| json!({"path": d.path, "what": locale.text(d.what)})).collect();
-    let (maps, charts): (Vec<&Figure>, Vec<&Figure>) = figures.iter().partition(|f| f.kind == FigureKind::Map);
+    let (maps, charts): (Vec<&Figure>, Vec<&Figure>) =
+        figures.iter().partition(|f| f.kind == FigureKind::Map);
     let period_label = ind.quarter.map(|q| locale.quarter(q)).unwrap_or_else(|| ind.period.clone());
     let params = &ctx.dataset.parameters;
     let text = |key: &str, args: &[(&str, Arg)]| locale.format(key, args);
@@ -324,8 +327,12 @@ fn summary_lines(ind: &Indicators, joined: &Joined, locale: &Locale) -> Vec<Stri
     };
     let f1 = |v: f64| Arg::Number(v, 1);
     let name = |n: String| Arg::Text(n);
-    if let (Some(q), Some(h)) = (value("share_thd30", crate::join::OUTSIDE_QPV), extreme("share_thd30", false)) {
-        out.push(locale.format("summary.thd30", &[("outside", f1(q)), ("name", name(h.0)), ("value", f1(h.1))]));
+    if let (Some(q), Some(h)) =
+        (value("share_thd30", crate::join::OUTSIDE_QPV), extreme("share_thd30", false))
+    {
+        out.push(
+            locale.format("summary.thd30", &[("outside", f1(q)), ("name", name(h.0)), ("value", f1(h.1))]),
+        );
     }
     if let Some(h) = extreme("poverty_rate", true) {
         out.push(locale.format("summary.poverty", &[("name", name(h.0)), ("value", f1(h.1))]));
@@ -334,7 +341,10 @@ fn summary_lines(ind: &Indicators, joined: &Joined, locale: &Locale) -> Vec<Stri
         value("participants_per_1000", crate::indicators::TERRITORY),
         extreme("participants_per_1000", false),
     ) {
-        out.push(locale.format("summary.reach", &[("territory", f1(q)), ("name", name(lo.0)), ("value", f1(lo.1))]));
+        out.push(
+            locale
+                .format("summary.reach", &[("territory", f1(q)), ("name", name(lo.0)), ("value", f1(lo.1))]),
+        );
     }
     let hidden = markdown::text_column(t, "secrecy").iter().filter(|s| !s.is_empty()).count();
     if hidden > 0 {

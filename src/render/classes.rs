@@ -25,6 +25,8 @@
 //! assert_eq!(breaks.labels(1)[0], "[12,0 ; 48,0[");
 //! ```
 
+use crate::locale::{Arg, Locale};
+
 /// Bounds of the classes of a map: `bounds.len() == n + 1` for `n` classes (empty when there is no
 /// class). Bounds are ascending; they are strictly ascending except for the single degenerate class
 /// `[v ; v]` when every value equals `v`.
@@ -109,18 +111,29 @@ impl ClassBreaks {
     /// Legend labels, one per class, French style: `[12,5 ; 20,0[`, the last one closed
     /// `[80,0 ; 100,0]`; the degenerate class of equal values is shown as the value alone.
     pub fn labels(&self, decimals: usize) -> Vec<String> {
+        self.labels_in(decimals, &Locale::default())
+    }
+
+    /// Legend labels in a locale's number format and interval notation (`[12.5, 20.0)` in English).
+    pub fn labels_in(&self, decimals: usize, l: &Locale) -> Vec<String> {
         let n = self.len();
         (0..n)
             .map(|i| {
                 let (a, b) = (self.bounds[i], self.bounds[i + 1]);
                 if i + 1 == n {
                     if a == b {
-                        crate::numbers::fr(a, decimals)
+                        l.number(a, decimals)
                     } else {
-                        format!("[{} ; {}]", crate::numbers::fr(a, decimals), crate::numbers::fr(b, decimals))
+                        l.format(
+                            "class.closed",
+                            &[("a", Arg::Number(a, decimals)), ("b", Arg::Number(b, decimals))],
+                        )
                     }
                 } else {
-                    format!("[{} ; {}[", crate::numbers::fr(a, decimals), crate::numbers::fr(b, decimals))
+                    l.format(
+                        "class.half_open",
+                        &[("a", Arg::Number(a, decimals)), ("b", Arg::Number(b, decimals))],
+                    )
                 }
             })
             .collect()

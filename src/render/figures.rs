@@ -16,7 +16,7 @@ use crate::context::Context;
 use crate::indicators::table::{Indicator, mapped};
 use crate::indicators::{AreaType, Indicators, TERRITORY};
 use crate::ingest::Inputs;
-use crate::locale::{Arg, Locale};
+use crate::locale::{Arg, Lang, Locale};
 
 /// What a figure is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -54,10 +54,15 @@ impl FigureTexts {
             "figure.title_suffix",
             &[("dataset", Arg::Text(d.name.clone())), ("period", Arg::Text(period))],
         );
-        let notice = match (&d.notice, d.synthetic) {
-            (Some(n), _) => Some(n.clone()),
-            (None, true) => Some(locale.text("figure.synthetic_notice").to_string()),
-            (None, false) => None,
+        // A dataset's own notice is written in French, the language of its configuration; in another
+        // language a synthetic dataset says so in the locale's words.
+        let notice = match (&d.notice, d.synthetic, locale.lang) {
+            (Some(n), _, Lang::Fr) | (Some(n), false, _) => Some(n.clone()),
+            (Some(_), true, _) => {
+                Some(locale.format("figure.synthetic_notice_named", &[("name", Arg::Text(d.name.clone()))]))
+            }
+            (None, true, _) => Some(locale.text("figure.synthetic_notice").to_string()),
+            (None, false, _) => None,
         };
         FigureTexts { title_suffix, credit: d.credit.clone(), notice }
     }
@@ -137,7 +142,8 @@ pub fn render(
             continue;
         }
         let label = d.label(locale.lang);
-        let title = locale.format("figure.title", &[("label", Arg::Text(label.to_string())), ("suffix", suffix())]);
+        let title =
+            locale.format("figure.title", &[("label", Arg::Text(label.to_string())), ("suffix", suffix())]);
         let description =
             describe(d, locale, &features, values.get(TERRITORY).copied().flatten(), map.decimals);
         let unit = d.unit(locale.lang);
@@ -151,6 +157,7 @@ pub fn render(
             credit: &texts.credit,
             notice,
             description: &description,
+            locale,
         };
         let m = choropleth(&spec, &background, &features, out_dir)?;
         figures.push(Figure {
@@ -164,8 +171,12 @@ pub fn render(
 
     // Quarterly reach per QPV and for the territory.
     if let Some(series) = &ind.series {
-        let codes: Vec<String> =
-            ind.areas.iter().filter(|a| a.area_type != AreaType::OutsideQpv).map(|a| a.code.clone()).collect();
+        let codes: Vec<String> = ind
+            .areas
+            .iter()
+            .filter(|a| a.area_type != AreaType::OutsideQpv)
+            .map(|a| a.code.clone())
+            .collect();
         let q = series.column("quarter").and_then(|c| c.str().cloned());
         let c = series.column("area_code").and_then(|c| c.str().cloned());
         let v = series.column("participants_per_1000").and_then(|c| c.f64().cloned());
@@ -194,6 +205,7 @@ pub fn render(
                 credit: &texts.credit,
                 notice,
                 description: &description,
+                locale,
             };
             let r = line_chart(&spec, &series, out_dir)?;
             figures.push(Figure {
@@ -226,6 +238,7 @@ pub fn render(
             credit: &texts.credit,
             notice,
             description: &description,
+            locale,
         };
         let r = scatter(&spec, locale.text("chart.need_axis"), &points, out_dir)?;
         figures.push(Figure {

@@ -17,6 +17,7 @@
 //!   leader already placed and covers no small feature nor symbol, and avoids the other features
 //!   when it can.
 
+use crate::locale::{Arg, Locale};
 use std::collections::BTreeMap;
 
 use super::choropleth::MapFeature;
@@ -78,11 +79,18 @@ const FAR_RINGS: i32 = 8;
 const FAR_STEP: i32 = 16;
 
 /// The features to label, in priority order, with their texts.
-pub(crate) fn label_requests(features: &[MapFeature], mode: LabelMode, decimals: usize) -> Vec<LabelRequest> {
+pub(crate) fn label_requests(
+    features: &[MapFeature],
+    mode: LabelMode,
+    decimals: usize,
+    locale: &Locale,
+) -> Vec<LabelRequest> {
     let texts = |label: &str, code: &str, value: Option<String>| -> Vec<String> {
         let (label, code) = (label.trim(), code.trim());
         let with_value = |s: String| match &value {
-            Some(v) => format!("{s} : {v}"),
+            Some(v) => {
+                locale.format("map.value", &[("name", Arg::Text(s.clone())), ("value", Arg::Text(v.clone()))])
+            }
             None => s,
         };
         let mut texts = Vec::with_capacity(2);
@@ -135,7 +143,7 @@ pub(crate) fn label_requests(features: &[MapFeature], mode: LabelMode, decimals:
                     };
                     LabelRequest {
                         feature: i,
-                        texts: texts(&label, &f.code, Some(crate::numbers::fr(v, decimals))),
+                        texts: texts(&label, &f.code, Some(locale.number(v, decimals))),
                     }
                 })
                 .collect()
@@ -309,7 +317,7 @@ mod tests {
     fn all_mode_keeps_input_order_name_then_code() {
         let features =
             [feature("QP1", "Nord", Some(1.0)), feature("QP2", "QP2", None), feature("QP3", " ", None)];
-        let r = label_requests(&features, LabelMode::All, 0);
+        let r = label_requests(&features, LabelMode::All, 0, &Locale::default());
         assert_eq!(r.len(), 3);
         assert_eq!(r[0].texts, vec!["Nord", "QP1"]);
         assert_eq!(r[1].texts, vec!["QP2"]);
@@ -324,7 +332,7 @@ mod tests {
         features[5].value = None;
         features[7].label = "Centre Ville".into();
         features[39].label = "Centre Ville".into();
-        let r = label_requests(&features, LabelMode::Extremes, 1);
+        let r = label_requests(&features, LabelMode::Extremes, 1, &Locale::default());
         let order: Vec<usize> = r.iter().map(|q| q.feature).collect();
         assert_eq!(order, vec![39, 0, 38, 1, 37, 2]);
         assert_eq!(r[0].texts, vec!["Centre Ville (QP039) : 58,5", "QP039 : 58,5"]);
@@ -332,7 +340,7 @@ mod tests {
 
         // Fewer values than twice the extremes: each feature once.
         let few = [feature("A", "a", Some(1.0)), feature("B", "b", Some(2.0)), feature("C", "c", None)];
-        let r = label_requests(&few, LabelMode::Extremes, 0);
+        let r = label_requests(&few, LabelMode::Extremes, 0, &Locale::default());
         assert_eq!(r.iter().map(|q| q.feature).collect::<Vec<_>>(), vec![1, 0]);
     }
 
@@ -347,7 +355,7 @@ mod tests {
         let boxes: Vec<Option<PxBox>> =
             anchors.iter().flatten().map(|&(x, y)| Some((x - 8, y - 8, x + 8, y + 8))).collect();
         let obstacles = [(180, 330, 400, 360)];
-        let requests = label_requests(&features, LabelMode::All, 0);
+        let requests = label_requests(&features, LabelMode::All, 0, &Locale::default());
         let placed = place_labels(&requests, &anchors, &boxes, &obstacles, [(0, 0), (800, 600)], true)?;
         // Beside the specks there is room for some labels; farther away, with leaders, for all.
         let near = place_labels(&requests, &anchors, &boxes, &obstacles, [(0, 0), (800, 600)], false)?;

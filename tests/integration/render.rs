@@ -96,6 +96,7 @@ fn map_spec<'a>(stem: &'a str) -> MapSpec<'a> {
         notice: Some(NOTICE),
         description: "Carte des quartiers prioritaires de Strasbourg selon la part des locaux éligibles \
                       au très haut débit.",
+        locale: &FR,
     }
 }
 
@@ -291,8 +292,11 @@ fn chart_spec<'a>(stem: &'a str, title: &'a str, y_label: &'a str) -> ChartSpec<
         credit: "Sources : Arcep ; structures de médiation numérique (données synthétiques). Licence Ouverte 2.0.",
         notice: Some(NOTICE),
         description: "Évolution trimestrielle de la part des locaux éligibles à la fibre.",
+        locale: &FR,
     }
 }
+
+static FR: std::sync::LazyLock<fracture::locale::Locale> = std::sync::LazyLock::new(Default::default);
 
 #[test]
 fn line_chart_has_legend_gaps_and_accessible_svg() {

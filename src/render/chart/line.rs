@@ -2,6 +2,7 @@
 //! one line per series with gaps where a value is missing, the legend under the plot, and the
 //! `<desc>` listing every value.
 
+use crate::locale::{Arg, Locale};
 use std::path::Path;
 
 use plotters::chart::ChartBuilder;
@@ -53,11 +54,12 @@ pub fn line_chart(spec: &ChartSpec, series: &[Series], out_dir: &Path) -> Result
         .map(|s| s.label.as_str())
         .collect();
     if !empty.is_empty() {
-        notes.push(format!("Aucune donnée pour : {}.", empty.join(", ")));
+        let names = Arg::List(empty.iter().map(|s| s.to_string()).collect());
+        notes.push(spec.locale.format("chart.no_data_for", &[("names", names)]));
     }
     let lines: Vec<Vec<Option<f64>>> = series.iter().map(|s| values_by_period(s, &periods)).collect();
     if lines.iter().any(|l| has_gap(l)) {
-        notes.push("Les interruptions des courbes signalent des trimestres sans donnée.".to_string());
+        notes.push(spec.locale.text("chart.gaps").to_string());
     }
 
     let figure = LineFigure::layout(spec, series, periods, lines, (y_min, y_max), &notes.join(" "))
@@ -87,7 +89,7 @@ fn is_quarter(p: &str) -> bool {
     let b = p.as_bytes();
     b.len() == 7
         && b[..4].iter().all(u8::is_ascii_digit)
-        && &b[4..6] == b"-T"
+        && (&b[4..6] == b"-T" || &b[4..6] == b"-Q")
         && (b'1'..=b'4').contains(&b[6])
 }
 
@@ -127,6 +129,7 @@ fn segments(values: &[Option<f64>]) -> Vec<Vec<(usize, f64)>> {
 
 /// A line chart laid out.
 struct LineFigure {
+    locale: Locale,
     height: u32,
     header: Header,
     footer: Footer,
@@ -171,6 +174,7 @@ impl LineFigure {
         let footer_y = legend_bottom + GAP;
         let height = (footer_y + footer.height + MARGIN) as u32;
         Ok(LineFigure {
+            locale: *spec.locale,
             height,
             header,
             footer,
@@ -204,7 +208,7 @@ impl Figure for LineFigure {
             .build_cartesian_2d(-0.5..n as f64 - 0.5, lo..hi)
             .map_err(|e| e.to_string())?;
         let decimals = tick_decimals(hi - lo);
-        let y_formatter = |y: &f64| crate::numbers::fr(*y, decimals);
+        let y_formatter = |y: &f64| self.locale.number(*y, decimals);
         chart
             .configure_mesh()
             .disable_x_mesh()
@@ -275,15 +279,21 @@ fn line_description(
     periods: &[String],
     lines: &[Vec<Option<f64>>],
 ) -> String {
+    let l = spec.locale;
     let mut desc = spec.description.trim().to_string();
-    desc.push_str(&format!("\nValeurs ({}) :", spec.y_label));
+    desc.push('\n');
+    desc.push_str(&l.format("chart.values", &[("label", Arg::Text(spec.y_label.into()))]));
     for (s, values) in series.iter().zip(lines) {
         let items: Vec<String> = periods
             .iter()
             .zip(values)
-            .map(|(p, v)| format!("{p} {}", v.map_or("n.d.".to_string(), |v| crate::numbers::fr(v, 1))))
+            .map(|(p, v)| format!("{p} {}", l.number(v.unwrap_or(f64::NAN), 1)))
             .collect();
-        desc.push_str(&format!("\n{} : {}.", s.label, items.join(" ; ")));
+        let items = Arg::Text(items.join(l.text("list.separator")));
+        desc.push('\n');
+        desc.push_str(
+            &l.format("chart.series_values", &[("name", Arg::Text(s.label.clone())), ("items", items)]),
+        );
     }
     desc
 }
@@ -303,7 +313,12 @@ mod tests {
         assert_eq!(periods(&[a.clone(), b]), vec!["2025-T1", "2025-T2", "2025-T3"]);
         let c = series("C", &[("hiver", Some(1.0)), ("été", Some(2.0))]);
         assert_eq!(periods(&[c]), vec!["hiver", "été"]);
-        assert!(is_quarter("2026-T4") && !is_quarter("2026-T5") && !is_quarter("2026-Q1"));
+        assert!(
+            is_quarter("2026-T4")
+                && !is_quarter("2026-T5")
+                && is_quarter("2026-Q1")
+                && !is_quarter("2026-X1")
+        );
         assert_eq!(values_by_period(&a, &periods(std::slice::from_ref(&a))), vec![Some(2.0), Some(1.0)]);
     }
 

@@ -45,6 +45,8 @@ pub struct ChartSpec<'a> {
     pub notice: Option<&'a str>,
     /// Text alternative (RGAA): goes into the SVG `<desc>` and is returned for the HTML `alt`.
     pub description: &'a str,
+    /// The language of every text the chart adds (notes, numbers, medians).
+    pub locale: &'a crate::locale::Locale,
 }
 
 /// The files of a chart and its text alternative.

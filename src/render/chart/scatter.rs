@@ -2,6 +2,7 @@
 //! around their point to avoid overlaps), dashed medians, the points left out listed in a footnote
 //! and in the `<desc>`.
 
+use crate::locale::{Arg, Locale};
 use std::path::Path;
 
 use plotters::chart::ChartBuilder;
@@ -46,7 +47,8 @@ pub fn scatter(
     let footnote = if missing.is_empty() {
         String::new()
     } else {
-        format!("Non représentés faute de donnée : {}.", missing.join(", "))
+        let names = Arg::List(missing.iter().map(|s| s.to_string()).collect());
+        spec.locale.format("chart.not_drawn", &[("names", names)])
     };
     let xs: Vec<f64> = shown.iter().map(|p| p.1).collect();
     let ys: Vec<f64> = shown.iter().map(|p| p.2).collect();
@@ -66,6 +68,7 @@ pub fn scatter(
 
 /// A scatter plot laid out.
 struct ScatterFigure {
+    locale: Locale,
     height: u32,
     header: Header,
     footer: Footer,
@@ -95,6 +98,7 @@ impl ScatterFigure {
         let footer_y = plot[1].1 + GAP;
         let height = (footer_y + footer.height + MARGIN) as u32;
         Ok(ScatterFigure {
+            locale: *spec.locale,
             height,
             header,
             footer,
@@ -208,8 +212,8 @@ impl Figure for ScatterFigure {
             .build_cartesian_2d(xl..xh, yl..yh)
             .map_err(|e| e.to_string())?;
         let (xd, yd) = (tick_decimals(xh - xl), tick_decimals(yh - yl));
-        let x_formatter = |x: &f64| crate::numbers::fr(*x, xd);
-        let y_formatter = |y: &f64| crate::numbers::fr(*y, yd);
+        let x_formatter = |x: &f64| self.locale.number(*x, xd);
+        let y_formatter = |y: &f64| self.locale.number(*y, yd);
         chart
             .configure_mesh()
             .bold_line_style(GRID.stroke_width(1))
@@ -243,8 +247,8 @@ impl Figure for ScatterFigure {
                 let (_, hy) = chart.backend_coord(&(xl, my));
                 draw_dashed(root, (vx, py0), (vx, py1), MEDIAN)?;
                 draw_dashed(root, (px0, hy), (px1, hy), MEDIAN)?;
-                let vt = format!("médiane {}", crate::numbers::fr(mx, xd + 1));
-                let ht = format!("médiane {}", crate::numbers::fr(my, yd + 1));
+                let vt = self.locale.format("chart.median", &[("value", Arg::Number(mx, xd + 1))]);
+                let ht = self.locale.format("chart.median", &[("value", Arg::Number(my, yd + 1))]);
                 let (vw, hw) =
                     (text::width(&vt, SMALL, false)? as i32, text::width(&ht, SMALL, false)? as i32);
                 let lh = line_height(SMALL);
@@ -277,16 +281,29 @@ fn scatter_description(
     points: &[(String, f64, f64)],
     missing: &[&str],
 ) -> String {
+    let loc = spec.locale;
+    let sep = loc.text("list.separator");
     let mut desc = spec.description.trim().to_string();
     if !points.is_empty() {
         let items: Vec<String> = points
             .iter()
-            .map(|(l, x, y)| format!("{l} ({} ; {})", crate::numbers::fr(*x, 1), crate::numbers::fr(*y, 1)))
+            .map(|(l, x, y)| {
+                let xy = [loc.number(*x, 1), loc.number(*y, 1)].join(sep);
+                format!("{l} ({xy})")
+            })
             .collect();
-        desc.push_str(&format!("\nPoints ({x_label} ; {}) : {}.", spec.y_label, items.join(" ; ")));
+        let args = [
+            ("x", Arg::Text(x_label.into())),
+            ("y", Arg::Text(spec.y_label.into())),
+            ("items", Arg::Text(items.join(sep))),
+        ];
+        desc.push('\n');
+        desc.push_str(&loc.format("chart.points", &args));
     }
     if !missing.is_empty() {
-        desc.push_str(&format!("\nNon représentés faute de donnée : {}.", missing.join(", ")));
+        let names = Arg::List(missing.iter().map(|s| s.to_string()).collect());
+        desc.push('\n');
+        desc.push_str(&loc.format("chart.not_drawn", &[("names", names)]));
     }
     desc
 }

@@ -1,7 +1,8 @@
 //! The texts of a map besides its legend: the long text alternative that goes into the SVG `<desc>`
 //! (legend with counts, notes, values) and the footnotes on what the map leaves out.
 
-use super::{MapFeature, MapSpec, NO_DATA_LABEL};
+use super::{MapFeature, MapSpec};
+use crate::locale::{Arg, Locale};
 use crate::render::classes::ClassBreaks;
 use crate::render::labels::EXTREMES;
 
@@ -21,16 +22,27 @@ pub(super) fn long_description(
             _ => missing += 1,
         }
     }
-    let zones = |n: usize| if n > 1 { format!("{n} zones") } else { format!("{n} zone") };
+    let l = spec.locale;
+    let zones = |n: usize| {
+        let key = if n > 1 { "map.zone_many" } else { "map.zone_one" };
+        Arg::Text(l.format(key, &[("n", Arg::Count(n as u64))]))
+    };
+    let entry = |label: String, n: usize| {
+        l.format("map.legend_entry", &[("label", Arg::Text(label)), ("zones", zones(n))])
+    };
     let mut entries: Vec<String> = classes
-        .labels(spec.decimals)
-        .iter()
+        .labels_in(spec.decimals, l)
+        .into_iter()
         .zip(&counts)
-        .map(|(l, n)| format!("{l} : {}", zones(*n)))
+        .map(|(label, n)| entry(label, *n))
         .collect();
-    entries.push(format!("{} : {}", NO_DATA_LABEL.to_lowercase(), zones(missing)));
-    let mut desc =
-        format!("{}\nLégende ({}) : {}.", spec.description.trim(), spec.legend_title, entries.join(" ; "));
+    entries.push(entry(l.text("map.no_data").to_lowercase(), missing));
+    let sep = l.text("list.separator");
+    let legend = l.format(
+        "map.legend",
+        &[("title", Arg::Text(spec.legend_title.to_string())), ("entries", Arg::Text(entries.join(sep)))],
+    );
+    let mut desc = format!("{}\n{legend}", spec.description.trim());
     for note in notes {
         desc.push('\n');
         desc.push_str(note);
@@ -39,28 +51,27 @@ pub(super) fn long_description(
         let items: Vec<String> = features
             .iter()
             .map(|f| {
-                let v = f
-                    .value
-                    .filter(|v| v.is_finite())
-                    .map_or("n.d.".to_string(), |v| crate::numbers::fr(v, spec.decimals));
-                format!("{} ({}) : {v}", f.label, f.code)
+                let v = l.number(f.value.unwrap_or(f64::NAN), spec.decimals);
+                l.format(
+                    "map.value_named",
+                    &[
+                        ("name", Arg::Text(f.label.clone())),
+                        ("code", Arg::Text(f.code.clone())),
+                        ("value", Arg::Text(v)),
+                    ],
+                )
             })
             .collect();
-        desc.push_str(&format!("\nValeurs : {}.", items.join(" ; ")));
+        desc.push('\n');
+        desc.push_str(&l.format("map.values", &[("items", Arg::Text(items.join(sep)))]));
     }
     desc
 }
 
 /// Footnote and text alternative of a map that names only the extreme values.
-pub(super) fn extremes_note() -> String {
-    format!(
-        "Seules les zones aux {EXTREMES} valeurs les plus élevées et aux {EXTREMES} plus faibles sont \
-         nommées sur la carte ; la liste complète des valeurs figure dans le tableau qui accompagne la carte."
-    )
+pub(super) fn extremes_note(l: &Locale) -> String {
+    l.format("map.extremes_only", &[("n", Arg::Count(EXTREMES as u64))])
 }
-/// Footnote of a map where symbols were pushed aside.
-pub(super) const LEADER_NOTE: &str =
-    "Les cercles trop proches sont écartés les uns des autres ; un trait les relie à leur zone.";
 
 #[cfg(test)]
 mod tests {
@@ -79,6 +90,7 @@ mod tests {
             credit: "",
             notice: None,
             description: "Carte.",
+            locale: &Locale::default(),
         };
         let f = |code: &str, value| MapFeature {
             code: code.into(),

@@ -4,11 +4,11 @@
 use geo::{BooleanOps, BoundingRect, Coord, InteriorPoint, MapCoords, MultiPolygon, Rect, coord};
 use plotters::style::RGBColor;
 
-use super::describe::{LEADER_NOTE, extremes_note};
-use super::legend::{LegendRow, SWATCH_W, SYMBOL_LABEL, Swatch, row_height};
+use super::describe::extremes_note;
+use super::legend::{LegendRow, SWATCH_W, Swatch, row_height};
 use super::paint::{BACKGROUND_FILL, HATCH_STEP, PaintedFeature, hatch, paint, palette};
 use super::scale_bar::FURNITURE_H;
-use super::{GAP, LEGEND_W, MARGIN, MapFeature, MapSpec, NO_DATA_LABEL, WIDTH};
+use super::{GAP, LEGEND_W, MARGIN, MapFeature, MapSpec, WIDTH};
 use crate::render::classes::ClassBreaks;
 use crate::render::frame::{Footer, Header};
 use crate::render::labels::{LabelMode, PlacedLabel, label_requests, place_labels};
@@ -77,6 +77,8 @@ pub(super) struct MapFigure {
     pub(super) legend_rows: Vec<LegendRow>,
     /// Pixels per metre.
     pub(super) scale: f64,
+    /// The language of the map's furniture (scale bar).
+    pub(super) locale: crate::locale::Locale,
 }
 
 /// Where the map goes on the page and how Lambert-93 metres become pixels.
@@ -135,13 +137,15 @@ impl MapFigure {
         let label_w = (LEGEND_W - SWATCH_W - 14) as u32;
         let colours = palette(classes.len(), spec.higher_is_better);
         let mut legend_rows: Vec<LegendRow> = classes
-            .labels(spec.decimals)
+            .labels_in(spec.decimals, spec.locale)
             .into_iter()
             .zip(colours.iter())
             .map(|(label, colour)| LegendRow { swatch: Swatch::Class(*colour), lines: vec![label] })
             .collect();
-        legend_rows
-            .push(LegendRow { swatch: Swatch::NoData, lines: wrap(NO_DATA_LABEL, BODY, false, label_w)? });
+        legend_rows.push(LegendRow {
+            swatch: Swatch::NoData,
+            lines: wrap(spec.locale.text("map.no_data"), BODY, false, label_w)?,
+        });
         let legend_h = |rows: &[LegendRow]| {
             legend_title.len() as i32 * line_height(SUBTITLE)
                 + 12
@@ -171,8 +175,10 @@ impl MapFigure {
             })
             .collect();
         if specks.iter().any(|s| *s) {
-            legend_rows
-                .push(LegendRow { swatch: Swatch::Symbol, lines: wrap(SYMBOL_LABEL, BODY, false, label_w)? });
+            legend_rows.push(LegendRow {
+                swatch: Swatch::Symbol,
+                lines: wrap(spec.locale.text("map.symbol"), BODY, false, label_w)?,
+            });
             geometry = MapFrame::new(extent, map_w, header.height, legend_h(&legend_rows));
         }
         let MapFrame { frame, top, scale, .. } = geometry;
@@ -244,16 +250,16 @@ impl MapFigure {
             boxes[s.feature] = Some(s.bbox());
         }
         let label_mode = LabelMode::for_map(features.len(), symbols.len());
-        let requests = label_requests(features, label_mode, spec.decimals);
+        let requests = label_requests(features, label_mode, spec.decimals, spec.locale);
         let labels =
             place_labels(&requests, &anchors, &boxes, &obstacles, frame, label_mode == LabelMode::Extremes)?;
 
         let mut notes = Vec::new();
         if label_mode == LabelMode::Extremes {
-            notes.push(extremes_note());
+            notes.push(extremes_note(spec.locale));
         }
         if symbols.iter().any(|s| s.leader().is_some()) {
-            notes.push(LEADER_NOTE.to_string());
+            notes.push(spec.locale.text("map.spread").to_string());
         }
         let footnote = (!notes.is_empty()).then(|| notes.join(" "));
         let footer = Footer::layout(footnote.as_deref(), spec.credit, inner_w as u32)?;
@@ -276,6 +282,7 @@ impl MapFigure {
             legend_title,
             legend_rows,
             scale,
+            locale: *spec.locale,
         })
     }
 }
@@ -317,6 +324,7 @@ mod tests {
             credit: "",
             notice: None,
             description: "Carte.",
+            locale: &crate::locale::Locale::default(),
         };
         // 200 m squares at the four corners of a 200 km × 150 km region, and one big square.
         let corners = [(0.0, 0.0), (200_000.0, 0.0), (0.0, 150_000.0), (200_000.0, 150_000.0)];

@@ -37,7 +37,6 @@ pub(super) struct LegendRow {
 }
 
 /// Legend entry of the symbols drawn over features too small to see.
-pub(super) const SYMBOL_LABEL: &str = "Zone trop petite à cette échelle : cercle de la couleur de sa classe";
 
 impl MapFigure {
     pub(super) fn draw_legend<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {

@@ -49,6 +49,7 @@ mod legend;
 mod paint;
 mod scale_bar;
 
+use crate::locale::{Arg, Locale};
 use describe::{extremes_note, long_description};
 use layout::{MapFigure, map_extent};
 pub(crate) use paint::{HATCH, OUTLINE, hatch, rgb};
@@ -85,6 +86,8 @@ pub struct MapSpec<'a> {
     pub notice: Option<&'a str>,
     /// Text alternative (RGAA): goes into the SVG `<desc>` and is returned for the HTML `alt`.
     pub description: &'a str,
+    /// The language of every text the map adds (legend, notes, numbers).
+    pub locale: &'a Locale,
 }
 
 /// The files of a map and what a page needs to publish it.
@@ -98,9 +101,6 @@ pub struct RenderedMap {
     /// names only its extreme values, by a sentence saying so and pointing to the table.
     pub description: String,
 }
-
-/// Legend entry of features without a value.
-pub const NO_DATA_LABEL: &str = "Données non disponibles / secret statistique";
 
 const WIDTH: u32 = 1400;
 const MARGIN: i32 = 32;
@@ -129,20 +129,16 @@ pub fn choropleth(
 
     let figure = MapFigure::layout(spec, &classes, extent, background, features).map_err(layout_error)?;
     let mut notes = Vec::new();
+    let l = spec.locale;
     match figure.symbols.len() {
         0 => {}
-        1 => notes.push(
-            "1 zone trop petite à cette échelle est représentée par un cercle de la couleur de sa classe."
-                .to_string(),
-        ),
-        n => notes.push(format!(
-            "{n} zones trop petites à cette échelle sont représentées par un cercle de la couleur de leur classe."
-        )),
+        1 => notes.push(l.text("map.symbols_one").to_string()),
+        n => notes.push(l.format("map.symbols_many", &[("n", Arg::Count(n as u64))])),
     }
     let mut description = spec.description.to_string();
     if figure.label_mode == LabelMode::Extremes {
-        notes.push(extremes_note());
-        description = format!("{} {}", spec.description.trim_end(), extremes_note());
+        notes.push(extremes_note(l));
+        description = format!("{} {}", spec.description.trim_end(), extremes_note(l));
     }
     let desc = long_description(spec, &classes, features, &notes);
     let written = write_figure(&figure, out_dir, spec.file_stem, spec.title, &desc)?;

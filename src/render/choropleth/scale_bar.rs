@@ -1,6 +1,7 @@
 //! Map furniture at the bottom of the legend column: a north arrow and a scale bar of a round length
 //! in m or km, with the projection named under it.
 
+use crate::locale::{Arg, Locale};
 use plotters::coord::Shift;
 use plotters::element::Polygon as PxPolygon;
 use plotters::prelude::{DrawingArea, DrawingBackend};
@@ -22,7 +23,12 @@ impl MapFigure {
         let bottom = self.frame[1].1;
         // North arrow: an arrowhead with a notch, "N" above it.
         let (cx, top) = (x + 18, bottom - 104);
-        draw_text(root, "N", (cx, top), &text::style(SUBTITLE, true, INK, HPos::Center, VPos::Top))?;
+        draw_text(
+            root,
+            self.locale.text("map.north"),
+            (cx, top),
+            &text::style(SUBTITLE, true, INK, HPos::Center, VPos::Top),
+        )?;
         let tip = top + 30;
         let head = vec![(cx, tip), (cx + 14, tip + 42), (cx, tip + 32), (cx - 14, tip + 42)];
         root.draw(&PxPolygon::new(head.clone(), INK.filled())).map_err(|e| e.to_string())?;
@@ -36,7 +42,7 @@ impl MapFigure {
         draw_rect(root, [(bx, by), (bx + px, by + 10)], INK.stroke_width(1))?;
         let tick = text::style(SMALL, false, INK, HPos::Center, VPos::Top);
         draw_text(root, "0", (bx, by + 16), &tick)?;
-        draw_text(root, &format_distance(metres), (bx + px, by + 16), &tick)?;
+        draw_text(root, &format_distance(metres, &self.locale), (bx + px, by + 16), &tick)?;
         let note = text::style(SMALL, false, INK, HPos::Left, VPos::Bottom);
         draw_text(root, "Lambert-93 (EPSG:2154)", (bx, by - 10), &note)?;
         Ok(())
@@ -56,13 +62,13 @@ fn scale_bar_length(scale: f64, target_px: f64) -> (f64, i32) {
 }
 
 /// "500 m", "2 km", "2,5 km".
-fn format_distance(metres: f64) -> String {
+fn format_distance(metres: f64, l: &Locale) -> String {
     if metres < 1000.0 {
-        format!("{} m", crate::numbers::fr(metres, 0))
+        format!("{} m", l.number(metres, 0))
     } else {
         let km = metres / 1000.0;
         let decimals = if km.fract() == 0.0 { 0 } else { 1 };
-        format!("{} km", crate::numbers::fr(km, decimals))
+        l.format("map.km", &[("n", Arg::Number(km, decimals))])
     }
 }
 
@@ -74,8 +80,9 @@ mod tests {
     fn scale_bar_is_round() {
         assert_eq!(scale_bar_length(0.1, 170.0), (1000.0, 100));
         assert_eq!(scale_bar_length(0.05, 170.0).0, 2000.0);
-        assert_eq!(format_distance(500.0), "500 m");
-        assert_eq!(format_distance(2000.0), "2 km");
-        assert_eq!(format_distance(2500.0), "2,5 km");
+        assert_eq!(format_distance(500.0, &Locale::default()), "500 m");
+        assert_eq!(format_distance(2000.0, &Locale::default()), "2 km");
+        assert_eq!(format_distance(2500.0, &Locale::default()), "2,5 km");
+        assert_eq!(format_distance(2500.0, &Locale::new(crate::locale::Lang::En)), "2.5 km");
     }
 }
