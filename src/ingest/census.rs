@@ -137,12 +137,24 @@ pub fn read_census(paths: &CensusPaths) -> Result<CensusTables, IngestError> {
             });
         }
     }
-    finish(&pop_t, errors)?;
-    let population = frame(vec![
+    // Every other age band of the table (`P21_POP75P` → `pop75p`, `P21_POP1529` → `pop1529`…), so that
+    // the indicator table can use any of them.
+    let band_prefix = format!("P{yy}_POP");
+    let mut columns = vec![
         Column::new("iris".into(), iris),
         Column::new("pop".into(), pop),
         Column::new("pop65".into(), pop65),
-    ])
+    ];
+    for name in pop_t.columns() {
+        if let Some(band) = name.strip_prefix(&band_prefix)
+            && band.starts_with(|c: char| c.is_ascii_digit())
+            && name != pop65_col
+        {
+            columns.push(Column::new(format!("pop{}", band.to_lowercase()).into(), counts(&pop_t, &name, &mut errors)));
+        }
+    }
+    finish(&pop_t, errors)?;
+    let population = frame(columns)
     .map_err(|e| polars_err(&pop_t.path, e))?;
 
     // Diplomas.
