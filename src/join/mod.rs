@@ -20,7 +20,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use crate::ingest::{Inputs, Iris};
+use crate::ingest::arcep::ArcepTables;
+use crate::ingest::attendance::Attendance;
+use crate::ingest::{Inputs, Iris, Qpv};
 use index::ZoneIndex;
 
 pub const OUTSIDE_QPV: &str = "HORS_QPV";
@@ -115,15 +117,36 @@ pub enum Weighting {
     Dwellings,
 }
 
+/// The layers of [`Inputs`] that `join` reads.
+struct Layers<'a> {
+    qpv: &'a [Qpv],
+    iris: Option<&'a [Iris]>,
+    arcep: Option<&'a ArcepTables>,
+    places: Option<&'a DataFrame>,
+    attendance: Option<&'a Attendance>,
+}
+
+/// Puts the buildings, places and attendance of `inputs` on the QPV geography and computes the IRIS → QPV
+/// weights; `communes` delimit the territory (all IRIS when empty).
 pub fn join(inputs: &Inputs, communes: &[String], weighting: Weighting) -> Result<Joined, JoinError> {
-    let qpv_codes: Vec<&str> = inputs.qpv.iter().map(|q| q.code.as_str()).collect();
-    let in_territory = inputs.iris.as_ref().map(|i| territory_flags(i, communes));
+    let layers = Layers {
+        qpv: &inputs.qpv,
+        iris: inputs.iris.as_deref(),
+        arcep: inputs.arcep.as_ref(),
+        places: inputs.places.as_ref(),
+        attendance: inputs.attendance.as_ref(),
+    };
+    join_layers(&layers, communes, weighting)
+}
+
+fn join_layers(l: &Layers<'_>, communes: &[String], weighting: Weighting) -> Result<Joined, JoinError> {
+    let qpv_codes: Vec<&str> = l.qpv.iter().map(|q| q.code.as_str()).collect();
+    let in_territory = l.iris.map(|i| territory_flags(i, communes));
     let locator = Locator {
-        qpv: ZoneIndex::new(inputs.qpv.iter().map(|q| &q.geometry).collect()),
+        qpv: ZoneIndex::new(l.qpv.iter().map(|q| &q.geometry).collect()),
         qpv_codes: qpv_codes.clone(),
-        iris: inputs
+        iris: l
             .iris
-            .as_ref()
             .zip(in_territory.clone())
             .map(|(i, t)| (ZoneIndex::new(i.iter().map(|z| &z.geometry).collect()), t)),
     };
@@ -131,12 +154,12 @@ pub fn join(inputs: &Inputs, communes: &[String], weighting: Weighting) -> Resul
 
     // IRIS → QPV weights, restricted to the territory's IRIS.
     let mut majority: BTreeMap<String, String> = BTreeMap::new();
-    let iris_weights = match (&inputs.iris, &in_territory) {
+    let iris_weights = match (l.iris, &in_territory) {
         (Some(iris), Some(flags)) => {
             let kept: Vec<Iris> =
                 iris.iter().zip(flags).filter(|(_, k)| **k).map(|(i, _)| i.clone()).collect();
-            let mut w = areal::weights(&kept, &inputs.qpv);
-            if let (Weighting::Dwellings, Some(a)) = (weighting, &inputs.arcep) {
+            let mut w = areal::weights(&kept, l.qpv);
+            if let (Weighting::Dwellings, Some(a)) = (weighting, l.arcep) {
                 let b = &a.buildings;
                 let (xs, ys) =
                     (f64s(b, "x").map_err(terr("buildings"))?, f64s(b, "y").map_err(terr("buildings"))?);
@@ -179,7 +202,7 @@ pub fn join(inputs: &Inputs, communes: &[String], weighting: Weighting) -> Resul
     };
 
     // Buildings: the territory is given by their commune code when communes are configured.
-    let buildings = match &inputs.arcep {
+    let buildings = match l.arcep {
         Some(a) => {
             let b = &a.buildings;
             let mut area = locator
@@ -222,7 +245,7 @@ pub fn join(inputs: &Inputs, communes: &[String], weighting: Weighting) -> Resul
         None => None,
     };
 
-    let places = match &inputs.places {
+    let places = match l.places {
         Some(p) => {
             let area =
                 locator.areas(&f64s(p, "x").map_err(terr("places"))?, &f64s(p, "y").map_err(terr("places"))?);
@@ -234,7 +257,7 @@ pub fn join(inputs: &Inputs, communes: &[String], weighting: Weighting) -> Resul
         None => None,
     };
 
-    let attendance = match &inputs.attendance {
+    let attendance = match l.attendance {
         Some(att) => {
             let r = &att.records;
             let by_xy = locator.areas(
@@ -242,7 +265,7 @@ pub fn join(inputs: &Inputs, communes: &[String], weighting: Weighting) -> Resul
                 &f64s(r, "res_y").map_err(terr("attendance"))?,
             );
             let iris = strs(r, "res_iris").map_err(terr("attendance"))?;
-            let known_iris: BTreeSet<&String> = inputs.iris.iter().flatten().map(|i| &i.code).collect();
+            let known_iris: BTreeSet<&String> = l.iris.into_iter().flatten().map(|i| &i.code).collect();
             let mut area = Vec::with_capacity(r.height());
             let mut how = Vec::with_capacity(r.height());
             for (xy, iris) in by_xy.into_iter().zip(iris) {
