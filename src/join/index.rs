@@ -131,4 +131,17 @@ mod tests {
         assert_eq!(idx.locate(200.0, 50.0), Some(1), "boundary counts as inside");
         assert_eq!(idx.candidates([90.0, 0.0], [210.0, 10.0]), vec![0, 1]);
     }
+
+    #[test]
+    fn a_zone_of_two_parts_is_one_candidate_and_an_empty_zone_keeps_the_numbering() {
+        let mut two = square(0.0, 0.0, 10.0, false);
+        two.0.extend(square(20.0, 0.0, 10.0, false).0);
+        let empty = MultiPolygon(vec![]);
+        let last = square(40.0, 0.0, 10.0, false);
+        let idx = ZoneIndex::new(vec![&two, &empty, &last]);
+        assert_eq!(idx.candidates([0.0, 0.0], [50.0, 10.0]), vec![0, 2]);
+        assert_eq!(idx.locate(25.0, 5.0), Some(0), "second part");
+        assert_eq!(idx.locate(45.0, 5.0), Some(2));
+        assert_eq!(idx.zone(1).0.len(), 0);
+    }
 }
