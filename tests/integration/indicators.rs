@@ -155,7 +155,9 @@ fn shares_and_rates_in_percent_lie_between_0_and_100() {
     let dp: Value =
         serde_json::from_slice(&std::fs::read(demo_report().file("datasets/datapackage.json")).unwrap())
             .unwrap();
-    let fields = dp["resources"][0]["schema"]["fields"].as_array().unwrap();
+    let resources = dp["resources"].as_array().unwrap();
+    let table_resource = resources.iter().find(|r| r["name"] == "indicators").unwrap();
+    let fields = table_resource["schema"]["fields"].as_array().unwrap();
     let percent: Vec<&str> =
         fields.iter().filter(|f| f["unit"] == "%").map(|f| f["name"].as_str().unwrap()).collect();
     assert!(percent.len() >= 5, "{percent:?}");
