@@ -86,6 +86,19 @@ impl Reprojector {
     }
 
     /// Converts one point. Degrees in and out for WGS84, metres otherwise.
+    ///
+    /// # Examples
+    /// ```
+    /// use fracture::crs::{Crs, Reprojector};
+    /// let r = Reprojector::new();
+    /// // Lambert-93's false origin: 3° E, 46.5° N is (700 000, 6 600 000).
+    /// let (x, y) = r.convert(Crs::Wgs84, Crs::Lambert93, 3.0, 46.5).unwrap();
+    /// assert!((x - 700_000.0).abs() < 1e-3 && (y - 6_600_000.0).abs() < 1e-3);
+    /// // Web Mercator x is the Earth's radius times the longitude in radians.
+    /// let (mx, _) = r.convert(Crs::Wgs84, Crs::WebMercator, 7.75, 48.58).unwrap();
+    /// assert!((mx - 6_378_137.0 * 7.75_f64.to_radians()).abs() < 1e-6);
+    /// assert!(r.convert(Crs::Wgs84, Crs::Lambert93, f64::NAN, 46.5).is_err());
+    /// ```
     pub fn convert(&self, from: Crs, to: Crs, x: f64, y: f64) -> Result<(f64, f64), CrsError> {
         if from == to {
             return Ok((x, y));
@@ -105,11 +118,35 @@ impl Reprojector {
     }
 
     /// Converts a point to Lambert-93.
+    ///
+    /// # Examples
+    /// ```
+    /// use fracture::crs::{Crs, Reprojector};
+    /// let r = Reprojector::new();
+    /// // Strasbourg cathedral (PROJ 9.5: 1 050 225.54, 6 841 826.89).
+    /// let (x, y) = r.to_lambert93(Crs::Wgs84, 7.7510, 48.5818).unwrap();
+    /// assert!((x - 1_050_225.54).abs() < 0.05 && (y - 6_841_826.89).abs() < 0.05);
+    /// assert_eq!(r.to_lambert93(Crs::Lambert93, 1.0, 2.0).unwrap(), (1.0, 2.0));
+    /// ```
     pub fn to_lambert93(&self, from: Crs, x: f64, y: f64) -> Result<(f64, f64), CrsError> {
         self.convert(from, Crs::Lambert93, x, y)
     }
 
     /// Converts every vertex of a multipolygon.
+    ///
+    /// # Examples
+    /// ```
+    /// use fracture::crs::{Crs, Reprojector};
+    /// use geo::{Area, MultiPolygon, polygon};
+    /// let r = Reprojector::new();
+    /// // About 1 km × 1 km around Lambert-93's origin, in degrees.
+    /// let deg = MultiPolygon(vec![polygon![
+    ///     (x: 3.0, y: 46.5), (x: 3.013, y: 46.5), (x: 3.013, y: 46.509), (x: 3.0, y: 46.509), (x: 3.0, y: 46.5),
+    /// ]]);
+    /// let m = r.convert_multipolygon(Crs::Wgs84, Crs::Lambert93, &deg).unwrap();
+    /// let km2 = m.unsigned_area() / 1e6;
+    /// assert!((0.95..1.05).contains(&km2), "{km2} km²");
+    /// ```
     pub fn convert_multipolygon(
         &self,
         from: Crs,
@@ -123,6 +160,15 @@ impl Reprojector {
 impl Reprojector {
     /// A WGS84 latitude/longitude pair in degrees, converted to Lambert-93, when it is a valid pair
     /// that falls in metropolitan France; `None` otherwise (out of range, or elsewhere on Earth).
+    ///
+    /// # Examples
+    /// ```
+    /// use fracture::crs::Reprojector;
+    /// let r = Reprojector::new();
+    /// assert!(r.wgs84_in_france(48.5818, 7.7510).is_some(), "Strasbourg");
+    /// assert!(r.wgs84_in_france(7.7510, 48.5818).is_none(), "latitude and longitude swapped: Somalia");
+    /// assert!(r.wgs84_in_france(91.0, 2.0).is_none(), "no such latitude");
+    /// ```
     pub fn wgs84_in_france(&self, lat: f64, lon: f64) -> Option<(f64, f64)> {
         let valid = (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon);
         self.to_lambert93(Crs::Wgs84, lon, lat).ok().filter(|(x, y)| valid && in_lambert93_bounds(*x, *y))
@@ -130,6 +176,13 @@ impl Reprojector {
 }
 
 /// True when a Lambert-93 point lies in metropolitan France (with a margin).
+///
+/// # Examples
+/// ```
+/// use fracture::crs::in_lambert93_bounds;
+/// assert!(in_lambert93_bounds(1_050_225.5, 6_841_826.9), "Strasbourg");
+/// assert!(!in_lambert93_bounds(7.751, 48.582), "degrees read as metres");
+/// ```
 pub fn in_lambert93_bounds(x: f64, y: f64) -> bool {
     let (x0, y0, x1, y1) = LAMBERT93_BOUNDS;
     (x0..=x1).contains(&x) && (y0..=y1).contains(&y)

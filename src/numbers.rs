@@ -4,6 +4,16 @@
 
 /// Formats `v` the French way: decimal comma, `decimals` digits, a non-breaking space between
 /// thousands from 10 000 up, and no "-0". Non-finite values give "n.d." (non disponible).
+///
+/// # Examples
+/// ```
+/// use fracture::numbers::fr;
+/// assert_eq!(fr(46.04, 1), "46,0");
+/// assert_eq!(fr(2326.0, 0), "2326");
+/// assert_eq!(fr(119_765.0, 0), "119\u{a0}765");
+/// assert_eq!(fr(-0.04, 1), "0,0");
+/// assert_eq!(fr(f64::NAN, 1), "n.d.");
+/// ```
 pub fn fr(v: f64, decimals: usize) -> String {
     if !v.is_finite() {
         return "n.d.".to_string();

@@ -24,6 +24,14 @@ pub enum Suppression {
 }
 
 /// True when a count must be hidden by the primary rule.
+///
+/// # Examples
+/// ```
+/// use fracture::indicators::secrecy::is_primary;
+/// assert!(!is_primary(0, 11), "zero discloses nobody");
+/// assert!(is_primary(1, 11) && is_primary(10, 11));
+/// assert!(!is_primary(11, 11));
+/// ```
 pub fn is_primary(count: u64, min: u32) -> bool {
     count > 0 && count < u64::from(min)
 }
@@ -31,6 +39,17 @@ pub fn is_primary(count: u64, min: u32) -> bool {
 /// Applies primary then secondary suppression over a partition and its total.
 /// Returns one decision per cell (`None` = published) and one for the total: the total is hidden when
 /// it is itself below the threshold, or when one hidden cell has no published partner to hide with it.
+///
+/// # Examples
+/// ```
+/// use fracture::indicators::secrecy::{Suppression, suppress_partition};
+/// // 7 people is a primary cell; 13, the smallest other non-zero cell, is hidden with it.
+/// let (cells, total) = suppress_partition(&[40, 7, 0, 13, 25], 11);
+/// assert_eq!(cells, [None, Some(Suppression::Primary), None, Some(Suppression::Secondary), None]);
+/// assert_eq!(total, None);
+/// // Alone with zeros, the hidden cell hides the total instead.
+/// assert_eq!(suppress_partition(&[7, 0], 11).1, Some(Suppression::Secondary));
+/// ```
 pub fn suppress_partition(counts: &[u64], min: u32) -> (Vec<Option<Suppression>>, Option<Suppression>) {
     let mut out: Vec<Option<Suppression>> =
         counts.iter().map(|&c| is_primary(c, min).then_some(Suppression::Primary)).collect();

@@ -24,6 +24,28 @@ pub struct Weight {
 pub const MIN_WEIGHT: f64 = 1e-4;
 
 /// Computes the weights of every IRIS (parallel over IRIS). Output order: by IRIS, then QPV, then outside.
+/// An IRIS without area gets no weight.
+///
+/// # Examples
+/// ```
+/// use fracture::ingest::{Iris, Qpv, QpvList};
+/// use fracture::join::areal::{Weight, weights};
+/// use geo::{Area, MultiPolygon, polygon};
+/// let rect = |x0: f64, x1: f64| {
+///     MultiPolygon(vec![polygon![(x: x0, y: 0.0), (x: x1, y: 0.0), (x: x1, y: 100.0), (x: x0, y: 100.0)]])
+/// };
+/// let g = rect(0.0, 100.0);
+/// let iris = Iris { code: "990010101".into(), name: String::new(), commune: "99001".into(), kind: None,
+///                   area_m2: g.unsigned_area(), geometry: g };
+/// // The QPV covers the eastern quarter of the IRIS (and ground beyond it).
+/// let g = rect(75.0, 300.0);
+/// let qpv = Qpv { code: "QN99901M".into(), name: "Q".into(), commune: None, commune_name: None, epci: None,
+///                 list: QpvList::Y2024, area_m2: g.unsigned_area(), geometry: g };
+/// assert_eq!(weights(&[iris], &[qpv]), vec![
+///     Weight { iris: 0, qpv: Some(0), weight: 0.25 },
+///     Weight { iris: 0, qpv: None, weight: 0.75 },
+/// ]);
+/// ```
 pub fn weights(iris: &[Iris], qpv: &[Qpv]) -> Vec<Weight> {
     let index = ZoneIndex::new(qpv.iter().map(|q| &q.geometry).collect());
     let per_iris: Vec<Vec<Weight>> = iris
@@ -62,6 +84,19 @@ pub fn weights(iris: &[Iris], qpv: &[Qpv]) -> Vec<Weight> {
 /// where dwellings are, not evenly over an IRIS's area (parks, activity zones, railway land), so this is
 /// the better estimate wherever a building base exists. An IRIS without any located premises keeps its
 /// area weights. Invariant: every IRIS's weights still sum to 1.
+///
+/// # Examples
+/// ```
+/// use fracture::join::areal::{Weight, dwelling_weights};
+/// // Two IRIS, each half covered by QPV 0 by area.
+/// let area: Vec<Weight> = (0..2)
+///     .flat_map(|i| [Weight { iris: i, qpv: Some(0), weight: 0.5 }, Weight { iris: i, qpv: None, weight: 0.5 }])
+///     .collect();
+/// // IRIS 0: 30 premises in the QPV, 10 outside; IRIS 1 has no located building.
+/// let d = dwelling_weights(&area, 2, &[(0, Some(0), 20.0), (0, None, 10.0), (0, Some(0), 10.0)]);
+/// assert_eq!(d[..2], [Weight { iris: 0, qpv: Some(0), weight: 0.75 }, Weight { iris: 0, qpv: None, weight: 0.25 }]);
+/// assert_eq!(d[2..], area[2..], "IRIS 1 keeps its area weights");
+/// ```
 pub fn dwelling_weights(
     area: &[Weight],
     iris_count: usize,

@@ -20,7 +20,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use crate::ingest::{Inputs, Iris};
+use crate::ingest::arcep::ArcepTables;
+use crate::ingest::attendance::Attendance;
+use crate::ingest::{Inputs, Iris, Qpv};
 use index::ZoneIndex;
 
 pub const OUTSIDE_QPV: &str = "HORS_QPV";
@@ -115,15 +117,36 @@ pub enum Weighting {
     Dwellings,
 }
 
+/// The layers of [`Inputs`] that `join` reads.
+struct Layers<'a> {
+    qpv: &'a [Qpv],
+    iris: Option<&'a [Iris]>,
+    arcep: Option<&'a ArcepTables>,
+    places: Option<&'a DataFrame>,
+    attendance: Option<&'a Attendance>,
+}
+
+/// Puts the buildings, places and attendance of `inputs` on the QPV geography and computes the IRIS → QPV
+/// weights; `communes` delimit the territory (all IRIS when empty).
 pub fn join(inputs: &Inputs, communes: &[String], weighting: Weighting) -> Result<Joined, JoinError> {
-    let qpv_codes: Vec<&str> = inputs.qpv.iter().map(|q| q.code.as_str()).collect();
-    let in_territory = inputs.iris.as_ref().map(|i| territory_flags(i, communes));
+    let layers = Layers {
+        qpv: &inputs.qpv,
+        iris: inputs.iris.as_deref(),
+        arcep: inputs.arcep.as_ref(),
+        places: inputs.places.as_ref(),
+        attendance: inputs.attendance.as_ref(),
+    };
+    join_layers(&layers, communes, weighting)
+}
+
+fn join_layers(l: &Layers<'_>, communes: &[String], weighting: Weighting) -> Result<Joined, JoinError> {
+    let qpv_codes: Vec<&str> = l.qpv.iter().map(|q| q.code.as_str()).collect();
+    let in_territory = l.iris.map(|i| territory_flags(i, communes));
     let locator = Locator {
-        qpv: ZoneIndex::new(inputs.qpv.iter().map(|q| &q.geometry).collect()),
+        qpv: ZoneIndex::new(l.qpv.iter().map(|q| &q.geometry).collect()),
         qpv_codes: qpv_codes.clone(),
-        iris: inputs
+        iris: l
             .iris
-            .as_ref()
             .zip(in_territory.clone())
             .map(|(i, t)| (ZoneIndex::new(i.iter().map(|z| &z.geometry).collect()), t)),
     };
@@ -131,12 +154,12 @@ pub fn join(inputs: &Inputs, communes: &[String], weighting: Weighting) -> Resul
 
     // IRIS → QPV weights, restricted to the territory's IRIS.
     let mut majority: BTreeMap<String, String> = BTreeMap::new();
-    let iris_weights = match (&inputs.iris, &in_territory) {
+    let iris_weights = match (l.iris, &in_territory) {
         (Some(iris), Some(flags)) => {
             let kept: Vec<Iris> =
                 iris.iter().zip(flags).filter(|(_, k)| **k).map(|(i, _)| i.clone()).collect();
-            let mut w = areal::weights(&kept, &inputs.qpv);
-            if let (Weighting::Dwellings, Some(a)) = (weighting, &inputs.arcep) {
+            let mut w = areal::weights(&kept, l.qpv);
+            if let (Weighting::Dwellings, Some(a)) = (weighting, l.arcep) {
                 let b = &a.buildings;
                 let (xs, ys) =
                     (f64s(b, "x").map_err(terr("buildings"))?, f64s(b, "y").map_err(terr("buildings"))?);
@@ -179,7 +202,7 @@ pub fn join(inputs: &Inputs, communes: &[String], weighting: Weighting) -> Resul
     };
 
     // Buildings: the territory is given by their commune code when communes are configured.
-    let buildings = match &inputs.arcep {
+    let buildings = match l.arcep {
         Some(a) => {
             let b = &a.buildings;
             let mut area = locator
@@ -222,7 +245,7 @@ pub fn join(inputs: &Inputs, communes: &[String], weighting: Weighting) -> Resul
         None => None,
     };
 
-    let places = match &inputs.places {
+    let places = match l.places {
         Some(p) => {
             let area =
                 locator.areas(&f64s(p, "x").map_err(terr("places"))?, &f64s(p, "y").map_err(terr("places"))?);
@@ -234,7 +257,7 @@ pub fn join(inputs: &Inputs, communes: &[String], weighting: Weighting) -> Resul
         None => None,
     };
 
-    let attendance = match &inputs.attendance {
+    let attendance = match l.attendance {
         Some(att) => {
             let r = &att.records;
             let by_xy = locator.areas(
@@ -242,7 +265,7 @@ pub fn join(inputs: &Inputs, communes: &[String], weighting: Weighting) -> Resul
                 &f64s(r, "res_y").map_err(terr("attendance"))?,
             );
             let iris = strs(r, "res_iris").map_err(terr("attendance"))?;
-            let known_iris: BTreeSet<&String> = inputs.iris.iter().flatten().map(|i| &i.code).collect();
+            let known_iris: BTreeSet<&String> = l.iris.into_iter().flatten().map(|i| &i.code).collect();
             let mut area = Vec::with_capacity(r.height());
             let mut how = Vec::with_capacity(r.height());
             for (xy, iris) in by_xy.into_iter().zip(iris) {
@@ -282,4 +305,272 @@ pub fn join(inputs: &Inputs, communes: &[String], weighting: Weighting) -> Resul
     };
 
     Ok(Joined { iris_weights, buildings, places, attendance, stats })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "a test fails loudly on a broken invariant")]
+mod tests {
+    use super::*;
+    use crate::ingest::QpvList;
+    use geo::{Area, LineString, MultiPolygon, Polygon};
+
+    fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> MultiPolygon<f64> {
+        MultiPolygon(vec![Polygon::new(
+            LineString::from(vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]),
+            vec![],
+        )])
+    }
+
+    /// IRIS `990010101` and `990010102` of commune 99001 side by side, `990020101` of commune 99002 next.
+    fn iris() -> Vec<Iris> {
+        [("990010101", 0.0), ("990010102", 100.0), ("990020101", 200.0)]
+            .iter()
+            .map(|&(code, x)| {
+                let g = rect(x, 0.0, x + 100.0, 100.0);
+                Iris {
+                    code: code.into(),
+                    name: String::new(),
+                    commune: code[..5].into(),
+                    kind: None,
+                    area_m2: g.unsigned_area(),
+                    geometry: g,
+                }
+            })
+            .collect()
+    }
+
+    /// One QPV covering 60 % of the first IRIS.
+    fn qpv() -> Vec<Qpv> {
+        let g = rect(0.0, 0.0, 60.0, 100.0);
+        vec![Qpv {
+            code: "QN99901M".into(),
+            name: "Q".into(),
+            commune: Some("99001".into()),
+            commune_name: None,
+            epci: None,
+            list: QpvList::Y2024,
+            area_m2: g.unsigned_area(),
+            geometry: g,
+        }]
+    }
+
+    /// Buildings: in the QPV, outside it in each IRIS of 99001, in the IRIS of 99002, outside every IRIS,
+    /// and one whose commune code is not the territory's. Only the first two are in the eligibility file.
+    fn arcep() -> ArcepTables {
+        let b = [
+            ("B1", 30.0, 50.0, 10.0, "99001"),
+            ("B2", 150.0, 50.0, 5.0, "99001"),
+            ("B3", 250.0, 50.0, 5.0, "99002"),
+            ("B4", 1000.0, 1000.0, 5.0, "99001"),
+            ("B5", 150.0, 60.0, 5.0, "99003"),
+            ("B6", 80.0, 50.0, 30.0, "99001"),
+        ];
+        let f64s = |f: fn(&(&str, f64, f64, f64, &str)) -> f64| b.iter().map(f).collect::<Vec<f64>>();
+        let buildings = DataFrame::new_infer_height(vec![
+            Column::new("imb_id".into(), b.iter().map(|r| r.0).collect::<Vec<_>>()),
+            Column::new("x".into(), f64s(|r| r.1)),
+            Column::new("y".into(), f64s(|r| r.2)),
+            Column::new("logloc".into(), f64s(|r| r.3)),
+            Column::new("commune".into(), b.iter().map(|r| r.4).collect::<Vec<_>>()),
+        ])
+        .unwrap();
+        let eligibility = DataFrame::new_infer_height(vec![
+            Column::new("imb_id".into(), ["B1", "B2"]),
+            Column::new("thd30".into(), [true, true]),
+            Column::new("ftth".into(), [true, false]),
+        ])
+        .unwrap();
+        ArcepTables { buildings, eligibility }
+    }
+
+    fn places() -> DataFrame {
+        DataFrame::new_infer_height(vec![
+            Column::new("place_id".into(), ["P1", "P2"]),
+            Column::new("nom".into(), ["Dans le QPV", "Hors QPV"]),
+            Column::new("programmes".into(), ["", ""]),
+            Column::new("x".into(), [30.0, 150.0]),
+            Column::new("y".into(), [50.0, 50.0]),
+        ])
+        .unwrap()
+    }
+
+    /// Residences: by coordinates, by the IRIS of each kind, unknown, and coordinates beside an IRIS.
+    fn attendance() -> Attendance {
+        let xy: [Option<(f64, f64)>; 8] =
+            [Some((30.0, 50.0)), None, None, None, None, None, None, Some((30.0, 50.0))];
+        let iris: [Option<&str>; 8] = [
+            None,
+            Some("990010101"),
+            Some("990010102"),
+            Some("990020101"),
+            Some("990019999"),
+            Some("990039999"),
+            None,
+            Some("990010102"),
+        ];
+        let records = DataFrame::new_infer_height(vec![
+            Column::new("person".into(), (1..=8).map(|i| format!("p{i}")).collect::<Vec<_>>()),
+            Column::new("res_x".into(), xy.iter().map(|p| p.map(|p| p.0)).collect::<Vec<_>>()),
+            Column::new("res_y".into(), xy.iter().map(|p| p.map(|p| p.1)).collect::<Vec<_>>()),
+            Column::new("res_iris".into(), iris.to_vec()),
+        ])
+        .unwrap();
+        Attendance { records, rows_without_residence: 1 }
+    }
+
+    fn run(iris: Option<&[Iris]>, communes: &[&str], weighting: Weighting) -> Joined {
+        let (qpv, arcep, places, attendance) = (qpv(), arcep(), places(), attendance());
+        let layers = Layers {
+            qpv: &qpv,
+            iris,
+            arcep: Some(&arcep),
+            places: Some(&places),
+            attendance: Some(&attendance),
+        };
+        let communes: Vec<String> = communes.iter().map(|c| c.to_string()).collect();
+        join_layers(&layers, &communes, weighting).unwrap()
+    }
+
+    fn texts(df: &DataFrame, col: &str) -> Vec<String> {
+        df.column(col).unwrap().str().unwrap().iter().map(|s| s.unwrap_or("").to_string()).collect()
+    }
+
+    fn weights_of(j: &Joined) -> Vec<(String, String, f64)> {
+        let w = j.iris_weights.as_ref().unwrap();
+        let ws: Vec<f64> = w.column("weight").unwrap().f64().unwrap().iter().flatten().collect();
+        texts(w, "iris")
+            .into_iter()
+            .zip(texts(w, "area_code"))
+            .zip(ws)
+            .map(|((i, a), w)| (i, a, (w * 1e9).round() / 1e9))
+            .collect()
+    }
+
+    #[test]
+    fn buildings_go_to_their_qpv_the_rest_of_the_territory_or_outside_it() {
+        let iris = iris();
+        let j = run(Some(&iris), &["99001"], Weighting::Area);
+        let b = j.buildings.as_ref().unwrap();
+        assert_eq!(texts(b, "imb_id"), ["B1", "B2", "B3", "B4", "B5", "B6"]);
+        assert_eq!(
+            texts(b, "area_code"),
+            // B3: IRIS of another commune; B4: outside every IRIS; B5: commune code not the territory's.
+            ["QN99901M", OUTSIDE_QPV, OUTSIDE_TERRITORY, OUTSIDE_TERRITORY, OUTSIDE_TERRITORY, OUTSIDE_QPV]
+        );
+        let flags = |c: &str| -> Vec<bool> {
+            b.column(c).unwrap().bool().unwrap().iter().map(|v| v.unwrap()).collect()
+        };
+        assert_eq!(
+            flags("thd30"),
+            [true, true, false, false, false, false],
+            "missing eligibility = not eligible"
+        );
+        assert_eq!(flags("ftth"), [true, false, false, false, false, false]);
+        let s = &j.stats;
+        assert_eq!((s.buildings_in_qpv, s.buildings_outside_qpv, s.buildings_outside_territory), (1, 2, 3));
+    }
+
+    #[test]
+    fn area_weights_cover_only_the_territory_and_sum_to_one() {
+        let iris = iris();
+        let j = run(Some(&iris), &["99001"], Weighting::Area);
+        assert_eq!(
+            weights_of(&j),
+            [
+                ("990010101", "QN99901M", 0.6),
+                ("990010101", OUTSIDE_QPV, 0.4),
+                ("990010102", OUTSIDE_QPV, 1.0)
+            ]
+            .map(|(i, a, w)| (i.to_string(), a.to_string(), w))
+        );
+        // No commune configured: every IRIS is in the territory.
+        let all = run(Some(&iris), &[], Weighting::Area);
+        assert_eq!(
+            weights_of(&all).last().unwrap(),
+            &("990020101".to_string(), OUTSIDE_QPV.to_string(), 1.0)
+        );
+    }
+
+    #[test]
+    fn dwelling_weights_follow_the_premises() {
+        let iris = iris();
+        let j = run(Some(&iris), &["99001"], Weighting::Dwellings);
+        // IRIS 990010101: 10 premises in the QPV (B1), 30 outside (B6).
+        assert_eq!(
+            weights_of(&j)[..2],
+            [("990010101", "QN99901M", 0.25), ("990010101", OUTSIDE_QPV, 0.75)].map(|(i, a, w)| (
+                i.to_string(),
+                a.to_string(),
+                w
+            ))
+        );
+        // The QPV no longer holds the majority of that IRIS: its IRIS-only residents stay outside.
+        let att = j.attendance.unwrap();
+        assert_eq!(texts(&att, "area_code")[1], OUTSIDE_QPV);
+    }
+
+    #[test]
+    fn residences_by_coordinates_then_by_iris_majority_else_unknown() {
+        let iris = iris();
+        let j = run(Some(&iris), &["99001"], Weighting::Area);
+        let att = j.attendance.as_ref().unwrap();
+        assert_eq!(
+            texts(att, "area_code"),
+            [
+                "QN99901M",        // coordinates in the QPV
+                "QN99901M",        // IRIS 60 % covered by the QPV
+                OUTSIDE_QPV,       // IRIS outside every QPV
+                OUTSIDE_TERRITORY, // known IRIS of another commune
+                UNKNOWN,           // IRIS code of the territory's commune that the contours lack
+                OUTSIDE_TERRITORY, // IRIS code of another commune
+                UNKNOWN,           // no residence
+                "QN99901M",        // coordinates win over the IRIS
+            ]
+        );
+        assert_eq!(
+            texts(att, "assigned_by"),
+            ["coordinates", "iris", "iris", "iris", "iris", "iris", "unknown", "coordinates"]
+        );
+        assert_eq!(
+            texts(att, "person"),
+            (1..=8).map(|i| format!("p{i}")).collect::<Vec<_>>(),
+            "rows kept in order"
+        );
+        let s = &j.stats;
+        assert_eq!((s.attendance_by_coordinates, s.attendance_by_iris, s.attendance_unknown), (2, 5, 1));
+    }
+
+    #[test]
+    fn places_are_located_and_counted_in_qpv() {
+        let iris = iris();
+        let j = run(Some(&iris), &["99001"], Weighting::Area);
+        let p = j.places.as_ref().unwrap();
+        assert_eq!(texts(p, "area_code"), ["QN99901M", OUTSIDE_QPV]);
+        assert_eq!(p.get_column_names(), ["place_id", "nom", "programmes", "area_code"]);
+        assert_eq!(j.stats.places_in_qpv, 1);
+    }
+
+    #[test]
+    fn without_iris_contours_everything_outside_the_qpv_is_outside_qpv() {
+        let j = run(None, &["99001"], Weighting::Area);
+        assert!(j.iris_weights.is_none());
+        let b = j.buildings.as_ref().unwrap();
+        // Only the commune code can still place a building outside the territory.
+        assert_eq!(
+            texts(b, "area_code"),
+            ["QN99901M", OUTSIDE_QPV, OUTSIDE_TERRITORY, OUTSIDE_QPV, OUTSIDE_TERRITORY, OUTSIDE_QPV]
+        );
+        let att = j.attendance.as_ref().unwrap();
+        assert_eq!(
+            texts(att, "area_code")[1..6],
+            [UNKNOWN, UNKNOWN, OUTSIDE_TERRITORY, UNKNOWN, OUTSIDE_TERRITORY]
+        );
+    }
+
+    #[test]
+    fn territory_flags_keep_the_configured_communes_or_all() {
+        let iris = iris();
+        assert_eq!(territory_flags(&iris, &["99002".to_string()]), [false, false, true]);
+        assert_eq!(territory_flags(&iris, &[]), [true, true, true]);
+    }
 }

@@ -43,6 +43,17 @@ impl ClassBreaks {
     /// Quantile classes of the finite values in `values`: at most `max_classes` classes (fewer when
     /// there are fewer distinct values or when rounding merges two breaks), bounds rounded to
     /// multiples of a power of ten no finer than `10^-decimals` while covering the minimum and maximum.
+    ///
+    /// # Examples
+    /// ```
+    /// use fracture::render::ClassBreaks;
+    /// let b = ClassBreaks::quantiles(&[3.27, 15.0, 22.4, 38.9, 47.5, 51.0, 66.6, 72.1, 88.8, 97.8], 5, 1);
+    /// assert_eq!(b.len(), 5);
+    /// assert_eq!((b.bounds[0], b.bounds[5]), (3.0, 98.0), "round bounds covering 3.27 and 97.8");
+    /// // Two distinct values make two classes; NaN is left out; no value makes no class.
+    /// assert_eq!(ClassBreaks::quantiles(&[10.0, 20.0, f64::NAN, 10.0, 20.0], 5, 0).len(), 2);
+    /// assert!(ClassBreaks::quantiles(&[], 5, 1).is_empty());
+    /// ```
     pub fn quantiles(values: &[f64], max_classes: usize, decimals: usize) -> ClassBreaks {
         let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
         if sorted.is_empty() || max_classes == 0 {
@@ -93,6 +104,14 @@ impl ClassBreaks {
     }
 
     /// True when `v` lies within the first and last bounds.
+    ///
+    /// # Examples
+    /// ```
+    /// use fracture::render::ClassBreaks;
+    /// let b = ClassBreaks { bounds: vec![0.0, 10.0, 20.0] };
+    /// assert!(b.contains(0.0) && b.contains(20.0));
+    /// assert!(!b.contains(20.5) && !ClassBreaks::default().contains(0.0));
+    /// ```
     pub fn contains(&self, v: f64) -> bool {
         match (self.bounds.first(), self.bounds.last()) {
             (Some(lo), Some(hi)) if !self.is_empty() => v >= *lo && v <= *hi,
@@ -103,6 +122,16 @@ impl ClassBreaks {
     /// Index of the class of `v`: `i` such that `bounds[i] <= v < bounds[i + 1]`, the last class
     /// being closed on the right. Values outside the bounds are clamped to the first or last class;
     /// with no class (or for NaN) the answer is 0, so check [`ClassBreaks::is_empty`] first.
+    ///
+    /// # Examples
+    /// ```
+    /// use fracture::render::ClassBreaks;
+    /// let b = ClassBreaks { bounds: vec![0.0, 10.0, 20.0, 30.0] };
+    /// assert_eq!(b.class_of(9.99), 0);
+    /// assert_eq!(b.class_of(10.0), 1, "a bound opens the upper class");
+    /// assert_eq!(b.class_of(30.0), 2, "the last class is closed");
+    /// assert_eq!((b.class_of(-5.0), b.class_of(99.0)), (0, 2), "clamped");
+    /// ```
     pub fn class_of(&self, v: f64) -> usize {
         let n = self.len();
         (1..n).rev().find(|&i| v >= self.bounds[i]).unwrap_or(0)
@@ -110,6 +139,14 @@ impl ClassBreaks {
 
     /// Legend labels, one per class, French style: `[12,5 ; 20,0[`, the last one closed
     /// `[80,0 ; 100,0]`; the degenerate class of equal values is shown as the value alone.
+    ///
+    /// # Examples
+    /// ```
+    /// use fracture::render::ClassBreaks;
+    /// let b = ClassBreaks { bounds: vec![12.5, 20.0, 100.0] };
+    /// assert_eq!(b.labels(1), ["[12,5 ; 20,0[", "[20,0 ; 100,0]"]);
+    /// assert_eq!(ClassBreaks { bounds: vec![42.0, 42.0] }.labels(0), ["42"]);
+    /// ```
     pub fn labels(&self, decimals: usize) -> Vec<String> {
         self.labels_in(decimals, &Locale::default())
     }

@@ -15,8 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use zip::write::SimpleFileOptions;
 
-use crate::e2e::demo_copy;
-use crate::support::{project_root, workdir};
+use crate::support::{demo_copy, project_root, workdir};
 
 /// Which subcommand a case runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -448,6 +447,14 @@ fn cases() -> Vec<Case> {
             5,
             &[("imb_nbr_logloc", "12.5")],
             &["field `imb_nbr_logloc`", "whole number", "\"12.5\""],
+        ),
+        cell_case(
+            Run,
+            "arcep_buildings_non_numeric_imb_nbr_logloc",
+            "arcep_buildings",
+            5,
+            &[("imb_nbr_logloc", "beaucoup")],
+            &["imb_nbr_logloc", "\"beaucoup\""],
         ),
         cell_case(
             Ingest,

@@ -1,34 +1,24 @@
-//! End to end: the binary on the committed demo dataset, into a temp folder.
-//! Values are checked against numbers computed here, independently, from the raw demo files.
+//! End to end: the binary on the committed demo dataset, into a temp folder. Values are checked against
+//! numbers computed here, independently, from the raw demo files; two runs give the same bytes, and the
+//! committed report is what the code produces.
+//!
+//! - `demo_dataset`: `fracture demo` writes the committed synthetic dataset, byte for byte;
+//! - `chain`: `fracture fetch --mirror` on the demo packaged like the official downloads, then `run`;
+//! - `occitanie`: the whole pipeline on the real Occitanie extract (`FRACTURE_REAL_DATA`).
+
+mod chain;
+mod demo_dataset;
+mod occitanie;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use geo::{Area, BooleanOps, Contains, Coord, LineString, MultiPolygon, Point, Polygon};
 use polars::prelude::*;
 use serde_json::Value;
 
-use crate::support::{only_subdir, project_root, read_csv, workdir};
+use crate::support::{demo_report, only_subdir, project_root, read_csv, run_demo, workdir};
 use fracture::crs::{Crs, Reprojector};
-
-fn fracture() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_fracture"))
-}
-
-/// Runs `fracture run` on the demo into `reports`, returns (exit code, stderr).
-fn run_demo(reports: &Path, extra: &[&str]) -> (i32, String) {
-    let data = project_root().join("data");
-    let out = fracture()
-        .args(["run", "--data-dir"])
-        .arg(&data)
-        .arg("--reports-dir")
-        .arg(reports)
-        .args(extra)
-        .output()
-        .expect("run fracture");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
-}
 
 fn cell(df: &DataFrame, code: &str, col: &str) -> Option<f64> {
     let codes = df.column("area_code").unwrap().str().unwrap().clone();
@@ -108,16 +98,13 @@ impl Demo {
 
 #[test]
 fn demo_run_produces_a_complete_report_with_independently_checked_values() {
-    let tmp = workdir();
-    let reports = tmp.path().join("reports");
-    let (code, stderr) = run_demo(&reports, &[]);
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("SYNTHETIC"), "{stderr}");
-    let report = only_subdir(&reports.join("demo"));
+    let shared = demo_report();
+    assert!(shared.stderr.contains("SYNTHETIC"), "{}", shared.stderr);
+    let report = &shared.dir;
     let period = report.file_name().unwrap().to_str().unwrap().to_string();
     assert!(period.len() == 7 && period.contains("-Q"), "{period}");
 
-    // Every output exists and parses.
+    // Every output exists (what each holds is checked by the `render` and `publish` modules).
     for f in [
         "index.html",
         "manifest.json",
@@ -130,44 +117,10 @@ fn demo_run_produces_a_complete_report_with_independently_checked_values() {
     ] {
         assert!(report.join(f).is_file(), "missing {f}");
     }
-    let maps: Vec<PathBuf> =
-        std::fs::read_dir(report.join("maps")).unwrap().map(|e| e.unwrap().path()).collect();
-    let pngs = maps.iter().filter(|p| p.extension().is_some_and(|e| e == "png")).count();
-    let svgs = maps.iter().filter(|p| p.extension().is_some_and(|e| e == "svg")).count();
-    assert!(pngs >= 3 && svgs >= 3, "{maps:?}");
-    for m in maps.iter().filter(|p| p.extension().is_some_and(|e| e == "png")) {
-        let b = std::fs::read(m).unwrap();
-        assert_eq!(&b[1..4], b"PNG");
-        let width = u32::from_be_bytes([b[16], b[17], b[18], b[19]]);
-        assert!(width >= 800, "{} is {width} px wide", m.display());
-    }
-    for m in maps.iter().filter(|p| p.extension().is_some_and(|e| e == "svg")) {
-        let s = std::fs::read_to_string(m).unwrap();
-        assert!(s.contains("role=\"img\"") && s.contains("<desc"), "{}", m.display());
-        assert!(s.to_lowercase().contains("synth"), "{} lacks the synthetic notice", m.display());
-    }
-    let html = std::fs::read_to_string(report.join("index.html")).unwrap();
-    assert!(html.contains("<html lang=\"fr\">") && html.to_lowercase().contains("synth"));
-    assert!(html.contains("maps/eligibility_thd30.png") && html.contains("alt=\""));
-    let manifest: Value =
-        serde_json::from_str(&std::fs::read_to_string(report.join("manifest.json")).unwrap()).unwrap();
-    assert_eq!(manifest["dataset"]["synthetic"], Value::Bool(true));
-    assert_eq!(manifest["inputs"].as_array().unwrap().len(), 9);
-    for i in manifest["inputs"].as_array().unwrap() {
-        assert_eq!(i["sha256"].as_str().unwrap().len(), 64);
-    }
     let gj: Value = serde_json::from_str(
         &std::fs::read_to_string(report.join("datasets/qpv_indicators.geojson")).unwrap(),
     )
     .unwrap();
-    assert_eq!(gj["type"], "FeatureCollection");
-    let parquet =
-        ParquetReader::new(std::fs::File::open(report.join("datasets/qpv_indicators.parquet")).unwrap())
-            .finish()
-            .unwrap();
-    assert_eq!(parquet.height(), gj["features"].as_array().unwrap().len());
-    let md = std::fs::read_to_string(report.join("tables/indicators.md")).unwrap();
-    assert!(md.starts_with("# Indicateurs"));
 
     let table = read_csv(&report.join("tables/indicators.csv"));
     let demo = Demo::load();
@@ -293,25 +246,21 @@ fn assert_same_report(ra: &Path, rb: &Path) {
 #[test]
 fn two_runs_give_identical_files_except_the_manifest_timestamp() {
     let tmp = workdir();
-    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
-    assert_eq!(run_demo(&a, &[]).0, 0);
-    assert_eq!(run_demo(&b, &[]).0, 0);
-    assert_same_report(&only_subdir(&a.join("demo")), &only_subdir(&b.join("demo")));
+    assert_eq!(run_demo(tmp.path(), &[]).0, 0);
+    assert_same_report(&only_subdir(&tmp.path().join("demo")), &demo_report().dir);
 }
 
 /// The committed demo report (and so the README's map) is what the code produces today.
 #[test]
 fn the_committed_demo_report_is_up_to_date() {
-    let tmp = workdir();
-    assert_eq!(run_demo(tmp.path(), &[]).0, 0);
-    let fresh = only_subdir(&tmp.path().join("demo"));
+    let fresh = &demo_report().dir;
     let committed = project_root().join("reports/demo").join(fresh.file_name().unwrap());
     assert!(
         committed.is_dir(),
         "no committed report {}: run `cargo run --release -- run`",
         committed.display()
     );
-    assert_same_report(&fresh, &committed);
+    assert_same_report(fresh, &committed);
 }
 
 #[test]
@@ -323,102 +272,4 @@ fn an_earlier_quarter_can_be_requested_and_a_missing_one_is_refused() {
     let (code, err) = run_demo(tmp.path(), &["--quarter", "2019-Q1"]);
     assert_ne!(code, 0);
     assert!(err.contains("2019-Q1"), "{err}");
-}
-
-/// Copies the demo dataset into `dir` so a test can break one file.
-pub fn demo_copy(dir: &Path) -> PathBuf {
-    let src = project_root().join("data/demo");
-    let dst = dir.join("demo-input");
-    for entry in walk(&src) {
-        let rel = entry.strip_prefix(&src).unwrap();
-        let to = dst.join(rel);
-        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-        std::fs::copy(&entry, &to).unwrap();
-    }
-    dst
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() { out.extend(walk(&p)) } else { out.push(p) }
-    }
-    out
-}
-
-#[test]
-fn a_malformed_input_stops_the_run_with_file_line_field_and_no_report() {
-    let tmp = workdir();
-    let input = demo_copy(tmp.path());
-    let demo = Demo::load();
-    let rel = demo.cfg["files"]["arcep_buildings"].as_str().unwrap();
-    let path = input.join(rel);
-    let text = std::fs::read_to_string(&path).unwrap();
-    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
-    // Line 5 of the file: a non-numeric premises count.
-    let header: Vec<&str> = lines[0].split(',').collect();
-    let k = header.iter().position(|h| *h == "imb_nbr_logloc").unwrap();
-    let mut cells: Vec<String> = lines[4].split(',').map(str::to_string).collect();
-    cells[k] = "beaucoup".into();
-    lines[4] = cells.join(",");
-    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
-
-    let reports = tmp.path().join("reports");
-    let out = fracture()
-        .args(["run", "--data-dir"])
-        .arg(project_root().join("data"))
-        .arg("--dataset")
-        .arg(input.join("dataset.toml"))
-        .arg("--reports-dir")
-        .arg(&reports)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(3), "{err}");
-    assert!(
-        err.contains(rel.rsplit('/').next().unwrap())
-            && err.contains("line 5")
-            && err.contains("imb_nbr_logloc"),
-        "{err}"
-    );
-    assert!(err.contains("beaucoup"), "{err}");
-    assert!(!reports.exists() || walk(&reports).is_empty(), "a partial report was left behind");
-}
-
-#[test]
-fn a_real_dataset_with_attendance_refuses_to_run_without_a_pseudonymisation_key() {
-    let tmp = workdir();
-    let input = demo_copy(tmp.path());
-    let cfg = input.join("dataset.toml");
-    let text = std::fs::read_to_string(&cfg).unwrap();
-    let real: String = text
-        .lines()
-        .filter(|l| !l.starts_with("pseudonymisation_key"))
-        .map(|l| if l.starts_with("synthetic") { "synthetic = false" } else { l })
-        .collect::<Vec<_>>()
-        .join("\n");
-    std::fs::write(&cfg, real).unwrap();
-    let run = |key: Option<&str>| {
-        let mut c = fracture();
-        c.args(["ingest", "--data-dir"]).arg(tmp.path().join("data")).arg("--dataset").arg(&cfg);
-        c.env_remove("FRACTURE_PSEUDO_KEY");
-        if let Some(k) = key {
-            c.env("FRACTURE_PSEUDO_KEY", k);
-        }
-        c.output().unwrap()
-    };
-    let out = run(None);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(3), "{err}");
-    assert!(err.contains("FRACTURE_PSEUDO_KEY"), "{err}");
-    let out = run(Some("short"));
-    assert_eq!(out.status.code(), Some(3), "a 5-byte key is refused");
-    let out = run(Some("a-real-secret-of-32-bytes-------"));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    // The attendance records (personal data) are never written out, even pseudonymised.
-    let interim = tmp.path().join("data/interim/demo");
-    for f in walk(&interim) {
-        assert!(!f.to_string_lossy().contains("attendance"), "{} written", f.display());
-    }
 }

@@ -375,3 +375,27 @@ fn scatter_labels_points_and_lists_missing_ones() {
     let again = scatter(&spec, "Taux de pauvreté (%)", &points, &dir).expect("scatter again");
     assert_eq!(std::fs::read(&again.svg).ok(), std::fs::read(&chart.svg).ok());
 }
+
+/// The maps of the demo report (through the binary): every PNG at least 800 px wide, every SVG an
+/// accessible image (`role="img"`, a `<desc>`) carrying the synthetic-data notice.
+#[test]
+fn the_demo_report_maps_are_wide_accessible_and_labelled_synthetic() {
+    let maps: Vec<PathBuf> = std::fs::read_dir(support::demo_report().file("maps"))
+        .expect("maps folder")
+        .map(|e| e.expect("dir entry").path())
+        .collect();
+    let with_ext = |ext: &str| -> Vec<&PathBuf> {
+        maps.iter().filter(|p| p.extension().is_some_and(|e| e == ext)).collect()
+    };
+    let (pngs, svgs) = (with_ext("png"), with_ext("svg"));
+    assert!(pngs.len() >= 3 && svgs.len() >= 3, "{maps:?}");
+    for m in pngs {
+        let width = png_width(m);
+        assert!(width >= 800, "{} is {width} px wide", m.display());
+    }
+    for m in svgs {
+        let s = read(m);
+        assert!(s.contains("role=\"img\"") && s.contains("<desc"), "{}", m.display());
+        assert!(s.to_lowercase().contains("synth"), "{} lacks the synthetic notice", m.display());
+    }
+}

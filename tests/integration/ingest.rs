@@ -1,8 +1,13 @@
-//! The parsers of `ingest` on the variants real files come in: small handwritten fixtures in
-//! `tests/fixtures/formats/` (QPV 2024 / 2015 / shapefile-style properties, a Lambert-93 `crs`, INSEE P19
-//! vintage with the older `DIPL0` name, Latin-1 decimal-comma Filosofi with secrecy tokens, leading-zero and
-//! Corsican codes, BOM, ARCEP `imb_x`/`imb_y` gzip files, places with `|` multi-values, attendance
-//! residences and pseudonyms), then the real extracts (`FRACTURE_REAL_DATA`).
+//! Stage `ingest`: the readers on the variants real files come in, then the real extracts
+//! (`FRACTURE_REAL_DATA`). Small handwritten fixtures in `tests/fixtures/formats/`: QPV 2024 / 2015 /
+//! shapefile-style properties, a Lambert-93 `crs`, INSEE P19 vintage with the older `DIPL0` name, Latin-1
+//! decimal-comma Filosofi with secrecy tokens, leading-zero and Corsican codes, BOM, ARCEP `imb_x`/`imb_y`
+//! gzip files, places with `|` multi-values, attendance residences and pseudonyms; and, through the binary,
+//! the pseudonymisation key a real dataset with attendance needs.
+//!
+//! - `table`: the one tabular reader (`ingest::table`): encodings, separators, zip members, xlsx sheets.
+
+mod table;
 
 use std::path::PathBuf;
 
@@ -342,4 +347,41 @@ fn real_hackaviz_qpv2015_occitanie_indicators() {
     assert_eq!(at("tx_tot_eprec", "QP011005"), None);
     let nulls = |col: &str| f64s(&df, col).iter().filter(|v| v.is_none()).count();
     assert_eq!((nulls("pop_mun"), nulls("tp60"), nulls("tx_tot_eprec"), nulls("ind_jeune")), (0, 0, 5, 11));
+}
+
+#[test]
+fn a_real_dataset_with_attendance_refuses_to_run_without_a_pseudonymisation_key() {
+    let tmp = support::workdir();
+    let input = support::demo_copy(tmp.path());
+    let cfg = input.join("dataset.toml");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    let real: String = text
+        .lines()
+        .filter(|l| !l.starts_with("pseudonymisation_key"))
+        .map(|l| if l.starts_with("synthetic") { "synthetic = false" } else { l })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&cfg, real).unwrap();
+    let run = |key: Option<&str>| {
+        let mut c = support::fracture();
+        c.args(["ingest", "--data-dir"]).arg(tmp.path().join("data")).arg("--dataset").arg(&cfg);
+        c.env_remove("FRACTURE_PSEUDO_KEY");
+        if let Some(k) = key {
+            c.env("FRACTURE_PSEUDO_KEY", k);
+        }
+        c.output().unwrap()
+    };
+    let out = run(None);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("FRACTURE_PSEUDO_KEY"), "{err}");
+    let out = run(Some("short"));
+    assert_eq!(out.status.code(), Some(3), "a 5-byte key is refused");
+    let out = run(Some("a-real-secret-of-32-bytes-------"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The attendance records (personal data) are never written out, even pseudonymised.
+    let interim = tmp.path().join("data/interim/demo");
+    for f in support::walk(&interim) {
+        assert!(!f.to_string_lossy().contains("attendance"), "{} written", f.display());
+    }
 }
