@@ -74,7 +74,19 @@ pub struct DatasetParameters {
     pub secrecy_min_count: u32,
     /// How IRIS populations are shared with the QPV: `area` or `dwellings` (ARCEP premises).
     #[serde(default)]
-    pub population_weighting: crate::join::Weighting,
+    pub population_weighting: Weighting,
+}
+
+/// How IRIS counts are shared between the QPV and the rest of an IRIS (a dataset parameter, used by
+/// `join`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Weighting {
+    /// Share of the IRIS's area (needs only contours).
+    #[default]
+    Area,
+    /// Share of the IRIS's premises (ARCEP buildings), falling back to area where an IRIS has none.
+    Dwellings,
 }
 
 fn default_completion() -> f64 {
@@ -90,7 +102,7 @@ impl Default for DatasetParameters {
             completion_min_hours: 10.0,
             pseudonymisation_key: None,
             secrecy_min_count: 11,
-            population_weighting: crate::join::Weighting::Area,
+            population_weighting: Weighting::Area,
         }
     }
 }
@@ -343,35 +355,7 @@ fn resolve_sources(path: &Path, d: &mut DatasetConfig, data_dir: &Path) -> Resul
         let r = source
             .resolve(vintage.as_deref(), &d.vars, catalogue.base_dir())
             .map_err(|e| err(key, id, e.to_string()))?;
-        let file = match (&r.path, r.members().first()) {
-            (Some(local), _) => local.clone(),
-            (None, None) => r.cache_path(&raw_dir),
-            (None, Some(member)) => {
-                let entry = crate::fetch::cache::CacheEntry::new(&raw_dir, &r.id, &r.vintage, &r.filename);
-                let meta = entry.read_meta().ok_or_else(|| {
-                    err(
-                        key,
-                        id,
-                        format!(
-                            "not fetched yet: run `fracture fetch --source {id}` ({} missing)",
-                            entry.meta.display()
-                        ),
-                    )
-                })?;
-                let name = member.rsplit('/').next().unwrap_or(member);
-                meta.extracted
-                    .iter()
-                    .map(|x| entry.dir.join(&x.path))
-                    .find(|p| p.file_name().and_then(|f| f.to_str()) == Some(name))
-                    .ok_or_else(|| {
-                        err(
-                            key,
-                            id,
-                            format!("member {member} was not extracted: run `fracture fetch --source {id}`"),
-                        )
-                    })?
-            }
-        };
+        let file = crate::fetch::cached_file(&r, &raw_dir).map_err(|e| err(key, id, e.to_string()))?;
         if !file.exists() {
             // `fetch` never creates a local source (personal data placed by hand): say so.
             let hint = match &r.path {

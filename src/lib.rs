@@ -8,6 +8,7 @@ pub mod demo;
 pub mod fetch;
 pub mod indicators;
 pub mod ingest;
+pub mod io;
 pub mod join;
 pub mod numbers;
 pub mod pipeline;

@@ -23,11 +23,9 @@ pub mod qpv_table;
 pub mod table;
 pub mod zones;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
-use sha2::{Digest, Sha256};
 
 use crate::context::{Context, FileFormat};
 use crate::crs::Reprojector;
@@ -57,24 +55,6 @@ pub struct Inputs {
     pub qpv_indicators: Option<DataFrame>,
     pub files: Vec<InputFile>,
     pub warnings: Vec<String>,
-}
-
-/// SHA-256 of a file, streamed.
-pub fn sha256_file(path: &Path) -> Result<(String, u64), IngestError> {
-    let io = |source| IngestError::Io { path: path.to_path_buf(), source };
-    let mut f = std::fs::File::open(path).map_err(io)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    let mut total = 0u64;
-    loop {
-        let n = f.read(&mut buf).map_err(io)?;
-        if n == 0 {
-            break;
-        }
-        total += n as u64;
-        hasher.update(&buf[..n]);
-    }
-    Ok((hex::encode(hasher.finalize()), total))
 }
 
 fn table_options(format: Option<&FileFormat>) -> TableOptions {
@@ -127,11 +107,11 @@ pub fn ingest(ctx: &Context) -> Result<Inputs, IngestError> {
     let qpv_rel = Some(files.qpv.clone());
     for (role, rel) in std::iter::once(("qpv", &qpv_rel)).chain(configured) {
         if let Some(rel) = rel {
-            match sha256_file(&ctx.input(rel)) {
+            match crate::io::hash::sha256_file(&ctx.input(rel)) {
                 Ok((sha256, bytes)) => {
                     manifest.push(InputFile { role: role.into(), path: rel.clone(), sha256, bytes })
                 }
-                Err(e) => errors.push(e),
+                Err(e) => errors.push(IngestError::Io { path: e.path, source: e.source }),
             }
         }
     }
@@ -257,11 +237,11 @@ pub fn ingest(ctx: &Context) -> Result<Inputs, IngestError> {
 
 /// Writes the ingested tables (never the attendance records: personal data) to `dir` as Parquet,
 /// for inspection and for the `join` stage run on its own.
-pub fn write_interim(inputs: &Inputs, dir: &Path) -> Result<Vec<PathBuf>, crate::publish::PublishError> {
+pub fn write_interim(inputs: &Inputs, dir: &Path) -> Result<Vec<PathBuf>, crate::io::IoError> {
     let mut written = Vec::new();
-    let mut put = |name: &str, df: &DataFrame| -> Result<(), crate::publish::PublishError> {
+    let mut put = |name: &str, df: &DataFrame| -> Result<(), crate::io::IoError> {
         let p = dir.join(name);
-        crate::publish::files::write_parquet(&p, df)?;
+        crate::io::table::write_parquet(&p, df)?;
         written.push(p);
         Ok(())
     };

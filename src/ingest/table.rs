@@ -37,7 +37,7 @@
 
 use std::borrow::Cow;
 use std::fs::File;
-use std::io::{BufReader, Cursor, Read};
+use std::io::{BufReader, Cursor};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -49,6 +49,7 @@ use polars::prelude::{
 pub use super::encoding::Encoding;
 use super::encoding::{decode, unsupported_encoding};
 use super::error::{IngestError, Location};
+use crate::io::archive::{read_bounded, read_member};
 
 /// Separators tried by detection, in order of preference on a tie.
 const SEPARATORS: [u8; 4] = [b';', b',', b'\t', b'|'];
@@ -239,84 +240,63 @@ fn has_extension(path: &Path, ext: &str) -> bool {
 /// bytes uncompressed.
 fn read_gzip(path: &Path, max: u64) -> Result<Vec<u8>, IngestError> {
     let file = File::open(path).map_err(|source| io_error(path, source))?;
-    let mut decoder = flate2::read::MultiGzDecoder::new(BufReader::new(file));
-    let mut bytes = Vec::new();
-    (&mut decoder).take(max + 1).read_to_end(&mut bytes).map_err(|e| {
+    let decoder = flate2::read::MultiGzDecoder::new(BufReader::new(file));
+    let bytes = read_bounded(decoder, max, 0).map_err(|e| {
         IngestError::format(
             path,
             Location::File,
             format!("not a readable gzip file (the name ends in .gz): {e}"),
         )
     })?;
-    if bytes.len() as u64 > max {
-        return Err(IngestError::format(
+    bytes.ok_or_else(|| {
+        IngestError::format(
             path,
             Location::File,
             format!("the gzip file decompresses to more than {max} bytes, the most this reader accepts"),
-        ));
-    }
-    Ok(bytes)
+        )
+    })
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // zip
 
-/// Reads one member of a zip archive into memory, refusing unsafe names and members over 2 GiB.
+/// Reads one member of a zip archive into memory, refusing unsafe names and members over 2 GiB
+/// ([`crate::io::archive::read_member`]), with messages that name the member.
 fn read_zip_member(path: &Path, member: &str) -> Result<Vec<u8>, IngestError> {
+    use crate::io::archive::ArchiveError;
     let shown = path.join(member);
-    let unsafe_name = member.starts_with('/')
-        || member.starts_with('\\')
-        || member.as_bytes().get(1) == Some(&b':')
-        || member.split(['/', '\\']).any(|part| part == "..");
-    if unsafe_name {
-        return Err(IngestError::format(
+    read_member(path, member, MAX_MEMBER_BYTES).map_err(|e| match e {
+        ArchiveError::Traversal { .. } | ArchiveError::Absolute { .. } => IngestError::format(
             path,
             Location::File,
             format!("refusing zip member name {member:?}: absolute paths and `..` are not allowed"),
-        ));
-    }
-    let file = File::open(path).map_err(|source| io_error(path, source))?;
-    let mut archive = zip::ZipArchive::new(BufReader::new(file))
-        .map_err(|e| IngestError::format(path, Location::File, format!("not a readable zip archive: {e}")))?;
-    let names: Vec<String> = archive.file_names().map(String::from).collect();
-    if !names.iter().any(|n| n == member) {
-        let mut sorted = names;
-        sorted.sort();
-        let mut listed: Vec<&str> = sorted.iter().take(MEMBERS_SHOWN).map(String::as_str).collect();
-        let more = sorted.len().saturating_sub(MEMBERS_SHOWN);
-        let tail = if more > 0 { format!(", ... and {more} more") } else { String::new() };
-        if listed.is_empty() {
-            listed.push("(none)");
+        ),
+        ArchiveError::Symlink { .. } => IngestError::format(
+            path,
+            Location::File,
+            format!("refusing zip member {member:?}: it is a symbolic link"),
+        ),
+        ArchiveError::Io { path, source } => io_error(&path, source),
+        ArchiveError::Corrupt(e) => {
+            IngestError::format(path, Location::File, format!("not a readable zip archive: {e}"))
         }
-        return Err(IngestError::format(
-            path,
-            Location::File,
-            format!("no member {member:?} in the zip; its members are: {}{tail}", listed.join(", ")),
-        ));
-    }
-    let mut entry = archive.by_name(member).map_err(|e| {
-        IngestError::format(path, Location::File, format!("cannot open zip member {member:?}: {e}"))
-    })?;
-    if entry.enclosed_name().is_none() {
-        return Err(IngestError::format(
-            path,
-            Location::File,
-            format!("refusing zip member {member:?}: its name escapes the archive"),
-        ));
-    }
-    let declared = entry.size();
-    if declared > MAX_MEMBER_BYTES {
-        return Err(too_big(&shown, declared));
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(declared).unwrap_or(0));
-    (&mut entry)
-        .take(MAX_MEMBER_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|source| io_error(&shown, source))?;
-    if bytes.len() as u64 > MAX_MEMBER_BYTES {
-        return Err(too_big(&shown, bytes.len() as u64));
-    }
-    Ok(bytes)
+        ArchiveError::MemberNotFound { mut entries, .. } => {
+            entries.sort();
+            let mut listed: Vec<&str> = entries.iter().take(MEMBERS_SHOWN).map(String::as_str).collect();
+            let more = entries.len().saturating_sub(MEMBERS_SHOWN);
+            let tail = if more > 0 { format!(", ... and {more} more") } else { String::new() };
+            if listed.is_empty() {
+                listed.push("(none)");
+            }
+            IngestError::format(
+                path,
+                Location::File,
+                format!("no member {member:?} in the zip; its members are: {}{tail}", listed.join(", ")),
+            )
+        }
+        ArchiveError::TooBig { total, .. } => too_big(&shown, total),
+        other => IngestError::format(&shown, Location::File, other.to_string()),
+    })
 }
 
 fn too_big(path: &Path, size: u64) -> IngestError {

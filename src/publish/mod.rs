@@ -52,28 +52,10 @@ pub fn publish(
     ind: &Indicators,
 ) -> Result<PathBuf, PublishError> {
     let final_dir = ctx.paths.report_dir(&ctx.dataset.id, &ind.period);
-    let parent = final_dir.parent().unwrap_or(Path::new(".")).to_path_buf();
-    std::fs::create_dir_all(&parent).map_err(|source| PublishError::Io { path: parent.clone(), source })?;
-    let tmp = tempfile::Builder::new()
-        .prefix(&format!(".{}.partial-", ind.period))
-        .tempdir_in(&parent)
-        .map_err(|source| PublishError::Io { path: parent.clone(), source })?;
+    let tmp = crate::io::atomic::temp_dir_beside(&final_dir)?;
     write_report(ctx, inputs, joined, ind, tmp.path())?;
-
     // Swap into place: old report aside, new one in, old one removed.
-    let staged = tmp.keep();
-    files::set_mode(&staged, 0o755)?;
-    if final_dir.exists() {
-        let old = parent.join(format!(".{}.old-{}", ind.period, std::process::id()));
-        std::fs::rename(&final_dir, &old)
-            .map_err(|source| PublishError::Io { path: final_dir.clone(), source })?;
-        std::fs::rename(&staged, &final_dir)
-            .map_err(|source| PublishError::Io { path: final_dir.clone(), source })?;
-        std::fs::remove_dir_all(&old).map_err(|source| PublishError::Io { path: old.clone(), source })?;
-    } else {
-        std::fs::rename(&staged, &final_dir)
-            .map_err(|source| PublishError::Io { path: final_dir.clone(), source })?;
-    }
+    crate::io::atomic::replace_dir(tmp, &final_dir)?;
     Ok(final_dir)
 }
 
@@ -324,7 +306,7 @@ fn write_manifest(
     let mut outputs = Vec::new();
     for rel in files::list_files(dir)? {
         let (sha256, bytes) =
-            crate::ingest::sha256_file(&dir.join(&rel)).map_err(|e| PublishError::Other(e.to_string()))?;
+            crate::io::hash::sha256_file(&dir.join(&rel)).map_err(|e| PublishError::Other(e.to_string()))?;
         outputs.push(
             json!({"path": rel.to_string_lossy().replace('\\', "/"), "sha256": sha256, "bytes": bytes}),
         );
@@ -336,7 +318,7 @@ fn write_manifest(
             "id": ctx.dataset.id,
             "name": ctx.dataset.name,
             "synthetic": ctx.dataset.synthetic,
-            "config_sha256": crate::ingest::sha256_file(&ctx.config_path).map(|x| x.0).ok(),
+            "config_sha256": crate::io::hash::sha256_file(&ctx.config_path).map(|x| x.0).ok(),
         },
         "period": ind.period,
         "quarter": ind.quarter.map(|q| q.to_string()),

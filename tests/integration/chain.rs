@@ -239,7 +239,7 @@ fn target_of(url: &str) -> String {
 }
 
 fn sidecar(file: &Path) -> Value {
-    let meta = fracture::fetch::cache::with_suffix(file, ".meta.json");
+    let meta = fracture::io::atomic::with_suffix(file, ".meta.json");
     serde_json::from_str(
         &std::fs::read_to_string(&meta).unwrap_or_else(|e| panic!("{}: {e}", meta.display())),
     )
