@@ -10,6 +10,8 @@ pub mod indicators;
 pub mod ingest;
 pub mod io;
 pub mod join;
+#[cfg(test)]
+mod layers;
 pub mod numbers;
 pub mod pipeline;
 pub mod publish;

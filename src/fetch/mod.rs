@@ -10,9 +10,9 @@
 //!   never rewritten in place. A sha256 mismatch is kept aside as `<file>.sha256-mismatch`, a refused
 //!   archive as `<file>.rejected`. Offline runs never touch the network.
 //!
-//! - [`catalogue`]: `sources.toml` (schema, resolution, validation, templates)
+//! - [`catalogue`]: the source catalogue, `sources.toml` (schema, resolution, validation, templates)
 //! - `http`: client, timeouts, retries, size cap, streamed hashing
-//! - [`cache`]: the cache layout (owned here: [`cached_file`] tells others where a source is), sidecars
+//! - [`cache`]: the layout of the cache (owned here: [`cached_file`] tells others where a source is), sidecars
 //! - `error`: [`FetchError`]
 //!
 //! Atomic writes, hashing and safe zip extraction come from [`crate::io`].
