@@ -15,6 +15,7 @@ use std::path::{Component, Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::error::FetchError;
+pub use crate::io::read_options::{Compression, ReadOptions};
 
 /// The catalogue file as written on disk.
 #[derive(Debug, Deserialize)]
@@ -120,7 +121,7 @@ pub struct VintageOverride {
     pub note: Option<String>,
 }
 
-/// What the file is and how to read it.
+/// What the file is (for `fetch`) and how to read it (for `ingest`, through [`ReadOptions`]).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Format {
@@ -135,24 +136,11 @@ pub struct Format {
     /// Kind of `member`.
     #[serde(default)]
     pub member_kind: Option<FormatKind>,
-    /// Whole-file compression of a non-archive download (kept compressed in the cache).
-    #[serde(default)]
-    pub compression: Option<Compression>,
-    /// Spreadsheet sheet.
-    #[serde(default)]
-    pub sheet: Option<String>,
-    /// 1-based line of the header row (INSEE spreadsheets: 6).
-    #[serde(default)]
-    pub header_line: Option<u32>,
-    /// CSV field separator.
-    #[serde(default)]
-    pub separator: Option<String>,
-    /// Text encoding (`utf-8`, `latin-1`); absent = detected by ingest.
-    #[serde(default)]
-    pub encoding: Option<String>,
-    /// Decimal mark (`.` or `,`); absent = detected by ingest.
-    #[serde(default)]
-    pub decimal: Option<String>,
+    /// How `ingest` reads the file (or the extracted `member`): separator, header line, decimal mark,
+    /// encoding, whole-file compression (of a non-archive download, kept compressed in the cache),
+    /// sheet. Written in the same table.
+    #[serde(flatten)]
+    pub read: ReadOptions,
 }
 
 /// File kinds met in the official sources.
@@ -184,13 +172,6 @@ impl fmt::Display for FormatKind {
             FormatKind::Gpkg => "gpkg",
         })
     }
-}
-
-/// Whole-file compression.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Compression {
-    Gzip,
 }
 
 /// How the URL is known (same marks as `SOURCES.md`).
@@ -689,20 +670,17 @@ fn format_problems(f: &Format, field: &str) -> Vec<String> {
             p.push(format!("{field}: {problem}"));
         }
     }
-    if is_zip && f.compression.is_some() {
+    if is_zip && f.read.compression.is_some() {
         p.push(format!("{field}: `compression` is for single compressed files, not zip archives"));
     }
-    if f.header_line == Some(0) {
+    if f.read.header_line == Some(0) {
         p.push(format!("{field}: header_line is 1-based"));
     }
-    if let Some(d) = &f.decimal
-        && d != "."
-        && d != ","
-    {
-        p.push(format!("{field}: decimal {d:?} must be \".\" or \",\""));
-    }
-    if f.separator.as_deref().is_some_and(str::is_empty) {
-        p.push(format!("{field}: separator is empty"));
+    if f.read.zip_member.is_some() {
+        p.push(format!(
+            "{field}: `zip_member` is for a dataset's [formats]; in the catalogue `member` names the file \
+             of the archive"
+        ));
     }
     p
 }
@@ -800,7 +778,7 @@ format = { kind = "zip", member = "pop-2017.xlsx", member_kind = "xlsx", sheet =
         assert_eq!(d.url_status, Some(UrlStatus::Reported));
         let old = s.resolve(Some("2017"), &BTreeMap::new(), cat.base_dir()).expect("2017");
         assert_eq!(old.url.as_deref(), Some("https://example.org/fichier/1/pop-2017.zip"));
-        assert_eq!(old.format.header_line, Some(6));
+        assert_eq!(old.format.read.header_line, Some(6));
         assert_eq!(old.url_status, Some(UrlStatus::Confirmed));
         let err = s.resolve(Some("2019"), &BTreeMap::new(), cat.base_dir()).expect_err("no 2019");
         assert!(matches!(err, FetchError::UnknownVintage { .. }), "{err}");
@@ -908,8 +886,8 @@ format = { kind = "csv" }
         );
         let filo = cat.get("insee_filosofi_iris").expect("filosofi");
         let f2017 = filo.resolve(Some("2017"), &BTreeMap::new(), cat.base_dir()).expect("2017");
-        assert_eq!(f2017.format.sheet.as_deref(), Some("IRIS_DISP"));
-        assert_eq!(f2017.format.header_line, Some(6));
+        assert_eq!(f2017.format.read.sheet.as_deref(), Some("IRIS_DISP"));
+        assert_eq!(f2017.format.read.header_line, Some(6));
         assert_eq!(f2017.url_status, Some(UrlStatus::Confirmed));
     }
 

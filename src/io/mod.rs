@@ -5,6 +5,8 @@
 //!   for files and for whole folders
 //! - [`hash`]: SHA-256 of bytes, of a stream as it is written, of a file (streamed)
 //! - [`table`]: DataFrames to CSV and Parquet files, atomically
+//! - [`read_options`]: how to read a file (separator, header line, decimal mark, encoding, compression,
+//!   sheet, zip member), the one type the catalogue and the datasets deserialise into
 //! - [`archive`]: zip safety (path traversal, absolute paths, links, size and expansion-ratio caps),
 //!   safe extraction, bounded reads of one member or of a gzip stream
 //!
@@ -13,6 +15,7 @@
 pub mod archive;
 pub mod atomic;
 pub mod hash;
+pub mod read_options;
 pub mod table;
 
 use std::path::{Path, PathBuf};
