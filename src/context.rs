@@ -403,7 +403,8 @@ pub fn config_path(data_dir: &Path, name: &str) -> Result<PathBuf, ContextError>
 }
 
 /// Replaces every `@<source id>` file by the path `fracture fetch` cached for it (the extracted zip
-/// member when the catalogue names one), and takes the reading options from the catalogue.
+/// member when the catalogue names one: [`crate::fetch::cached_file`]), and merges the catalogue's reading
+/// options under the dataset's `[formats]` (the dataset's values win, key by key).
 fn resolve_sources(path: &Path, d: &mut DatasetConfig, data_dir: &Path) -> Result<(), ContextError> {
     let wanted: Vec<(FileRole, String)> = d
         .files

@@ -6,7 +6,7 @@
 //! Written files are world-readable (`0644` on Unix) like any other file, folders `0755`.
 //!
 //! A whole folder is replaced the same way: built under a hidden sibling ([`temp_dir_beside`]), then
-//! swapped into place ([`replace_dir`]).
+//! swapped into place ([`replace_dir`]); [`list_files`] lists what a folder holds (for manifests).
 
 use std::fs::File;
 use std::io::Write;

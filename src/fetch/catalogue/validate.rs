@@ -295,6 +295,28 @@ format = { kind = "csv" }
     }
 
     #[test]
+    fn bad_reading_options_are_rejected() {
+        let typo = MINIMAL.replace("separator = \";\"", "separator = \";\", decimals = \".\"");
+        let err = parse_catalogue(&typo, Path::new("sources.toml")).expect_err("typo");
+        assert!(
+            matches!(err, FetchError::CatalogueParse { .. }) && err.to_string().contains("decimals"),
+            "{err}"
+        );
+        let bad = MINIMAL.replace("separator = \";\"", "separator = \";\", decimal = \"·\"");
+        let err = parse_catalogue(&bad, Path::new("sources.toml")).expect_err("bad decimal");
+        assert!(err.to_string().contains("decimal") || err.to_string().contains("variant"), "{err}");
+        let member = MINIMAL.replace("separator = \";\"", "separator = \";\", zip_member = \"a.csv\"");
+        let err = parse_catalogue(&member, Path::new("sources.toml")).expect_err("zip_member");
+        assert!(err.to_string().contains("`zip_member` is for a dataset's [formats]"), "{err}");
+        let ok = parse_catalogue(MINIMAL, Path::new("sources.toml")).expect("valid");
+        let read = &ok.sources[0].format.read;
+        assert_eq!(
+            (read.separator, read.compression),
+            (Some(b';'), Some(crate::io::read_options::Compression::Gzip))
+        );
+    }
+
+    #[test]
     fn unknown_fields_are_rejected() {
         let text = MINIMAL.replace("licence =", "licenze = \"x\"\nlicence =");
         let err = parse_catalogue(&text, Path::new("sources.toml")).expect_err("typo");

@@ -2,7 +2,7 @@
 //! rules (`"` opens a field only at its start, `""` inside is a quote, as RFC 4180), header names trimmed,
 //! named when empty and unique, every row as wide as the header (all ragged rows reported together), then
 //! the cells parsed by polars as text. Empty lines after the header are skipped. The text is decoded first
-//! (`super::super::encoding`: the `encoding` option, or detection).
+//! ([`crate::ingest::encoding`]: as the `encoding` option says, or detected).
 
 use std::borrow::Cow;
 use std::io::Cursor;
