@@ -36,7 +36,7 @@ pub use zones::{Iris, Qpv, QpvList};
 /// One input file as read: for the manifest.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct InputFile {
-    /// Key in `dataset.toml` (`qpv`, `iris_population`, ...).
+    /// Its role, written as its key in `dataset.toml` (`qpv`, `iris_population`, ...).
     pub role: FileRole,
     /// Path as configured (relative to the dataset's input folder).
     pub path: String,
