@@ -54,28 +54,10 @@ pub fn publish(
     locale: &Locale,
 ) -> Result<PathBuf, PublishError> {
     let final_dir = report_dir(ctx, &ind.period, locale.lang);
-    let parent = final_dir.parent().unwrap_or(Path::new(".")).to_path_buf();
-    std::fs::create_dir_all(&parent).map_err(|source| PublishError::Io { path: parent.clone(), source })?;
-    let tmp = tempfile::Builder::new()
-        .prefix(&format!(".{}.partial-", ind.period))
-        .tempdir_in(&parent)
-        .map_err(|source| PublishError::Io { path: parent.clone(), source })?;
+    let tmp = crate::io::atomic::temp_dir_beside(&final_dir)?;
     write_report(ctx, inputs, joined, ind, locale, tmp.path())?;
-
     // Swap into place: old report aside, new one in, old one removed.
-    let staged = tmp.keep();
-    files::set_mode(&staged, 0o755)?;
-    if final_dir.exists() {
-        let old = parent.join(format!(".{}.old-{}", ind.period, std::process::id()));
-        std::fs::rename(&final_dir, &old)
-            .map_err(|source| PublishError::Io { path: final_dir.clone(), source })?;
-        std::fs::rename(&staged, &final_dir)
-            .map_err(|source| PublishError::Io { path: final_dir.clone(), source })?;
-        std::fs::remove_dir_all(&old).map_err(|source| PublishError::Io { path: old.clone(), source })?;
-    } else {
-        std::fs::rename(&staged, &final_dir)
-            .map_err(|source| PublishError::Io { path: final_dir.clone(), source })?;
-    }
+    crate::io::atomic::replace_dir(tmp, &final_dir)?;
     Ok(final_dir)
 }
 
@@ -188,7 +170,7 @@ fn datapackage(ctx: &Context, ind: &Indicators, table: &DataFrame, locale: &Loca
         "title": title,
         "licenses": [{"name": "etalab-2.0", "title": "Licence Ouverte 2.0", "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"}],
         "synthetic": ctx.dataset.synthetic,
-        "sources": [{"title": ctx.dataset.credit}],
+        "sources": [{"title": ctx.dataset.credit(locale.lang)}],
         "resources": [{
             "name": "indicators",
             "path": "../tables/indicators.csv",
@@ -295,7 +277,7 @@ fn report_html(
             text("report.method_secrecy", &[("min", Arg::Text(params.secrecy_min_count.to_string()))]),
         ],
         "downloads": downloads,
-        "sources": text("report.sources", &[("credit", Arg::Text(ctx.dataset.credit.clone()))]),
+        "sources": text("report.sources", &[("credit", Arg::Text(ctx.dataset.credit(locale.lang).into()))]),
     });
     let mut env = minijinja::Environment::new();
     env.add_template("report", TEMPLATE).map_err(|e| PublishError::Template(e.to_string()))?;
@@ -376,7 +358,7 @@ fn write_manifest(
     let mut outputs = Vec::new();
     for rel in files::list_files(dir)? {
         let (sha256, bytes) =
-            crate::ingest::sha256_file(&dir.join(&rel)).map_err(|e| PublishError::Other(e.to_string()))?;
+            crate::io::hash::sha256_file(&dir.join(&rel)).map_err(|e| PublishError::Other(e.to_string()))?;
         outputs.push(
             json!({"path": rel.to_string_lossy().replace('\\', "/"), "sha256": sha256, "bytes": bytes}),
         );
@@ -388,7 +370,7 @@ fn write_manifest(
             "id": ctx.dataset.id,
             "name": ctx.dataset.name,
             "synthetic": ctx.dataset.synthetic,
-            "config_sha256": crate::ingest::sha256_file(&ctx.config_path).map(|x| x.0).ok(),
+            "config_sha256": crate::io::hash::sha256_file(&ctx.config_path).map(|x| x.0).ok(),
         },
         "period": ind.period,
         "quarter": ind.quarter.map(|q| q.to_string()),
