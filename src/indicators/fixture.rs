@@ -229,7 +229,7 @@ pub fn qpv_indicators() -> DataFrame {
     frame(vec![
         strs("code_qp", &["QA", "QB"]),
         opt_f64("pop_mun", &[Some(1234.0), Some(567.0)]),
-        opt_f64("tp60", &[Some(41.25), None]),
+        opt_f64("tp60", &[Some(41.26), None]),
         opt_f64("disp_q2", &[Some(12345.6), Some(13000.0)]),
         opt_f64("tx_tot_empl", &[Some(48.04), Some(51.0)]),
     ])
