@@ -35,7 +35,10 @@ mod tests {
         let code_qp = text(&ind, "code_qp").unwrap();
         assert_eq!(code_qp, vec![Some("QA".into()), Some("QB".into()), Some("QC".into()), None, None]);
         let commune = text(&ind, "commune").unwrap();
-        assert_eq!(commune, vec![Some("75101".into()), Some("75101".into()), Some("75102".into()), None, None]);
+        assert_eq!(
+            commune,
+            vec![Some("75101".into()), Some("75101".into()), Some("75102".into()), None, None]
+        );
         // 1000 m × 1000 m, 500 m × 500 m, 1000 m × 1234.6 m; no surface for the comparison rows.
         assert_eq!(num(&ind, "area_km2").unwrap(), vec![Some(1.0), Some(0.25), Some(1.235), None, None]);
     }

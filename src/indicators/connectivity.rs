@@ -70,8 +70,14 @@ mod tests {
             vec![Some(40), Some(20), Some(0), Some(40), Some(100)]
         );
         // No premises: no share (0 / 0), not 0 %.
-        assert_eq!(num(&ind, "share_thd30").unwrap(), vec![Some(100.0), Some(0.0), None, Some(100.0), Some(80.0)]);
-        assert_eq!(num(&ind, "share_ftth").unwrap(), vec![Some(25.0), Some(0.0), None, Some(100.0), Some(50.0)]);
+        assert_eq!(
+            num(&ind, "share_thd30").unwrap(),
+            vec![Some(100.0), Some(0.0), None, Some(100.0), Some(80.0)]
+        );
+        assert_eq!(
+            num(&ind, "share_ftth").unwrap(),
+            vec![Some(25.0), Some(0.0), None, Some(100.0), Some(50.0)]
+        );
         assert!(!ind.notes.contains(&Note::NoArcep));
     }
 

@@ -193,7 +193,10 @@ mod tests {
             "share_65p",
         );
         let ind = World::new().indicators();
-        assert_eq!(num(&ind, "share_75p").unwrap(), vec![Some(10.0), Some(5.0), Some(5.0), Some(7.3), Some(7.0)]);
+        assert_eq!(
+            num(&ind, "share_75p").unwrap(),
+            vec![Some(10.0), Some(5.0), Some(5.0), Some(7.3), Some(7.0)]
+        );
     }
 
     #[test]
@@ -227,7 +230,10 @@ mod tests {
         );
         assert_eq!(notes, vec![Note::LowCoverage { indicator: "poverty_rate".into(), zones: 1 }]);
         let ind = World::new().indicators();
-        assert_eq!(num(&ind, "poverty_rate").unwrap(), vec![Some(30.0), None, Some(20.0), Some(22.9), Some(23.3)]);
+        assert_eq!(
+            num(&ind, "poverty_rate").unwrap(),
+            vec![Some(30.0), None, Some(20.0), Some(22.9), Some(23.3)]
+        );
         assert!(ind.notes.contains(&Note::LowCoverage { indicator: "poverty_rate".into(), zones: 1 }));
     }
 

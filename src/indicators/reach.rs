@@ -327,12 +327,27 @@ mod tests {
         let s = ind.series.unwrap();
         assert_eq!(s.height(), 10);
         let col = |c: &str| -> Vec<Option<String>> {
-            s.column(c).unwrap().cast(&DataType::String).unwrap().str().unwrap().iter().map(|x| x.map(Into::into)).collect()
+            s.column(c)
+                .unwrap()
+                .cast(&DataType::String)
+                .unwrap()
+                .str()
+                .unwrap()
+                .iter()
+                .map(|x| x.map(Into::into))
+                .collect()
         };
-        let q3: Vec<Option<String>> = ["", "", "0", "31", "48"].iter().map(|v| (!v.is_empty()).then(|| v.to_string())).collect();
+        let q3: Vec<Option<String>> =
+            ["", "", "0", "31", "48"].iter().map(|v| (!v.is_empty()).then(|| v.to_string())).collect();
         assert_eq!(col("quarter")[5..].iter().flatten().collect::<Vec<_>>(), vec!["2025-Q3"; 5]);
         assert_eq!(col("participants")[5..], q3[..]);
-        assert_eq!(col("participants")[..5], [Some("0".into()), Some("0".into()), Some("0".into()), None, None]);
-        assert_eq!(col("participants_per_1000")[5..], [None, None, Some("0.0".into()), Some("13.2".into()), Some("12.0".into())]);
+        assert_eq!(
+            col("participants")[..5],
+            [Some("0".into()), Some("0".into()), Some("0".into()), None, None]
+        );
+        assert_eq!(
+            col("participants_per_1000")[5..],
+            [None, None, Some("0.0".into()), Some("13.2".into()), Some("12.0".into())]
+        );
     }
 }
