@@ -150,12 +150,14 @@ pub fn read_census(paths: &CensusPaths) -> Result<CensusTables, IngestError> {
             && band.starts_with(|c: char| c.is_ascii_digit())
             && name != pop65_col
         {
-            columns.push(Column::new(format!("pop{}", band.to_lowercase()).into(), counts(&pop_t, &name, &mut errors)));
+            columns.push(Column::new(
+                format!("pop{}", band.to_lowercase()).into(),
+                counts(&pop_t, &name, &mut errors),
+            ));
         }
     }
     finish(&pop_t, errors)?;
-    let population = frame(columns)
-    .map_err(|e| polars_err(&pop_t.path, e))?;
+    let population = frame(columns).map_err(|e| polars_err(&pop_t.path, e))?;
 
     // Diplomas.
     let dip_t = read_table(paths.diplomas.0, paths.diplomas.1)?;
