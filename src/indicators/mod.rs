@@ -21,6 +21,7 @@ pub mod aggregate;
 mod area;
 mod connectivity;
 mod fragility;
+pub mod ifn;
 mod need;
 pub mod notes;
 mod reach;

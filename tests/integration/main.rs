@@ -9,6 +9,7 @@ mod demo;
 mod e2e;
 mod fetch;
 mod http_fixture;
+mod ifn;
 mod lang;
 mod occitanie;
 mod parsers;
