@@ -69,6 +69,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Indicators(a) => stages(&a, Stage::Indicators),
         Command::Render(a) => stages(&a, Stage::Render),
         Command::Publish(a) | Command::Run(a) => stages(&a, Stage::Publish),
+        Command::Ifn(a) => crate::indicators::ifn::run(&a),
     }
 }
 

@@ -23,6 +23,7 @@ mod connectivity;
 #[cfg(test)]
 pub(crate) mod fixture;
 mod fragility;
+pub mod ifn;
 mod need;
 pub mod notes;
 mod reach;
