@@ -367,7 +367,8 @@ mod tests {
             ind.notes,
             vec![
                 Note::LowCoverage { indicator: "poverty_rate".into(), zones: 1 },
-                Note::NotCounted { outside: 1, unknown: 1 },
+                // One person outside the territory and one of unknown residence: only said to be fewer than 11.
+                Note::NotCounted { outside: None, unknown: None, min: 11 },
             ]
         );
         assert_eq!(ind.quarter, Some(Quarter { year: 2025, q: 3 }));
