@@ -20,7 +20,7 @@ const MIN: f64 = 11.0;
 
 fn small(x: f64) -> bool {
     let r = x.round();
-    (r - x).abs() < 0.05 && r >= 1.0 && r < MIN
+    (r - x).abs() < 0.05 && (1.0..MIN).contains(&r)
 }
 
 /// One published table: area codes and the numeric columns, `None` for an empty cell.
