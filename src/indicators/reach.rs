@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 
 use super::aggregate::{self, QuarterCounts, attendance_by_area, places_by_area};
+use super::interval::{Z95, wilson};
 use super::notes::Note;
 use super::secrecy::{Suppression, suppress_cells, suppress_counts};
-use super::table::{Compute, PersonCount};
+use super::table::{Bound, Compute, PersonCount};
 use super::{Computed, IndicatorError, Scope, TERRITORY, Values, ratio};
 use crate::context::Quarter;
 
@@ -171,8 +172,56 @@ impl Reach {
                 }
                 Some(Values::Num(v))
             }
+            Compute::Wilson { rate, bound } => self.wilson(s, rate, *bound, out),
             _ => None,
         })
+    }
+
+    /// A bound of the Wilson interval of a published rate (`None` where the rate is not published).
+    fn wilson(&self, s: &Scope, rate: &str, bound: Bound, out: &Computed) -> Option<Values> {
+        let published = out.num(rate)?;
+        let a = self.counts.as_ref()?;
+        let d = super::table::indicator(rate)?;
+        let population = out.num("population");
+        // (successes, trials, scale) of each area.
+        let trials: Vec<Option<(u64, u64, f64)>> = match d.compute.first()? {
+            Compute::Completion => {
+                let part = |m: &BTreeMap<String, u64>, c: &String| -> u64 {
+                    if c == TERRITORY {
+                        s.partition.iter().filter_map(|p| m.get(p)).sum()
+                    } else {
+                        m.get(c).copied().unwrap_or(0)
+                    }
+                };
+                s.codes.iter().map(|c| Some((part(&a.completed, c), part(&a.enrolled, c), 100.0))).collect()
+            }
+            Compute::PerThousand { count } => {
+                let (cells, total) = self.cells(s, *count)?;
+                let by_code: BTreeMap<&String, u64> = s.partition.iter().zip(cells).collect();
+                s.codes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        let k = if c == TERRITORY { total } else { by_code.get(c).copied().unwrap_or(0) };
+                        let n = population.and_then(|p| p[i])?.round();
+                        (n >= 1.0).then_some((k, n as u64, 1000.0))
+                    })
+                    .collect()
+            }
+            _ => return None,
+        };
+        Some(Values::Num(
+            published
+                .iter()
+                .zip(trials)
+                .map(|(r, t)| {
+                    r.as_ref()?;
+                    let (k, n, scale) = t?;
+                    let (lo, hi) = wilson(k, n, Z95)?;
+                    Some(scale * if bound == Bound::Low { lo } else { hi })
+                })
+                .collect(),
+        ))
     }
 
     fn places(&self, s: &Scope) -> Result<Option<Values>, IndicatorError> {
@@ -383,5 +432,26 @@ mod tests {
             col("participants_per_1000")[5..],
             [None, None, Some("0.0".into()), Some("13.2".into()), Some("12.0".into())]
         );
+    }
+
+    #[test]
+    fn confidence_bounds_bracket_each_published_rate_and_hide_with_it() {
+        let ind = World::new().indicators();
+        for rate in ["participants_per_1000", "completion_rate"] {
+            let r = num(&ind, rate).unwrap();
+            let lo = num(&ind, &format!("{rate}_low")).unwrap();
+            let hi = num(&ind, &format!("{rate}_high")).unwrap();
+            for ((r, lo), hi) in r.iter().zip(&lo).zip(&hi) {
+                match (r, lo, hi) {
+                    (Some(r), Some(lo), Some(hi)) => assert!(lo <= r && r <= hi, "{rate}: {lo} {r} {hi}"),
+                    (None, None, None) => {}
+                    other => panic!("{rate}: a bound without its rate or the reverse: {other:?}"),
+                }
+            }
+        }
+        // QC publishes 0 participants for its residents: the interval is [0, something above 0].
+        let hi = num(&ind, "participants_per_1000_high").unwrap();
+        assert_eq!(num(&ind, "participants_per_1000_low").unwrap()[2], Some(0.0));
+        assert!(hi[2].is_some_and(|h| h > 0.0));
     }
 }
