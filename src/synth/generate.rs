@@ -15,7 +15,7 @@ use serde_json::json;
 
 use super::allocation::Allocation;
 use super::geojson::{Feature, Flavour, Shape, Value, feature_collection};
-use super::output::{PremisesParquet, RowGroup, Streamed, atomic, create_dir};
+use super::output::{PremisesParquet, RowGroup, Streamed, atomic};
 use super::premises::{self, BUILDINGS_HEADER, ELIGIBILITY_HEADER};
 use super::scale::{ArcepEncoding, Scale};
 use super::territory::{REGION, Territory};
@@ -83,7 +83,7 @@ pub fn generate(scale: Scale, out: &Path, arcep: ArcepEncoding) -> Result<SynthR
     let (attendance_text, attendance_rows) =
         attendance::attendance_csv(&t, &places, p.attendance_rows, &mut rng(stream::ATTENDANCE), &proj)?;
     let paths = DatasetPaths::new(scale, arcep);
-    create_dir(out)?;
+    crate::io::atomic::create_dir(out)?;
     let ds = out.join("dataset");
     let mut files: Vec<(String, u64)> = Vec::new();
 
@@ -275,9 +275,8 @@ fn stream_premises(
     let header = |h: &str| -> Result<Vec<u8>, SynthError> {
         match arcep {
             ArcepEncoding::Plain => Ok(h.as_bytes().to_vec()),
-            ArcepEncoding::Gzip => {
-                premises::gzip(h.as_bytes()).map_err(|source| SynthError::Io { path: at(&b_rel), source })
-            }
+            ArcepEncoding::Gzip => premises::gzip(h.as_bytes())
+                .map_err(|e| SynthError::from(crate::io::IoError::new(at(&b_rel), e))),
         }
     };
     buildings.write(&header(BUILDINGS_HEADER)?)?;

@@ -69,13 +69,9 @@ pub const ROW_GROUP: u64 = 1_000_000;
 /// Why the synthetic data could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum SynthError {
-    /// Reading or writing a file or folder failed.
-    #[error("cannot write {}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    /// Writing a file or folder failed.
+    #[error("cannot write {0}")]
+    Io(#[from] crate::io::IoError),
     /// The Parquet writer failed.
     #[error("cannot write {}: {message}", path.display())]
     Parquet { path: PathBuf, message: String },

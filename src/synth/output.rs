@@ -12,37 +12,12 @@ use polars::prelude::*;
 use tempfile::NamedTempFile;
 
 use super::SynthError;
-
-fn io(path: &Path) -> impl Fn(std::io::Error) -> SynthError + '_ {
-    move |source| SynthError::Io { path: path.to_path_buf(), source }
-}
-
-/// Creates `dir` and its parents.
-pub fn create_dir(dir: &Path) -> Result<(), SynthError> {
-    std::fs::create_dir_all(dir).map_err(io(dir))
-}
-
-fn temporary(path: &Path) -> Result<NamedTempFile, SynthError> {
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    create_dir(dir)?;
-    tempfile::Builder::new().prefix(".fracture-synth-").suffix(".tmp").tempfile_in(dir).map_err(io(path))
-}
-
-/// Gives a written file the usual `rw-r--r--` mode (temporary files are created `rw-------`).
-fn readable(path: &Path) -> Result<(), SynthError> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644)).map_err(io(path))?;
-    }
-    Ok(())
-}
+use crate::io::IoError;
+use crate::io::atomic::{create_dir, persist, temp_beside, write};
 
 /// Writes `bytes` to `path` atomically.
 pub fn atomic(path: &Path, bytes: &[u8]) -> Result<(), SynthError> {
-    let mut s = Streamed::create(path)?;
-    s.write(bytes)?;
-    s.finish().map(|_| ())
+    Ok(write(path, bytes)?)
 }
 
 /// A large file written in pieces, renamed into place by [`Streamed::finish`].
@@ -54,21 +29,20 @@ pub struct Streamed {
 
 impl Streamed {
     pub fn create(path: &Path) -> Result<Self, SynthError> {
-        let tmp = temporary(path)?;
+        create_dir(path.parent().unwrap_or_else(|| Path::new(".")))?;
+        let tmp = temp_beside(path)?;
         Ok(Self { path: path.to_path_buf(), out: BufWriter::with_capacity(1 << 20, tmp), bytes: 0 })
     }
 
     pub fn write(&mut self, bytes: &[u8]) -> Result<(), SynthError> {
         self.bytes += bytes.len() as u64;
-        self.out.write_all(bytes).map_err(io(&self.path))
+        Ok(self.out.write_all(bytes).map_err(IoError::at(&self.path))?)
     }
 
-    /// Flushes, syncs and renames; returns the file's size.
+    /// Flushes and renames; returns the file's size.
     pub fn finish(self) -> Result<u64, SynthError> {
-        let tmp = self.out.into_inner().map_err(|e| io(&self.path)(e.into_error()))?;
-        tmp.as_file().sync_all().map_err(io(&self.path))?;
-        tmp.persist(&self.path).map_err(|e| io(&self.path)(e.error))?;
-        readable(&self.path)?;
+        let tmp = self.out.into_inner().map_err(|e| IoError::new(&self.path, e.into_error()))?;
+        persist(tmp, &self.path)?;
         Ok(self.bytes)
     }
 }
@@ -76,7 +50,7 @@ impl Streamed {
 /// The premises Parquet file, written row group by row group.
 pub struct PremisesParquet {
     path: PathBuf,
-    tmp: tempfile::TempPath,
+    tmp: NamedTempFile,
     writer: polars::io::parquet::write::BatchedWriter<File>,
 }
 
@@ -107,8 +81,9 @@ impl RowGroup {
 
 impl PremisesParquet {
     pub fn create(path: &Path) -> Result<Self, SynthError> {
-        let tmp = temporary(path)?.into_temp_path();
-        let file = File::create(&tmp).map_err(io(path))?;
+        create_dir(path.parent().unwrap_or_else(|| Path::new(".")))?;
+        let tmp = temp_beside(path)?;
+        let file = tmp.as_file().try_clone().map_err(IoError::at(path))?;
         let schema = Schema::from_iter([
             Field::new("id".into(), DataType::String),
             Field::new("x".into(), DataType::Float64),
@@ -148,8 +123,7 @@ impl PremisesParquet {
             .finish()
             .map_err(|e| SynthError::Parquet { path: self.path.clone(), message: e.to_string() })?;
         drop(self.writer);
-        self.tmp.persist(&self.path).map_err(|e| io(&self.path)(e.error))?;
-        readable(&self.path)?;
+        persist(self.tmp, &self.path)?;
         Ok(size)
     }
 }

@@ -180,7 +180,7 @@ pub fn generate(
         out.techno.push(offers[0].0);
         out.class.push(offers[0].1);
     }
-    let io = |source| SynthError::Io { path: "gzip member".into(), source };
+    let io = |e| SynthError::from(crate::io::IoError::new(format!("gzip member of chunk {c}"), e));
     match encoding {
         ArcepEncoding::Plain => {
             out.buildings = btext.into_bytes();
