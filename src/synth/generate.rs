@@ -252,7 +252,7 @@ fn put(out: &Path, files: &mut Vec<(String, u64)>, rel: &str, text: &str) -> Res
 }
 
 /// What streaming the premises wrote.
-struct Streamed3 {
+struct PremisesWritten {
     files: Vec<(String, u64)>,
     fibre: u64,
     eligibility_rows: u64,
@@ -265,7 +265,7 @@ fn stream_premises(
     out: &Path,
     paths: &DatasetPaths,
     arcep: ArcepEncoding,
-) -> Result<Streamed3, SynthError> {
+) -> Result<PremisesWritten, SynthError> {
     let parquet_rel = "premises.parquet".to_string();
     let (b_rel, e_rel) = (format!("dataset/{}", paths.buildings), format!("dataset/{}", paths.eligibility));
     let at = |rel: &str| rel.split('/').fold(out.to_path_buf(), |p, part| p.join(part));
@@ -317,7 +317,7 @@ fn stream_premises(
     }
     let files =
         vec![(parquet_rel, parquet.finish()?), (b_rel, buildings.finish()?), (e_rel, eligibility.finish()?)];
-    Ok(Streamed3 { files, fibre, eligibility_rows: rows })
+    Ok(PremisesWritten { files, fibre, eligibility_rows: rows })
 }
 
 /// The dataset's `dataset.toml`.

@@ -28,7 +28,8 @@
 //! Table of contents:
 //! - `scale`: the sizes of each scale;
 //! - `shapes`: radial blobs, QPV parts with holes, millimetre grid;
-//! - `territory`: cities, their IRIS tiling, communes and QPV, and the codes;
+//! - `grid`: the jittered grid a city's IRIS are cut from (shared edges);
+//! - `territory`: cities, their IRIS, communes and QPV, and the codes;
 //! - `allocation`: how many premises each IRIS and QPV holds, in which order;
 //! - `premises`: one chunk of premises (positions, technologies), reprojected and formatted;
 //! - `census`: IRIS populations and the three INSEE tables;
@@ -42,6 +43,7 @@ mod attendance;
 mod census;
 mod generate;
 mod geojson;
+mod grid;
 mod output;
 mod places;
 mod premises;

@@ -165,6 +165,10 @@ mod tests {
             w.write(&mut rg).unwrap();
         }
         w.finish().unwrap();
+        let mut reader = ParquetReader::new(File::open(&p).unwrap());
+        let groups: Vec<usize> =
+            reader.get_metadata().unwrap().row_groups.iter().map(|g| g.num_rows()).collect();
+        assert_eq!(groups, [2, 2, 2], "one row group per write");
         let df = ParquetReader::new(File::open(&p).unwrap()).finish().unwrap();
         assert_eq!(df.height(), 6);
         assert_eq!(df.get_column_names(), ["id", "x", "y", "techno", "debit_class"]);

@@ -19,8 +19,9 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::SynthError;
+use super::grid::{append, grid_edges, grid_nodes};
 use super::scale::{Params, apportion};
-use super::shapes::{Part, Radial, bounds, coord};
+use super::shapes::{Part, Radial, bounds};
 
 /// Fictitious départements (not used by INSEE's COG), 999 communes each.
 pub const DEPARTEMENTS: [&str; 5] = ["99", "98", "96", "20", "00"];
@@ -30,10 +31,6 @@ pub const REGION: &str = "99";
 pub const BLOCK: usize = 5;
 /// Smallest city, in IRIS.
 pub const MIN_CITY_IRIS: usize = 9;
-
-const INNER_JITTER: f64 = 0.18;
-const OUTLINE_JITTER: f64 = 0.08;
-const EDGE_WIGGLE: f64 = 0.06;
 
 /// IGN IRIS type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -503,64 +500,6 @@ fn place_city(
         }
     }
     None
-}
-
-/// Appends an edge's points except its last one (the next edge starts there), reversed if asked.
-fn append(ring: &mut Vec<Coord<f64>>, edge: &[Coord<f64>], reversed: bool) {
-    if reversed {
-        ring.extend(edge.iter().rev().take(edge.len() - 1));
-    } else {
-        ring.extend(edge.iter().take(edge.len() - 1));
-    }
-}
-
-/// Jittered grid nodes, `nodes[row][col]`, rows from the south, on the millimetre grid.
-fn grid_nodes(rng: &mut ChaCha8Rng, city: &City) -> Vec<Vec<Coord<f64>>> {
-    (0..=city.rows)
-        .map(|row| {
-            (0..=city.cols)
-                .map(|col| {
-                    let jx = if col == 0 || col == city.cols { OUTLINE_JITTER } else { INNER_JITTER };
-                    let jy = if row == 0 || row == city.rows { OUTLINE_JITTER } else { INNER_JITTER };
-                    let dx = rng.random_range(-jx..=jx) * city.cell;
-                    let dy = rng.random_range(-jy..=jy) * city.cell;
-                    coord(
-                        city.origin.0 + col as f64 * city.cell + dx,
-                        city.origin.1 + row as f64 * city.cell + dy,
-                    )
-                })
-                .collect()
-        })
-        .collect()
-}
-
-/// One grid edge from `a` to `b` with 1–4 intermediate points pushed sideways.
-fn wiggly_edge(rng: &mut ChaCha8Rng, a: Coord<f64>, b: Coord<f64>) -> Vec<Coord<f64>> {
-    let (dx, dy) = (b.x - a.x, b.y - a.y);
-    let len = dx.hypot(dy);
-    let (nx, ny) = (-dy / len, dx / len);
-    let k = rng.random_range(1..=4);
-    let mut pts = vec![a];
-    for j in 1..=k {
-        let t = (j as f64 + rng.random_range(-0.15..=0.15)) / (k + 1) as f64;
-        let off = rng.random_range(-EDGE_WIGGLE..=EDGE_WIGGLE) * len;
-        pts.push(coord(a.x + t * dx + off * nx, a.y + t * dy + off * ny));
-    }
-    pts.push(b);
-    pts
-}
-
-type Edges = Vec<Vec<Vec<Coord<f64>>>>;
-
-/// Horizontal edges `h[row][col]` and vertical edges `v[col][row]`, each computed once and shared.
-fn grid_edges(rng: &mut ChaCha8Rng, nodes: &[Vec<Coord<f64>>], city: &City) -> (Edges, Edges) {
-    let h = (0..=city.rows)
-        .map(|row| (0..city.cols).map(|col| wiggly_edge(rng, nodes[row][col], nodes[row][col + 1])).collect())
-        .collect();
-    let v = (0..=city.cols)
-        .map(|col| (0..city.rows).map(|row| wiggly_edge(rng, nodes[row][col], nodes[row + 1][col])).collect())
-        .collect();
-    (h, v)
 }
 
 #[cfg(test)]
