@@ -23,3 +23,4 @@ pub mod pipeline;
 pub mod publish;
 pub mod quarter;
 pub mod render;
+pub mod synth;
