@@ -124,6 +124,8 @@ pub struct QuarterCounts {
     pub enrolled: BTreeMap<String, u64>,
     pub completed: BTreeMap<String, u64>,
     pub devices: BTreeMap<String, u64>,
+    /// Hours of activity attended, by area of residence.
+    pub hours: BTreeMap<String, f64>,
     pub outside_territory: u64,
     pub unknown: u64,
 }
@@ -175,6 +177,17 @@ pub fn attendance_by_area(
         .collect()
         .map_err(&e)?;
     let devices = counts_by_area(&devices, "n").map_err(&e)?;
+    let hours = q
+        .clone()
+        .group_by([col("area_code")])
+        .agg([(col("minutes").cast(DataType::Float64).sum() / lit(60.0)).alias("h")])
+        .collect()
+        .map_err(&e)?;
+    let hours: BTreeMap<String, f64> = str_col(&hours, "area_code")
+        .map_err(&e)?
+        .into_iter()
+        .zip(f64_col(&hours, "h").map_err(&e)?)
+        .collect();
 
     // Courses: a cohort belongs to the quarter it started in; a participant's area is that of their
     // first attended session.
@@ -211,6 +224,7 @@ pub fn attendance_by_area(
         enrolled,
         completed,
         devices,
+        hours,
         outside_territory,
         unknown,
     })

@@ -242,6 +242,18 @@ pub fn compute(
             }
         }
     }
+    // A column hidden with a count is empty wherever that count is hidden (whatever computed it).
+    for d in indicators() {
+        let Some(count) = &d.hidden_with else { continue };
+        if let Some(Values::Num(v)) = out.values.get_mut(d.id.as_str()) {
+            let prefix = format!("{count}:");
+            for (cell, hidden) in v.iter_mut().zip(&out.secrecy) {
+                if hidden.iter().any(|h| h.starts_with(&prefix)) {
+                    *cell = None;
+                }
+            }
+        }
+    }
     notes.extend(need.notes);
     notes.extend(connectivity.notes);
     let series = reach.series(&scope, &out)?;
@@ -322,6 +334,7 @@ mod tests {
             "participants_per_1000",
             "participants_per_1000_low",
             "participants_per_1000_high",
+            "hours",
             "course_enrolled",
             "completion_rate",
             "completion_rate_low",

@@ -102,6 +102,19 @@ impl Reach {
     ) -> Result<Option<Values>, IndicatorError> {
         Ok(match c {
             Compute::Places => self.places(s)?,
+            Compute::PlacesWithin { metres } => places_within(s, *metres),
+            Compute::Hours => {
+                let Some(a) = self.counts.as_ref() else { return Ok(None) };
+                let total: f64 = s.partition.iter().filter_map(|c| a.hours.get(c)).sum();
+                Some(Values::Num(
+                    s.codes
+                        .iter()
+                        .map(|c| {
+                            Some(if c == TERRITORY { total } else { a.hours.get(c).copied().unwrap_or(0.0) })
+                        })
+                        .collect(),
+                ))
+            }
             Compute::Persons { count } => {
                 let Some(cells) = self.published(s, *count) else { return Ok(None) };
                 let mut v = Vec::with_capacity(cells.len());
@@ -267,6 +280,29 @@ impl Reach {
         }
         Ok(Some(series))
     }
+}
+
+/// For each QPV, the places within `metres` of it (inside, or outside at most that far from its
+/// boundary, in Lambert-93 metres); `None` for the comparison rows, where a distance to "the QPV" has no
+/// meaning.
+fn places_within(s: &Scope, metres: f64) -> Option<Values> {
+    use geo::{Distance, Euclidean, Point};
+    let places = s.inputs.places.as_ref()?;
+    let xs = places.column("x").ok()?.f64().ok()?.clone();
+    let ys = places.column("y").ok()?.f64().ok()?.clone();
+    let points: Vec<Point<f64>> =
+        xs.iter().zip(ys.iter()).filter_map(|(x, y)| Some(Point::new(x?, y?))).collect();
+    let by_code: BTreeMap<&str, &geo::MultiPolygon<f64>> =
+        s.inputs.qpv.iter().map(|q| (q.code.as_str(), &q.geometry)).collect();
+    Some(Values::Num(
+        s.areas
+            .iter()
+            .map(|a| {
+                let g = by_code.get(a.code.as_str()).filter(|_| a.area_type == super::AreaType::Qpv)?;
+                Some(points.iter().filter(|p| Euclidean.distance(*p, *g) <= metres).count() as f64)
+            })
+            .collect(),
+    ))
 }
 
 #[cfg(test)]

@@ -140,6 +140,11 @@ pub enum Compute {
     FragilityIndex,
     /// Mediation places located in the area.
     Places,
+    /// Mediation places within `metres` of a QPV (inside it or outside at most that far from its
+    /// boundary); not applicable to the comparison rows.
+    PlacesWithin { metres: f64 },
+    /// Hours of activity attended by the residents of the area in the quarter.
+    Hours,
     /// A count of persons, with primary and secondary suppression.
     Persons { count: PersonCount },
     /// `count` per 1,000 residents, hidden with `count`.
