@@ -25,7 +25,7 @@ use fracture::crs::Reprojector;
 use fracture::ingest::zones::{read_iris, read_qpv};
 use fracture::ingest::{Iris, Qpv};
 use fracture::join::areal::{Weight, weights};
-use fracture::join::index::ZoneIndex;
+use fracture::spatial::index::ZoneIndex;
 use geo::{BoundingRect, Intersects, MultiPolygon, Point, Rect, Translate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

@@ -13,7 +13,6 @@
 //! [`OUTSIDE_TERRITORY`] (outside the territory's communes) or [`UNKNOWN`].
 
 pub mod areal;
-pub mod index;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -23,7 +22,7 @@ use rayon::prelude::*;
 use crate::ingest::arcep::ArcepTables;
 use crate::ingest::attendance::Attendance;
 use crate::ingest::{Inputs, Iris, Qpv};
-use index::ZoneIndex;
+use crate::spatial::index::ZoneIndex;
 
 pub const OUTSIDE_QPV: &str = "HORS_QPV";
 pub const OUTSIDE_TERRITORY: &str = "HORS_TERRITOIRE";
@@ -158,7 +157,8 @@ fn join_layers(l: &Layers<'_>, communes: &[String], weighting: Weighting) -> Res
         (Some(iris), Some(flags)) => {
             let kept: Vec<Iris> =
                 iris.iter().zip(flags).filter(|(_, k)| **k).map(|(i, _)| i.clone()).collect();
-            let mut w = areal::weights(&kept, l.qpv);
+            let iris_overlay = areal::iris_overlay(&kept, l.qpv);
+            let mut w = areal::area_weights(&iris_overlay);
             if let (Weighting::Dwellings, Some(a)) = (weighting, l.arcep) {
                 let b = &a.buildings;
                 let (xs, ys) =
@@ -174,7 +174,7 @@ fn join_layers(l: &Layers<'_>, communes: &[String], weighting: Weighting) -> Res
                         Some((iris_index.locate(x, y)?, locator.qpv.locate(x, y), n.unwrap_or(0.0)))
                     })
                     .collect();
-                w = areal::dwelling_weights(&w, kept.len(), &located);
+                (w, _) = areal::dwelling_weights(&iris_overlay, &located);
             }
             let (mut codes, mut areas, mut ws) = (vec![], vec![], vec![]);
             for x in &w {
