@@ -41,6 +41,9 @@ pub enum Command {
     Run(DatasetArgs),
     /// Regenerate the synthetic demo dataset (deterministic: same files, byte for byte).
     Demo(DemoArgs),
+    /// Digital-fragility index (IFN, original La MedNum/ANSA method) of any table of territories
+    /// (communes, IRIS, QPV): four axes, global scores base 100, quintiles. Format: data/FORMATS.md.
+    Ifn(IfnArgs),
 }
 
 /// Which dataset, which quarter, where things are.
@@ -116,5 +119,26 @@ fn parse_var(s: &str) -> Result<(String, String), String> {
 pub struct DemoArgs {
     /// Output folder.
     #[arg(long, default_value = "data/demo")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct IfnArgs {
+    /// Input CSV (`,` or `;`, decimal point or comma): the id column, then any of couv_hd_thd,
+    /// couv_mobile_2g, tx_pauvrete, revenu_median, part_familles_monoparentales, part_menages_1p,
+    /// services_publics_par_hab, part_chomeurs_15_64, part_15_29, part_65p, part_peu_diplomes (shares as
+    /// fractions 0-1, income in euros; an empty cell leaves the variable out for that row).
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Name of the id column (kept as text, e.g. IRIS or QPV codes).
+    #[arg(long)]
+    pub id: String,
+    /// One-row CSV with the same columns: the reference territory's values. Default: the mean of the
+    /// input rows for every variable.
+    #[arg(long)]
+    pub thresholds: Option<PathBuf>,
+    /// Output CSV (UTF-8, `,`, decimal point), written atomically: the id, the four axis scores, the two
+    /// global scores, ifn_score and ifn_quintile.
+    #[arg(long)]
     pub out: PathBuf,
 }

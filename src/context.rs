@@ -1,44 +1,75 @@
 //! Parse, then resolve: command-line values and the dataset's `dataset.toml` become one validated
-//! [`Context`] (paths, dataset, quarter, pseudonymisation key). Stages never see raw strings.
+//! [`Context`] (paths, dataset, quarter, pseudonymisation key, and for every input file its
+//! [`FileRole`] and its merged [`ReadOptions`]). Stages never see raw strings.
+//!
+//! A `[files]` value `@<source id>` names a catalogue source: `fetch` says where its cached file is
+//! ([`crate::fetch::cached_file`]) and the catalogue's reading options are merged under the dataset's
+//! `[formats]` ([`ReadOptions::or`]), here and nowhere else.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-/// A calendar quarter, written `2025-Q3` (paths, tables) or `2025-T3` (French report text).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Quarter {
-    pub year: i32,
-    pub q: u8,
+use crate::locale::Lang;
+
+pub use crate::io::read_options::ReadOptions;
+
+pub use crate::quarter::Quarter;
+
+/// The role of one input file: the keys of a dataset's `[files]` and `[formats]`, and of the manifest's
+/// inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileRole {
+    Qpv,
+    IrisContours,
+    IrisPopulation,
+    IrisDiplomas,
+    IrisFilosofi,
+    ArcepBuildings,
+    ArcepEligibility,
+    Places,
+    Attendance,
+    QpvIndicators,
 }
 
-impl Quarter {
-    /// French label used in report text ("T" for trimestre).
-    pub fn french(&self) -> String {
-        format!("{}-T{}", self.year, self.q)
-    }
-}
+impl FileRole {
+    /// Every role, in the order of `[files]`.
+    pub const ALL: [FileRole; 10] = [
+        FileRole::Qpv,
+        FileRole::IrisContours,
+        FileRole::IrisPopulation,
+        FileRole::IrisDiplomas,
+        FileRole::IrisFilosofi,
+        FileRole::ArcepBuildings,
+        FileRole::ArcepEligibility,
+        FileRole::Places,
+        FileRole::Attendance,
+        FileRole::QpvIndicators,
+    ];
 
-impl fmt::Display for Quarter {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}-Q{}", self.year, self.q)
-    }
-}
-
-impl FromStr for Quarter {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = || format!("invalid quarter {s:?}: expected YYYY-QN such as 2025-Q3");
-        let (y, q) = s.split_once("-Q").or_else(|| s.split_once("-T")).ok_or_else(err)?;
-        let year: i32 = y.parse().map_err(|_| err())?;
-        let q: u8 = q.parse().map_err(|_| err())?;
-        if !(1..=4).contains(&q) || !(1900..=2200).contains(&year) {
-            return Err(err());
+    /// The key, as written in `dataset.toml`.
+    pub fn key(self) -> &'static str {
+        match self {
+            FileRole::Qpv => "qpv",
+            FileRole::IrisContours => "iris_contours",
+            FileRole::IrisPopulation => "iris_population",
+            FileRole::IrisDiplomas => "iris_diplomas",
+            FileRole::IrisFilosofi => "iris_filosofi",
+            FileRole::ArcepBuildings => "arcep_buildings",
+            FileRole::ArcepEligibility => "arcep_eligibility",
+            FileRole::Places => "places",
+            FileRole::Attendance => "attendance",
+            FileRole::QpvIndicators => "qpv_indicators",
         }
-        Ok(Quarter { year, q })
+    }
+}
+
+impl fmt::Display for FileRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
     }
 }
 
@@ -60,6 +91,44 @@ pub struct DatasetFiles {
     pub qpv_indicators: Option<String>,
 }
 
+impl DatasetFiles {
+    /// The file configured for `role`, if any.
+    pub fn get(&self, role: FileRole) -> Option<&String> {
+        match role {
+            FileRole::Qpv => Some(&self.qpv),
+            FileRole::IrisContours => self.iris_contours.as_ref(),
+            FileRole::IrisPopulation => self.iris_population.as_ref(),
+            FileRole::IrisDiplomas => self.iris_diplomas.as_ref(),
+            FileRole::IrisFilosofi => self.iris_filosofi.as_ref(),
+            FileRole::ArcepBuildings => self.arcep_buildings.as_ref(),
+            FileRole::ArcepEligibility => self.arcep_eligibility.as_ref(),
+            FileRole::Places => self.places.as_ref(),
+            FileRole::Attendance => self.attendance.as_ref(),
+            FileRole::QpvIndicators => self.qpv_indicators.as_ref(),
+        }
+    }
+
+    fn get_mut(&mut self, role: FileRole) -> Option<&mut String> {
+        match role {
+            FileRole::Qpv => Some(&mut self.qpv),
+            FileRole::IrisContours => self.iris_contours.as_mut(),
+            FileRole::IrisPopulation => self.iris_population.as_mut(),
+            FileRole::IrisDiplomas => self.iris_diplomas.as_mut(),
+            FileRole::IrisFilosofi => self.iris_filosofi.as_mut(),
+            FileRole::ArcepBuildings => self.arcep_buildings.as_mut(),
+            FileRole::ArcepEligibility => self.arcep_eligibility.as_mut(),
+            FileRole::Places => self.places.as_mut(),
+            FileRole::Attendance => self.attendance.as_mut(),
+            FileRole::QpvIndicators => self.qpv_indicators.as_mut(),
+        }
+    }
+
+    /// Every configured file with its role, in the order of `[files]`.
+    pub fn entries(&self) -> Vec<(FileRole, &String)> {
+        FileRole::ALL.into_iter().filter_map(|r| self.get(r).map(|f| (r, f))).collect()
+    }
+}
+
 /// Tunable parameters of a dataset.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -74,7 +143,19 @@ pub struct DatasetParameters {
     pub secrecy_min_count: u32,
     /// How IRIS populations are shared with the QPV: `area` or `dwellings` (ARCEP premises).
     #[serde(default)]
-    pub population_weighting: crate::join::Weighting,
+    pub population_weighting: Weighting,
+}
+
+/// How IRIS counts are shared between the QPV and the rest of an IRIS (a dataset parameter, used by
+/// `join`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Weighting {
+    /// Share of the IRIS's area (needs only contours).
+    #[default]
+    Area,
+    /// Share of the IRIS's premises (ARCEP buildings), falling back to area where an IRIS has none.
+    Dwellings,
 }
 
 fn default_completion() -> f64 {
@@ -90,7 +171,7 @@ impl Default for DatasetParameters {
             completion_min_hours: 10.0,
             pseudonymisation_key: None,
             secrecy_min_count: 11,
-            population_weighting: crate::join::Weighting::Area,
+            population_weighting: Weighting::Area,
         }
     }
 }
@@ -112,9 +193,10 @@ pub struct DatasetConfig {
     pub files: DatasetFiles,
     #[serde(default)]
     pub parameters: DatasetParameters,
-    /// Per-file reading options (separator, header line, zip member, sheet), by file key.
+    /// Per-file reading options (separator, header line, decimal mark, encoding, ...), by file role.
+    /// After [`Context::resolve`], the catalogue's options of `@source` files are merged in.
     #[serde(default)]
-    pub formats: BTreeMap<String, FileFormat>,
+    pub formats: BTreeMap<FileRole, ReadOptions>,
     /// The territory (real datasets): communes whose IRIS and buildings form the comparison area.
     pub territory: Option<Territory>,
     /// Template values for the catalogue's URLs (e.g. `departement = "67"`).
@@ -124,6 +206,18 @@ pub struct DatasetConfig {
     /// file `fracture fetch` cached for that source.
     #[serde(default)]
     pub sources: Vec<SourceRef>,
+    /// The dataset's own texts in languages other than French, the language of this file:
+    /// `[texts.en] notice = "…", credit = "…"`. Names of places are never translated.
+    #[serde(default)]
+    pub texts: BTreeMap<Lang, DatasetTexts>,
+}
+
+/// A dataset's notice and credit line in one language.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatasetTexts {
+    pub notice: Option<String>,
+    pub credit: Option<String>,
 }
 
 /// A territory: EPCI and communes. Extra descriptive keys are allowed.
@@ -152,6 +246,20 @@ pub struct SourceRef {
 }
 
 impl DatasetConfig {
+    /// The credit line in `lang` (the French one when not translated).
+    pub fn credit(&self, lang: Lang) -> &str {
+        self.texts.get(&lang).and_then(|t| t.credit.as_deref()).unwrap_or(&self.credit)
+    }
+
+    /// The notice in `lang`: the top-level one in French, else its translation (`None` when there is
+    /// none, so that the caller writes its own words rather than French ones).
+    pub fn notice(&self, lang: Lang) -> Option<&str> {
+        match lang {
+            Lang::Fr => self.notice.as_deref(),
+            other => self.texts.get(&other).and_then(|t| t.notice.as_deref()),
+        }
+    }
+
     /// Commune codes of the territory (top-level `communes`, else `[territory]`'s).
     pub fn commune_codes(&self) -> Vec<String> {
         if !self.communes.is_empty() {
@@ -159,16 +267,6 @@ impl DatasetConfig {
         }
         self.territory.iter().flat_map(|t| t.communes.iter().map(|c| c.code.clone())).collect()
     }
-}
-
-/// How to read one tabular file when detection is not enough.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FileFormat {
-    pub separator: Option<String>,
-    pub header_line: Option<usize>,
-    pub zip_member: Option<String>,
-    pub sheet: Option<String>,
 }
 
 /// Errors while resolving the context.
@@ -266,6 +364,12 @@ impl Context {
     pub fn input(&self, rel: &str) -> PathBuf {
         self.paths.input_dir.join(rel)
     }
+
+    /// How to read the file of `role`: the dataset's `[formats]` over the catalogue's (all detected when
+    /// neither says anything).
+    pub fn read_options(&self, role: FileRole) -> ReadOptions {
+        self.dataset.formats.get(&role).cloned().unwrap_or_default()
+    }
 }
 
 /// Where a dataset's configuration is: see [`Context::resolve`].
@@ -293,49 +397,35 @@ pub fn config_path(data_dir: &Path, name: &str) -> Result<PathBuf, ContextError>
     Err(ContextError::UnknownDataset { name: name.into(), tried: p, known: known.join(", ") })
 }
 
-/// The `[files]` entries of a dataset, by key.
-fn file_entries(f: &mut DatasetFiles) -> Vec<(&'static str, &mut String)> {
-    let mut v: Vec<(&'static str, &mut String)> = vec![("qpv", &mut f.qpv)];
-    for (k, o) in [
-        ("iris_contours", &mut f.iris_contours),
-        ("iris_population", &mut f.iris_population),
-        ("iris_diplomas", &mut f.iris_diplomas),
-        ("iris_filosofi", &mut f.iris_filosofi),
-        ("arcep_buildings", &mut f.arcep_buildings),
-        ("arcep_eligibility", &mut f.arcep_eligibility),
-        ("places", &mut f.places),
-        ("attendance", &mut f.attendance),
-        ("qpv_indicators", &mut f.qpv_indicators),
-    ] {
-        if let Some(s) = o.as_mut() {
-            v.push((k, s));
-        }
-    }
-    v
-}
-
 /// Replaces every `@<source id>` file by the path `fracture fetch` cached for it (the extracted zip
-/// member when the catalogue names one), and takes the reading options from the catalogue.
+/// member when the catalogue names one: [`crate::fetch::cached_file`]), and merges the catalogue's reading
+/// options under the dataset's `[formats]` (the dataset's values win, key by key).
 fn resolve_sources(path: &Path, d: &mut DatasetConfig, data_dir: &Path) -> Result<(), ContextError> {
-    let wanted: Vec<(String, String)> = file_entries(&mut d.files)
+    let wanted: Vec<(FileRole, String)> = d
+        .files
+        .entries()
         .into_iter()
-        .filter_map(|(k, v)| v.strip_prefix('@').map(|id| (k.to_string(), id.to_string())))
+        .filter_map(|(role, v)| v.strip_prefix('@').map(|id| (role, id.to_string())))
         .collect();
     if wanted.is_empty() {
         return Ok(());
     }
     let catalogue_path = data_dir.join("sources.toml");
-    let err = |key: &str, id: &str, message: String| ContextError::Source {
+    let err = |key: FileRole, id: &str, message: String| ContextError::Source {
         path: path.to_path_buf(),
-        key: key.into(),
+        key: key.to_string(),
         source_id: id.into(),
         message,
     };
-    let catalogue = crate::fetch::load_catalogue(&catalogue_path)
-        .map_err(|e| err("*", "*", format!("cannot load the catalogue: {e}")))?;
+    let catalogue = crate::fetch::load_catalogue(&catalogue_path).map_err(|e| ContextError::Source {
+        path: path.to_path_buf(),
+        key: "*".into(),
+        source_id: "*".into(),
+        message: format!("cannot load the catalogue: {e}"),
+    })?;
     let raw_dir = data_dir.join("raw");
     let mut resolved = BTreeMap::new();
-    for (key, id) in &wanted {
+    for &(key, ref id) in &wanted {
         let source = catalogue
             .get(id)
             .ok_or_else(|| err(key, id, format!("no such source in {}", catalogue_path.display())))?;
@@ -343,35 +433,7 @@ fn resolve_sources(path: &Path, d: &mut DatasetConfig, data_dir: &Path) -> Resul
         let r = source
             .resolve(vintage.as_deref(), &d.vars, catalogue.base_dir())
             .map_err(|e| err(key, id, e.to_string()))?;
-        let file = match (&r.path, r.members().first()) {
-            (Some(local), _) => local.clone(),
-            (None, None) => r.cache_path(&raw_dir),
-            (None, Some(member)) => {
-                let entry = crate::fetch::cache::CacheEntry::new(&raw_dir, &r.id, &r.vintage, &r.filename);
-                let meta = entry.read_meta().ok_or_else(|| {
-                    err(
-                        key,
-                        id,
-                        format!(
-                            "not fetched yet: run `fracture fetch --source {id}` ({} missing)",
-                            entry.meta.display()
-                        ),
-                    )
-                })?;
-                let name = member.rsplit('/').next().unwrap_or(member);
-                meta.extracted
-                    .iter()
-                    .map(|x| entry.dir.join(&x.path))
-                    .find(|p| p.file_name().and_then(|f| f.to_str()) == Some(name))
-                    .ok_or_else(|| {
-                        err(
-                            key,
-                            id,
-                            format!("member {member} was not extracted: run `fracture fetch --source {id}`"),
-                        )
-                    })?
-            }
-        };
+        let file = crate::fetch::cached_file(&r, &raw_dir).map_err(|e| err(key, id, e.to_string()))?;
         if !file.exists() {
             // `fetch` never creates a local source (personal data placed by hand): say so.
             let hint = match &r.path {
@@ -383,22 +445,14 @@ fn resolve_sources(path: &Path, d: &mut DatasetConfig, data_dir: &Path) -> Resul
             };
             return Err(err(key, id, format!("{} does not exist: {hint}", file.display())));
         }
-        let f = &r.format;
-        let format = FileFormat {
-            separator: f.separator.clone(),
-            header_line: f.header_line.map(|h| h as usize),
-            zip_member: None,
-            sheet: f.sheet.clone(),
-        };
-        resolved.insert(key.clone(), (file, format));
+        resolved.insert(key, (file, r.format.read));
     }
-    for (key, value) in file_entries(&mut d.files) {
-        if let Some((file, _)) = resolved.get(key) {
+    for (role, (file, catalogue_read)) in resolved {
+        if let Some(value) = d.files.get_mut(role) {
             *value = file.to_string_lossy().into_owned();
         }
-    }
-    for (key, (_, format)) in resolved {
-        d.formats.entry(key).or_insert(format);
+        let merged = d.formats.remove(&role).unwrap_or_default().or(&catalogue_read);
+        d.formats.insert(role, merged);
     }
     Ok(())
 }
@@ -446,14 +500,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn quarter_round_trip() {
-        let q: Quarter = "2025-Q3".parse().unwrap();
-        assert_eq!(q, Quarter { year: 2025, q: 3 });
-        assert_eq!(q.to_string(), "2025-Q3");
-        assert_eq!(q.french(), "2025-T3");
-        assert!("2025-Q5".parse::<Quarter>().is_err());
-        assert!("2025Q1".parse::<Quarter>().is_err());
-        assert!("2024-Q4".parse::<Quarter>().unwrap() < q);
+    fn file_roles_are_the_keys_of_files_and_formats() {
+        for role in FileRole::ALL {
+            let parsed: FileRole = toml::Value::String(role.key().into()).try_into().expect("role");
+            assert_eq!(parsed, role);
+        }
+        let d: DatasetConfig = toml::from_str(
+            "id = \"x\"\nname = \"x\"\ncredit = \"c\"\nperiod = \"p\"\n[files]\nqpv = \"q.geojson\"\n\
+             places = \"p.csv\"\n[formats.places]\ndecimal = \",\"\n",
+        )
+        .expect("parses");
+        assert_eq!(
+            d.files.entries(),
+            vec![(FileRole::Qpv, &"q.geojson".to_string()), (FileRole::Places, &"p.csv".to_string())]
+        );
+        assert_eq!(d.formats[&FileRole::Places].decimal, Some(crate::io::read_options::Decimal::Comma));
+        let typo = toml::from_str::<DatasetConfig>(
+            "id = \"x\"\nname = \"x\"\ncredit = \"c\"\nperiod = \"p\"\n[files]\nqpv = \"q\"\n[formats.place]\n",
+        );
+        assert!(typo.is_err_and(|e| e.to_string().contains("unknown variant `place`")));
     }
 
     #[test]

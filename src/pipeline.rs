@@ -69,6 +69,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Indicators(a) => stages(&a, Stage::Indicators),
         Command::Render(a) => stages(&a, Stage::Render),
         Command::Publish(a) | Command::Run(a) => stages(&a, Stage::Publish),
+        Command::Ifn(a) => crate::indicators::ifn::run(&a),
     }
 }
 
@@ -227,7 +228,7 @@ fn run_stages(ctx: &Context, locale: &Locale, last: Stage) -> anyhow::Result<Str
             ("places_joined", &joined.places),
         ] {
             if let Some(df) = df {
-                crate::publish::files::write_parquet(&dir.join(format!("{name}.parquet")), df)?;
+                crate::io::table::write_parquet(&dir.join(format!("{name}.parquet")), df)?;
                 n += 1;
             }
         }
@@ -240,9 +241,9 @@ fn run_stages(ctx: &Context, locale: &Locale, last: Stage) -> anyhow::Result<Str
     let ind = crate::indicators::compute(ctx, &inputs, &joined, locale).context("indicators")?;
     let interim: PathBuf = ctx.paths.interim_dir.join(&ind.period);
     if last == Stage::Indicators {
-        crate::publish::files::write_csv(&interim.join("indicators.csv"), &ind.table)?;
+        crate::io::table::write_csv(&interim.join("indicators.csv"), &ind.table)?;
         if let Some(s) = &ind.series {
-            crate::publish::files::write_csv(&interim.join("series.csv"), s)?;
+            crate::io::table::write_csv(&interim.join("series.csv"), s)?;
         }
         return Ok(format!("indicators{synthetic}: {} rows in {}", ind.table.height(), interim.display()));
     }

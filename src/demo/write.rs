@@ -1,4 +1,5 @@
-//! Atomic file writing and the small text formatters shared by the demo writers.
+//! Atomic file writing (through [`crate::io::atomic`]) and the small text formatters shared by the demo
+//! writers.
 //!
 //! Inputs: file contents already rendered in memory. Outputs: files on disk.
 //!
@@ -7,27 +8,23 @@
 //!   reader never sees a half-written file;
 //! - numbers are formatted with a fixed number of decimals, so the same values give the same bytes.
 
-use std::io::Write;
 use std::path::Path;
 
 use super::DemoError;
+use crate::io::IoError;
+
+fn io_error(e: IoError) -> DemoError {
+    DemoError::Io { path: e.path, source: e.source }
+}
 
 /// Creates `dir` and its parents.
 pub fn create_dir(dir: &Path) -> Result<(), DemoError> {
-    std::fs::create_dir_all(dir).map_err(|source| DemoError::Io { path: dir.to_path_buf(), source })
+    crate::io::atomic::create_dir(dir).map_err(io_error)
 }
 
 /// Writes `bytes` to `path` atomically (temporary file in the same folder, then rename).
 pub fn atomic(path: &Path, bytes: &[u8]) -> Result<(), DemoError> {
-    let io = |source| DemoError::Io { path: path.to_path_buf(), source };
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    create_dir(dir)?;
-    let mut tmp =
-        tempfile::Builder::new().prefix(".fracture-demo-").suffix(".tmp").tempfile_in(dir).map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+    crate::io::atomic::write(path, bytes).map_err(io_error)
 }
 
 /// Hundredths as a decimal with 2 decimals and a point: `123456` → `1234.56`.

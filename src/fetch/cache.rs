@@ -1,15 +1,20 @@
 //! Cache layout under `data/raw/`: `<source>/<vintage>/<filename>` plus a sidecar
 //! `<filename>.meta.json` (URL, validators for conditional requests, sha256, size, dates, extracted
 //! members). Files are only ever replaced by an atomic rename of a complete temporary file written in the
-//! same folder: a reader never sees a partial file under a final name.
+//! same folder ([`crate::io::atomic`]): a reader never sees a partial file under a final name.
+//!
+//! This module owns the layout: the rest of the program asks [`cached_file`] where a source's file is
+//! rather than building cache paths itself.
 
-use std::fs::File;
-use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use tempfile::NamedTempFile;
+
+use super::catalogue::ResolvedSource;
+use super::error::FetchError;
+use crate::io::IoError;
+use crate::io::atomic::{self, with_suffix};
 
 /// Where one resolved source lives in the cache.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,16 +53,40 @@ impl CacheEntry {
     }
 
     /// Writes the sidecar atomically.
-    pub fn write_meta(&self, meta: &CacheMeta) -> io::Result<()> {
-        let json = serde_json::to_vec_pretty(meta).map_err(io::Error::other)?;
-        write_atomic(&self.meta, &json)
+    pub fn write_meta(&self, meta: &CacheMeta) -> Result<(), IoError> {
+        let json = serde_json::to_vec_pretty(meta).map_err(|e| IoError::new(&self.meta, e.into()))?;
+        atomic::create_dir(&self.dir)?;
+        let mut temp = atomic::temp_beside(&self.meta)?;
+        std::io::Write::write_all(&mut temp, &json).map_err(IoError::at(&self.meta))?;
+        atomic::persist_synced(temp, &self.meta)
     }
 
     /// A temporary file in the entry's folder, hidden and named so that it never looks complete.
-    pub fn temp_file(&self) -> io::Result<NamedTempFile> {
-        std::fs::create_dir_all(&self.dir)?;
-        temp_beside(&self.file)
+    pub fn temp_file(&self) -> Result<NamedTempFile, IoError> {
+        atomic::create_dir(&self.dir)?;
+        atomic::temp_beside(&self.file)
     }
+}
+
+/// Where the file a dataset reads for `source` is: the local input (`path` sources), the cached
+/// download, or, when the catalogue names a zip member, that member as `fetch` extracted it (found
+/// through the sidecar). Whether the file exists is for the caller to check.
+pub fn cached_file(source: &ResolvedSource, raw_dir: &Path) -> Result<PathBuf, FetchError> {
+    if let Some(local) = &source.path {
+        return Ok(local.clone());
+    }
+    let members = source.members();
+    let Some(member) = members.first() else { return Ok(source.cache_path(raw_dir)) };
+    let entry = CacheEntry::new(raw_dir, &source.id, &source.vintage, &source.filename);
+    let meta = entry
+        .read_meta()
+        .ok_or_else(|| FetchError::NotFetched { id: source.id.clone(), meta: entry.meta.clone() })?;
+    let name = member.rsplit('/').next().unwrap_or(member);
+    meta.extracted
+        .iter()
+        .map(|x| entry.dir.join(&x.path))
+        .find(|p| p.file_name().and_then(|f| f.to_str()) == Some(name))
+        .ok_or_else(|| FetchError::NotExtracted { id: source.id.clone(), member: member.clone() })
 }
 
 /// Sidecar of a cached file.
@@ -98,60 +127,6 @@ pub fn now_rfc3339() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-/// `path` with `suffix` appended to its file name.
-pub fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-    name.push(suffix);
-    path.with_file_name(name)
-}
-
-/// A hidden temporary file next to `dest` (same folder, so the final rename is atomic).
-pub fn temp_beside(dest: &Path) -> io::Result<NamedTempFile> {
-    let dir = dest.parent().unwrap_or_else(|| Path::new("."));
-    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    tempfile::Builder::new().prefix(&format!(".{name}.")).suffix(".part").tempfile_in(dir)
-}
-
-/// Flushes `temp` to disk and renames it to `dest`, replacing any previous file atomically.
-pub fn persist(temp: NamedTempFile, dest: &Path) -> io::Result<()> {
-    temp.as_file().sync_all()?;
-    temp.persist(dest).map_err(|e| e.error)?;
-    if let Some(dir) = dest.parent() {
-        // Make the rename itself durable; not all platforms allow opening a folder, hence best effort.
-        let _ = File::open(dir).and_then(|d| d.sync_all());
-    }
-    Ok(())
-}
-
-/// Writes `bytes` to `dest` through a temporary file and an atomic rename.
-pub fn write_atomic(dest: &Path, bytes: &[u8]) -> io::Result<()> {
-    if let Some(dir) = dest.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut temp = temp_beside(dest)?;
-    temp.write_all(bytes)?;
-    persist(temp, dest)
-}
-
-/// SHA-256 (lower-case hex) and size of a file.
-pub fn hash_file(path: &Path) -> io::Result<(String, u64)> {
-    let mut file = File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    let mut total = 0u64;
-    loop {
-        let n = match file.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        hasher.update(&buf[..n]);
-        total += n as u64;
-    }
-    Ok((hex::encode(hasher.finalize()), total))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,23 +154,6 @@ mod tests {
         assert_eq!(e.file, Path::new("data/raw/qpv2024/2024/QP.zip"));
         assert_eq!(e.meta, Path::new("data/raw/qpv2024/2024/QP.zip.meta.json"));
         assert_eq!(e.mismatch_path(), Path::new("data/raw/qpv2024/2024/QP.zip.sha256-mismatch"));
-    }
-
-    #[test]
-    fn atomic_write_leaves_only_the_final_file() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let dest = dir.path().join("sub/file.txt");
-        write_atomic(&dest, b"abc").expect("write");
-        write_atomic(&dest, b"abcd").expect("rewrite");
-        assert_eq!(std::fs::read(&dest).expect("read"), b"abcd");
-        let names: Vec<_> = std::fs::read_dir(dest.parent().expect("parent"))
-            .expect("list")
-            .map(|e| e.expect("entry").file_name())
-            .collect();
-        assert_eq!(names, vec![std::ffi::OsString::from("file.txt")]);
-        let (sha, bytes) = hash_file(&dest).expect("hash");
-        assert_eq!(bytes, 4);
-        assert_eq!(sha, "88d4266fd4e6338d13b845fcf289579d209c897823b9217da3e161936f031589");
     }
 
     #[test]

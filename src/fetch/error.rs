@@ -5,7 +5,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use super::unzip::UnzipError;
+use crate::io::archive::ArchiveError;
 
 /// Boxed underlying error (reqwest or I/O), kept as the `source` of the chain.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -119,7 +119,13 @@ pub enum FetchError {
     Io { id: String, path: PathBuf, what: &'static str, source: std::io::Error },
 
     #[error("source `{id}`: archive {} refused: {source}", archive.display())]
-    Unzip { id: String, archive: PathBuf, source: UnzipError },
+    Unzip { id: String, archive: PathBuf, source: ArchiveError },
+
+    #[error("not fetched yet: run `fracture fetch --source {id}` ({} missing)", meta.display())]
+    NotFetched { id: String, meta: PathBuf },
+
+    #[error("member {member} was not extracted: run `fracture fetch --source {id}`")]
+    NotExtracted { id: String, member: String },
 
     #[error("{} source(s) failed:\n{}", errors.len(), bullets(errors))]
     Several { errors: Vec<FetchError> },
@@ -151,7 +157,9 @@ impl FetchError {
             | FetchError::TooLarge { id, .. }
             | FetchError::Sha256Mismatch { id, .. }
             | FetchError::Io { id, .. }
-            | FetchError::Unzip { id, .. } => Some(id),
+            | FetchError::Unzip { id, .. }
+            | FetchError::NotFetched { id, .. }
+            | FetchError::NotExtracted { id, .. } => Some(id),
             _ => None,
         }
     }

@@ -14,11 +14,11 @@ use rand::{Rng, SeedableRng};
 use reqwest::StatusCode;
 use reqwest::blocking::Client;
 use reqwest::header::{CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER};
-use sha2::{Digest, Sha256};
 use tempfile::NamedTempFile;
 
-use super::cache;
 use super::error::{BoxError, FetchError, NetworkKind};
+use crate::io::atomic;
+use crate::io::hash::StreamHash;
 
 /// Network behaviour.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -227,10 +227,11 @@ impl Downloader {
         };
         let folder = req.dest.parent().unwrap_or_else(|| Path::new("."));
         std::fs::create_dir_all(folder).map_err(io_err("cannot create the cache folder", folder))?;
-        let mut temp =
-            cache::temp_beside(req.dest).map_err(io_err("cannot create a temporary file", req.dest))?;
+        let mut temp = atomic::temp_beside(req.dest)
+            .map_err(|e| e.source)
+            .map_err(io_err("cannot create a temporary file", req.dest))?;
         let bar = self.bar(req.id, declared);
-        let mut hasher = Sha256::new();
+        let mut hash = StreamHash::new();
         let mut got = 0u64;
         let mut buf = vec![0u8; 1 << 16];
         loop {
@@ -255,7 +256,7 @@ impl Downloader {
                 bar.abandon();
                 return Err(AttemptError::TooLarge { max_bytes: max, seen: got, declared: false });
             }
-            hasher.update(&buf[..n]);
+            hash.update(&buf[..n]);
             temp.write_all(&buf[..n]).map_err(io_err("cannot write the temporary file", req.dest))?;
             bar.inc(n as u64);
         }
@@ -268,7 +269,7 @@ impl Downloader {
         temp.flush().map_err(io_err("cannot write the temporary file", req.dest))?;
         Ok(Outcome::Body(Body {
             temp,
-            sha256: hex::encode(hasher.finalize()),
+            sha256: hash.finish().0,
             bytes: got,
             etag,
             last_modified,

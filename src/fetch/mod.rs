@@ -10,14 +10,17 @@
 //!   never rewritten in place. A sha256 mismatch is kept aside as `<file>.sha256-mismatch`, a refused
 //!   archive as `<file>.rejected`. Offline runs never touch the network.
 //!
-//! Files: `catalogue.rs` (sources.toml, templating), `http.rs` (client, timeouts, retries), `cache.rs`
-//! (layout, atomic writes, sidecars), `unzip.rs` (safe extraction), `error.rs` ([`FetchError`]).
+//! - [`catalogue`]: the source catalogue, `sources.toml` (schema, resolution, validation, templates)
+//! - `http`: client, timeouts, retries, size cap, streamed hashing
+//! - [`cache`]: the layout of the cache (owned here: [`cached_file`] tells others where a source is), sidecars
+//! - `error`: [`FetchError`]
+//!
+//! Atomic writes, hashing and safe zip extraction come from [`crate::io`].
 
 pub mod cache;
-mod catalogue;
+pub mod catalogue;
 mod error;
 mod http;
-mod unzip;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -25,14 +28,18 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-pub use cache::{CacheEntry, CacheMeta, ExtractedMeta};
+pub use crate::io::archive::{ArchiveError, ExtractLimits, Extracted};
+pub use cache::{CacheEntry, CacheMeta, ExtractedMeta, cached_file};
 pub use catalogue::{
     Catalogue, Compression, Format, FormatKind, ResolvedSource, Source, TemplateError, UrlStatus,
     VintageOverride, load_catalogue, parse_catalogue, placeholders, render_template,
 };
 pub use error::{BoxError, FetchError, MissingEntry, NetworkKind};
 pub use http::{NetSettings, apply_mirror, parse_mirror};
-pub use unzip::{ExtractLimits, Extracted, UnzipError};
+
+use crate::io::IoError;
+use crate::io::atomic::persist_synced;
+use crate::io::hash::sha256_file;
 
 /// What the caller (the CLI) asks for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -219,9 +226,9 @@ fn local_source(r: &ResolvedSource) -> FetchedSource {
     }
 }
 
-fn io_error(id: &str, path: &Path, what: &'static str) -> impl FnOnce(std::io::Error) -> FetchError {
+fn io_error(id: &str, path: &Path, what: &'static str) -> impl FnOnce(IoError) -> FetchError {
     let (id, path) = (id.to_string(), path.to_path_buf());
-    move |source| FetchError::Io { id, path, what, source }
+    move |e| FetchError::Io { id, path, what, source: e.source }
 }
 
 /// Offline: the cached file if present (extracting members when needed), `None` when missing.
@@ -240,18 +247,14 @@ fn offline_source(
         Some(m) if r.sha256.is_none() && file_len(&entry.file) == Some(m.bytes) => {
             (m.sha256.clone(), m.bytes)
         }
-        _ => cache::hash_file(&entry.file).map_err(io_error(
-            &r.id,
-            &entry.file,
-            "cannot read the cached file",
-        ))?,
+        _ => sha256_file(&entry.file).map_err(io_error(&r.id, &entry.file, "cannot read the cached file"))?,
     };
     if let Some(expected) = &r.sha256
         && *expected != sha256
     {
         // Pinned after this file was cached: it no longer counts as the source.
         let kept = entry.mismatch_path();
-        std::fs::rename(&entry.file, &kept).map_err(io_error(
+        std::fs::rename(&entry.file, &kept).map_err(IoError::at(&entry.file)).map_err(io_error(
             &r.id,
             &entry.file,
             "cannot set the file aside",
@@ -315,11 +318,8 @@ fn online_source(
 
     // A pinned file already in the cache cannot have changed: no request at all.
     if exists && let Some(pinned) = &r.sha256 {
-        let (sha, bytes) = cache::hash_file(&entry.file).map_err(io_error(
-            &r.id,
-            &entry.file,
-            "cannot read the cached file",
-        ))?;
+        let (sha, bytes) =
+            sha256_file(&entry.file).map_err(io_error(&r.id, &entry.file, "cannot read the cached file"))?;
         if sha == *pinned {
             let mut meta = meta;
             let extracted = ensure_extracted(r, &entry, meta.as_mut(), settings)?;
@@ -354,7 +354,7 @@ fn online_source(
                 && *expected != body.sha256
             {
                 let kept = entry.mismatch_path();
-                cache::persist(body.temp, &kept).map_err(io_error(
+                persist_synced(body.temp, &kept).map_err(io_error(
                     &r.id,
                     &kept,
                     "cannot keep the download aside",
@@ -371,7 +371,7 @@ fn online_source(
             let same = exists
                 && match &meta {
                     Some(m) if file_len(&entry.file) == Some(m.bytes) => m.sha256 == body.sha256,
-                    _ => cache::hash_file(&entry.file).is_ok_and(|(sha, _)| sha == body.sha256),
+                    _ => sha256_file(&entry.file).is_ok_and(|(sha, _)| sha == body.sha256),
                 };
             let mut new_meta = CacheMeta {
                 source: r.id.clone(),
@@ -410,14 +410,14 @@ fn online_source(
                     Err(e) => {
                         let aside = entry.rejected_path();
                         // Best effort: if even that fails, the temporary file is deleted on drop.
-                        let _ = cache::persist(body.temp, &aside);
+                        let _ = persist_synced(body.temp, &aside);
                         return Err(e);
                     }
                 }
             } else {
                 Vec::new()
             };
-            cache::persist(body.temp, &entry.file).map_err(io_error(
+            persist_synced(body.temp, &entry.file).map_err(io_error(
                 &r.id,
                 &entry.file,
                 "cannot move the download into place",
@@ -441,7 +441,7 @@ fn extract_members(
     settings: &FetchSettings,
 ) -> Result<Vec<Extracted>, FetchError> {
     let protect = [entry.file.clone(), entry.meta.clone()];
-    unzip::extract(archive, &entry.dir, &r.members(), &settings.extract, &protect)
+    crate::io::archive::extract(archive, &entry.dir, &r.members(), &settings.extract, &protect)
         .map_err(|source| FetchError::Unzip { id: r.id.clone(), archive: entry.file.clone(), source })
 }
 

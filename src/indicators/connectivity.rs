@@ -54,3 +54,64 @@ impl Connectivity {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::indicators::fixture::{World, has, num};
+
+    #[test]
+    fn premises_and_shares_by_area() {
+        // QA: B1 (10, thd30, ftth) + B2 (30, thd30); QB: B3 (20, neither); QC: none;
+        // HORS_QPV: B4 (40, both); B5 lies outside the territory and counts nowhere.
+        let ind = World::new().indicators();
+        assert_eq!(
+            ind.table.column("premises").unwrap().i64().unwrap().iter().collect::<Vec<_>>(),
+            vec![Some(40), Some(20), Some(0), Some(40), Some(100)]
+        );
+        // No premises: no share (0 / 0), not 0 %.
+        assert_eq!(
+            num(&ind, "share_thd30").unwrap(),
+            vec![Some(100.0), Some(0.0), None, Some(100.0), Some(80.0)]
+        );
+        assert_eq!(
+            num(&ind, "share_ftth").unwrap(),
+            vec![Some(25.0), Some(0.0), None, Some(100.0), Some(50.0)]
+        );
+        assert!(!ind.notes.contains(&Note::NoArcep));
+    }
+
+    #[test]
+    fn a_flag_missing_from_the_buildings_gives_no_column() {
+        let mut w = World::new();
+        let b = w.joined.buildings.as_mut().unwrap();
+        *b = b.drop("ftth").unwrap();
+        w.with_scope(|s| {
+            let c = Connectivity::new(s).unwrap();
+            assert_eq!(c.flags, vec!["thd30".to_string()]);
+            assert!(c.value(s, &Compute::PremisesShare { flag: "ftth".into() }).is_none());
+            assert!(c.value(s, &Compute::PremisesShare { flag: "thd30".into() }).is_some());
+        });
+        let ind = w.indicators();
+        assert!(!has(&ind, "share_ftth"));
+        assert!(has(&ind, "share_thd30") && has(&ind, "premises"));
+    }
+
+    #[test]
+    fn without_arcep_a_note_and_no_column() {
+        let mut w = World::new();
+        w.joined.buildings = None;
+        w.with_scope(|s| {
+            let c = Connectivity::new(s).unwrap();
+            assert_eq!(c.notes, vec![Note::NoArcep]);
+            assert!(c.value(s, &Compute::Premises).is_none());
+        });
+        let ind = w.indicators();
+        assert!(ind.notes.contains(&Note::NoArcep));
+        for id in ["premises", "share_thd30", "share_ftth"] {
+            assert!(!has(&ind, id), "{id}");
+        }
+        // The fragility index goes on with the need components.
+        assert!(has(&ind, "fragility_index"));
+    }
+}

@@ -20,7 +20,10 @@
 pub mod aggregate;
 mod area;
 mod connectivity;
+#[cfg(test)]
+pub(crate) mod fixture;
 mod fragility;
+pub mod ifn;
 mod need;
 pub mod notes;
 mod reach;
@@ -284,4 +287,150 @@ fn frame(out: &Computed) -> PolarsResult<DataFrame> {
         });
     }
     DataFrame::new_infer_height(cols)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixture::{self, World, num, text};
+    use super::*;
+    use crate::locale::Lang;
+
+    #[test]
+    fn columns_follow_the_table_order_and_only_what_the_sources_allow() {
+        let ind = World::new().indicators();
+        let got: Vec<String> = ind.table.get_column_names().iter().map(|c| c.to_string()).collect();
+        let want = [
+            "area_type",
+            "area_code",
+            "code_qp",
+            "area_name",
+            "commune",
+            "area_km2",
+            "population",
+            "share_65p",
+            "share_75p",
+            "share_no_diploma",
+            "poverty_rate",
+            "premises",
+            "share_thd30",
+            "share_ftth",
+            "fragility_index",
+            "places",
+            "participants",
+            "participants_per_1000",
+            "course_enrolled",
+            "completion_rate",
+            "devices",
+            "secrecy",
+        ];
+        assert_eq!(got, want);
+        // The same order as the indicator table, whatever the subset.
+        let order: Vec<&str> =
+            indicators().iter().map(|d| d.id.as_str()).filter(|id| got.iter().any(|c| c == id)).collect();
+        assert_eq!(got, order);
+        assert_eq!(ind.table.height(), 5);
+        assert_eq!(ind.areas.len(), 5);
+    }
+
+    #[test]
+    fn integer_columns_are_int64_and_numbers_are_rounded_to_their_decimals() {
+        let ind = World::new().indicators();
+        for d in indicators() {
+            let Ok(c) = ind.table.column(&d.id) else { continue };
+            let want = match d.column_type {
+                ColumnType::Integer => DataType::Int64,
+                ColumnType::Number => DataType::Float64,
+                ColumnType::String => DataType::String,
+                ColumnType::Boolean => DataType::Boolean,
+            };
+            assert_eq!(c.dtype(), &want, "{}", d.id);
+            if d.column_type == ColumnType::Number {
+                let f = 10f64.powi(d.decimals.unwrap_or(1) as i32);
+                for v in c.f64().unwrap().iter().flatten() {
+                    assert!(((v * f).round() - v * f).abs() < 1e-6, "{}: {v} has more decimals", d.id);
+                }
+            }
+        }
+        // By hand: QC is 1000 m × 1234.6 m = 1.2346 km², published with 3 decimals; its share aged
+        // 65+ is 75 / 500 (1 decimal); QB's 11.923… % becomes 11.9; the fragility index has none.
+        assert_eq!(num(&ind, "area_km2").unwrap()[2], Some(1.235));
+        assert_eq!(num(&ind, "share_65p").unwrap()[1], Some(11.9));
+        let fragility = num(&ind, "fragility_index").unwrap();
+        assert!(fragility.iter().flatten().all(|v| v.fract() == 0.0), "{fragility:?}");
+        assert_eq!(fragility[4], Some(100.0));
+    }
+
+    #[test]
+    fn the_notes_are_the_facts_of_the_world() {
+        let ind = World::new().indicators();
+        assert_eq!(
+            ind.notes,
+            vec![
+                Note::LowCoverage { indicator: "poverty_rate".into(), zones: 1 },
+                Note::NotCounted { outside: 1, unknown: 1 },
+            ]
+        );
+        assert_eq!(ind.quarter, Some(Quarter { year: 2025, q: 3 }));
+        assert_eq!(ind.quarters, vec![Quarter { year: 2025, q: 2 }, Quarter { year: 2025, q: 3 }]);
+        assert_eq!(ind.period, "2025-Q3");
+    }
+
+    #[test]
+    fn without_attendance_the_period_is_the_datasets() {
+        let mut w = World::new();
+        w.joined.attendance = None;
+        let ind = w.indicators();
+        assert_eq!(ind.period, "2025");
+        assert_eq!(ind.quarter, None);
+        assert!(ind.series.is_none());
+        assert!(ind.notes.contains(&Note::NoAttendance));
+        for c in ["participants", "participants_per_1000", "course_enrolled", "completion_rate", "devices"] {
+            assert!(!fixture::has(&ind, c), "{c} without attendance");
+        }
+        // Nothing is hidden: the secrecy column is empty on every row.
+        assert_eq!(text(&ind, "secrecy").unwrap(), vec![None; 5]);
+    }
+
+    #[test]
+    fn the_territory_row_is_the_sum_over_the_partition() {
+        World::new().with_scope(|s| {
+            let mut m = aggregate::Sums::new();
+            for (code, v) in [("QA", 1.5), ("QB", 2.0), ("HORS_QPV", 4.0)] {
+                m.insert(code.into(), [("x".to_string(), v)].into_iter().collect());
+            }
+            // A sum only some areas carry is summed over those.
+            m.get_mut("QA").unwrap().insert("y".into(), 10.0);
+            let t = &s.with_total(m)[TERRITORY];
+            assert_eq!(t["x"], 7.5);
+            assert_eq!(t["y"], 10.0);
+        });
+        World::insee_only().with_scope(|s| {
+            assert!(!s.territory_known);
+            assert!(!s.with_total(aggregate::Sums::new()).contains_key(TERRITORY));
+        });
+    }
+
+    #[test]
+    fn round_and_ratio() {
+        assert_eq!(round(Some(1.23456), 3), Some(1.235));
+        assert_eq!(round(Some(2.5), 0), Some(3.0));
+        assert_eq!(round(Some(f64::NAN), 1), None);
+        assert_eq!(round(Some(f64::INFINITY), 1), None);
+        assert_eq!(round(None, 1), None);
+        assert_eq!(ratio(1.0, 4.0), Some(0.25));
+        assert_eq!(ratio(1.0, 0.0), None);
+        assert_eq!(ratio(1.0, -2.0), None);
+    }
+
+    #[test]
+    fn english_and_french_differ_only_in_the_comparison_names() {
+        let w = World::new();
+        let (fr, en) = (w.compute(Lang::Fr).unwrap(), w.compute(Lang::En).unwrap());
+        assert_eq!(fr.table.get_column_names(), en.table.get_column_names());
+        for c in fr.table.get_column_names() {
+            if c.as_str() != "area_name" {
+                assert!(fr.table.column(c).unwrap().equals_missing(en.table.column(c).unwrap()), "{c}");
+            }
+        }
+    }
 }

@@ -9,7 +9,7 @@ use polars::prelude::*;
 use super::aggregate::{Sums, census_by_area, masked, qpv_table_lookup};
 use super::notes::Note;
 use super::table::{Compute, Indicator, indicators};
-use super::{IndicatorError, Scope, Values, ratio, terr};
+use super::{AreaType, IndicatorError, Scope, Values, ratio, terr};
 
 pub(crate) struct Need {
     /// Interpolated census sums per area, when the dataset has census tables and IRIS weights.
@@ -75,8 +75,12 @@ impl Need {
             _ => match &s.inputs.qpv_indicators {
                 Some(qi) => {
                     let lookup = qpv_table_lookup(qi).map_err(terr("qpv_indicators"))?;
-                    let missing: Vec<String> =
-                        s.codes.iter().filter(|c| !lookup.contains_key(*c)).cloned().collect();
+                    let missing: Vec<String> = s
+                        .areas
+                        .iter()
+                        .filter(|a| a.area_type == AreaType::Qpv && !lookup.contains_key(&a.code))
+                        .map(|a| a.code.clone())
+                        .collect();
                     if !missing.is_empty() {
                         need.notes.push(Note::QpvMissingFromTable { codes: missing });
                     }
@@ -92,6 +96,10 @@ impl Need {
     pub fn value(&mut self, s: &Scope, d: &Indicator, c: &Compute) -> Result<Option<Values>, IndicatorError> {
         if let Compute::QpvValue { column } = c {
             let Some(lookup) = &self.qpv else { return Ok(None) };
+            // A column the table does not have gives no indicator (absent, never a column of nulls).
+            if !lookup.values().any(|m| m.contains_key(column)) {
+                return Ok(None);
+            }
             return Ok(Some(Values::Num(
                 s.codes
                     .iter()
@@ -138,5 +146,189 @@ impl Need {
             _ => return Ok(None),
         };
         Ok(Some(Values::Num(values)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::indicators::fixture::{World, assert_close, has, num};
+    use crate::indicators::table::indicator;
+
+    /// The unrounded values of one computation, through the family itself.
+    fn values(w: &World, id: &str, c: &Compute) -> (Option<Vec<Option<f64>>>, Vec<Note>) {
+        let d = indicator(id).unwrap();
+        w.with_scope(|s| {
+            let mut need = Need::new(s).unwrap();
+            let v = match need.value(s, d, c).unwrap() {
+                Some(Values::Num(v)) => Some(v),
+                Some(Values::Text(_)) => panic!("{id}: text"),
+                None => None,
+            };
+            (v, need.notes)
+        })
+    }
+
+    fn first(id: &str) -> &'static Compute {
+        &indicator(id).unwrap().compute[0]
+    }
+
+    #[test]
+    fn population_is_the_sum_of_census_counts_times_weights() {
+        // QA = 1000·0.5; QB = 400·1 + 2000·0.125; QC = 2000·0.25;
+        // HORS_QPV = 1000·0.5 + 2000·0.625 + 600·1; the territory = the four IRIS.
+        let (v, notes) = values(&World::new(), "population", first("population"));
+        assert_close(
+            &v.unwrap(),
+            &[Some(500.0), Some(650.0), Some(500.0), Some(2350.0), Some(4000.0)],
+            "population",
+        );
+        assert!(notes.is_empty(), "{notes:?}");
+        let ind = World::new().indicators();
+        assert_eq!(
+            ind.table.column("population").unwrap().i64().unwrap().iter().collect::<Vec<_>>(),
+            vec![Some(500), Some(650), Some(500), Some(2350), Some(4000)]
+        );
+    }
+
+    #[test]
+    fn census_shares_are_ratios_of_interpolated_sums() {
+        // pop65 / pop: QB = (40 + 300·0.125) / 650; HORS_QPV = (100 + 187.5 + 160) / 2350.
+        let (v, _) = values(&World::new(), "share_65p", first("share_65p"));
+        assert_close(
+            &v.unwrap(),
+            &[Some(20.0), Some(7750.0 / 650.0), Some(15.0), Some(44750.0 / 2350.0), Some(17.5)],
+            "share_65p",
+        );
+        let ind = World::new().indicators();
+        assert_eq!(
+            num(&ind, "share_75p").unwrap(),
+            vec![Some(10.0), Some(5.0), Some(5.0), Some(7.3), Some(7.0)]
+        );
+    }
+
+    #[test]
+    fn census_share_leaves_out_the_iris_whose_numerator_is_missing() {
+        // I2 has no `nodip`: its 300 people aged 15+ leave the denominator too. QB keeps only I3's
+        // eighth (40 / 200 = 20 %, not 40 / 500 = 8 %); the territory is 610 / 2900, not 610 / 3200.
+        let (v, _) = values(&World::new(), "share_no_diploma", first("share_no_diploma"));
+        assert_close(
+            &v.unwrap(),
+            &[Some(30.0), Some(20.0), Some(20.0), Some(37000.0 / 1900.0), Some(61000.0 / 2900.0)],
+            "share_no_diploma",
+        );
+        // An area where no IRIS knows the numerator has no value (0 / 0), not zero.
+        let mut w = World::new();
+        let stats = &mut w.inputs.census.as_mut().unwrap().stats;
+        let nodip = Column::new("nodip".into(), [Some(240.0), None, None, Some(50.0)]);
+        stats.with_column(nodip).unwrap();
+        let (v, _) = values(&w, "share_no_diploma", first("share_no_diploma"));
+        assert_eq!(v.unwrap()[2], None, "QC lies only on I3");
+    }
+
+    #[test]
+    fn poverty_is_a_population_weighted_mean_over_the_covered_iris() {
+        // QA: I1 alone (30 %). QB: 250 of its 650 residents are covered (38 %) → null, and a note.
+        // HORS_QPV: (30·500 + 20·1250) / 1750 (74 % covered); the territory: (30·1000 + 20·2000) / 3000.
+        let (v, notes) = values(&World::new(), "poverty_rate", first("poverty_rate"));
+        assert_close(
+            &v.unwrap(),
+            &[Some(30.0), None, Some(20.0), Some(40000.0 / 1750.0), Some(70000.0 / 3000.0)],
+            "poverty_rate",
+        );
+        assert_eq!(notes, vec![Note::LowCoverage { indicator: "poverty_rate".into(), zones: 1 }]);
+        let ind = World::new().indicators();
+        assert_eq!(
+            num(&ind, "poverty_rate").unwrap(),
+            vec![Some(30.0), None, Some(20.0), Some(22.9), Some(23.3)]
+        );
+        assert!(ind.notes.contains(&Note::LowCoverage { indicator: "poverty_rate".into(), zones: 1 }));
+    }
+
+    #[test]
+    fn min_coverage_is_a_share_of_the_areas_weight_reached_inclusive() {
+        let mean = |min_coverage| Compute::CensusWeightedMean {
+            var: "poverty_rate".into(),
+            weight: "pop".into(),
+            min_coverage,
+        };
+        // QB's coverage is 250 / 650 = 0.3846…
+        let (v, notes) = values(&World::new(), "poverty_rate", &mean(0.38));
+        assert_eq!(v.unwrap()[1], Some(20.0));
+        assert!(notes.is_empty(), "{notes:?}");
+        let (v, _) = values(&World::new(), "poverty_rate", &mean(0.39));
+        assert_eq!(v.unwrap()[1], None);
+        // Exactly reached is enough: the territory is 3000 / 4000 covered, HORS_QPV 1750 / 2350.
+        let (v, notes) = values(&World::new(), "poverty_rate", &mean(0.75));
+        let v = v.unwrap();
+        assert!(v[4].is_some() && v[3].is_none(), "{v:?}");
+        assert_eq!(notes, vec![Note::LowCoverage { indicator: "poverty_rate".into(), zones: 2 }]);
+    }
+
+    #[test]
+    fn the_territory_row_is_the_sum_over_the_partition() {
+        let (v, _) = values(&World::new(), "population", first("population"));
+        let v: Vec<f64> = v.unwrap().into_iter().map(Option::unwrap).collect();
+        assert_eq!(v[4], v[..4].iter().sum::<f64>());
+    }
+
+    #[test]
+    fn a_census_variable_the_table_lacks_gives_no_column() {
+        let mut w = World::new();
+        let stats = &mut w.inputs.census.as_mut().unwrap().stats;
+        *stats = stats.drop("pop75p").unwrap();
+        let (v, _) = values(&w, "share_75p", first("share_75p"));
+        assert!(v.is_none());
+        let ind = w.indicators();
+        assert!(!has(&ind, "share_75p"));
+        assert!(has(&ind, "share_65p") && has(&ind, "population"));
+        // With a census, INSEE's per-QPV columns are not used.
+        for c in ["median_income", "employment_rate", "precarious_jobs"] {
+            assert!(!has(&ind, c), "{c}");
+        }
+    }
+
+    #[test]
+    fn without_census_the_qpv_values_come_from_inseees_table() {
+        let w = World::insee_only();
+        let ind = w.indicators();
+        assert_eq!(ind.table.height(), 3, "no comparison rows without IRIS");
+        assert_eq!(
+            ind.table.column("population").unwrap().i64().unwrap().iter().collect::<Vec<_>>(),
+            vec![Some(1234), Some(567), None]
+        );
+        assert_eq!(num(&ind, "poverty_rate").unwrap(), vec![Some(41.3), None, None]);
+        assert_eq!(
+            ind.table.column("median_income").unwrap().i64().unwrap().iter().collect::<Vec<_>>(),
+            vec![Some(12346), Some(13000), None]
+        );
+        assert_eq!(num(&ind, "employment_rate").unwrap(), vec![Some(48.0), Some(51.0), None]);
+        for c in ["share_65p", "share_75p", "share_no_diploma"] {
+            assert!(!has(&ind, c), "{c} needs the census");
+        }
+        let (_, notes) = values(&w, "population", &Compute::QpvValue { column: "pop_mun".into() });
+        assert_eq!(notes, vec![Note::QpvMissingFromTable { codes: vec!["QC".into()] }, Note::InseeQpvTable]);
+        assert!(ind.notes.contains(&Note::QpvMissingFromTable { codes: vec!["QC".into()] }));
+        assert!(ind.notes.contains(&Note::InseeQpvTable));
+        assert!(ind.notes.contains(&Note::NoComparisonAreas));
+    }
+
+    #[test]
+    fn without_any_insee_source_there_is_no_need_column() {
+        let mut w = World::insee_only();
+        w.inputs.qpv_indicators = None;
+        let ind = w.indicators();
+        assert!(ind.notes.contains(&Note::NoInsee));
+        for d in indicators().iter().filter(|d| d.family == crate::indicators::table::Family::Need) {
+            assert!(!has(&ind, &d.id), "{}", d.id);
+        }
+    }
+
+    #[test]
+    fn the_missing_qpv_note_names_only_qpv() {
+        let mut w = World::insee_only();
+        w.joined.iris_weights = Some(crate::indicators::fixture::iris_weights());
+        let (_, notes) = values(&w, "population", &Compute::QpvValue { column: "pop_mun".into() });
+        assert_eq!(notes[0], Note::QpvMissingFromTable { codes: vec!["QC".into()] });
     }
 }

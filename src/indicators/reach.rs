@@ -187,3 +187,167 @@ impl Reach {
         Ok(Some(series))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::indicators::fixture::{World, has, num, text};
+
+    fn ints(ind: &crate::indicators::Indicators, column: &str) -> Vec<Option<i64>> {
+        ind.table.column(column).unwrap().i64().unwrap().iter().collect()
+    }
+
+    #[test]
+    fn places_by_area_and_in_the_territory() {
+        // P1, P2 in QA, P3 outside QPV; P4 outside the territory and P5 unlocated count nowhere.
+        let ind = World::new().indicators();
+        assert_eq!(ints(&ind, "places"), vec![Some(2), Some(0), Some(0), Some(1), Some(3)]);
+        let mut w = World::new();
+        w.joined.places = None;
+        assert!(!has(&w.indicators(), "places"));
+    }
+
+    #[test]
+    fn a_count_below_the_threshold_is_hidden_with_a_partner_and_zero_is_published() {
+        // Participants QA 5 (primary), QB 12 (the smallest other non-zero: secondary), QC 0, outside
+        // QPV 31; the territory counts 48 distinct persons (not the one outside it nor the unknown one).
+        let ind = World::new().indicators();
+        assert_eq!(ints(&ind, "participants"), vec![None, None, Some(0), Some(31), Some(48)]);
+        // Enrolled QA 3 (primary), outside QPV 12 (secondary); the territory's 15 is published.
+        assert_eq!(ints(&ind, "course_enrolled"), vec![None, Some(0), Some(0), None, Some(15)]);
+        // Devices: QB's 2 have no published partner, so the territory total is hidden instead.
+        assert_eq!(ints(&ind, "devices"), vec![Some(0), None, Some(0), Some(0), None]);
+    }
+
+    #[test]
+    fn the_secrecy_column_names_every_hidden_count_and_why() {
+        let ind = World::new().indicators();
+        let want = [
+            Some("course_enrolled:primary;participants:primary"),
+            Some("devices:primary;participants:secondary"),
+            None,
+            Some("course_enrolled:secondary"),
+            Some("devices:secondary"),
+        ];
+        assert_eq!(text(&ind, "secrecy").unwrap(), want.map(|s| s.map(str::to_string)).to_vec());
+    }
+
+    #[test]
+    fn a_rate_beside_a_hidden_count_is_hidden() {
+        let ind = World::new().indicators();
+        // QA's 5 / 500 residents would be 10 ‰: hidden with its count, as QB's. QC's zero is published;
+        // 31 / 2350 × 1000 and 48 / 4000 × 1000.
+        assert_eq!(
+            num(&ind, "participants_per_1000").unwrap(),
+            vec![None, None, Some(0.0), Some(13.2), Some(12.0)]
+        );
+        // Completion: QA (2 of 3) and outside QPV (8 of 12) hidden with their enrolled; QB and QC have no
+        // course (0 / 0); the territory: 10 of 15.
+        assert_eq!(num(&ind, "completion_rate").unwrap(), vec![None, None, None, None, Some(66.7)]);
+        for d in crate::indicators::table::indicators() {
+            let Some(count) = &d.hidden_with else { continue };
+            let (rate, count) = (num(&ind, &d.id).unwrap(), num(&ind, count).unwrap());
+            for (r, c) in rate.iter().zip(&count) {
+                assert!(c.is_some() || r.is_none(), "{}: {rate:?} beside {count:?}", d.id);
+            }
+        }
+    }
+
+    #[test]
+    fn without_population_no_rate_but_the_counts() {
+        let mut w = World::insee_only();
+        w.inputs.qpv_indicators = None;
+        let ind = w.indicators();
+        assert_eq!(num(&ind, "participants_per_1000").unwrap(), vec![None, None, None]);
+        // No territory row: primary suppression only, no partner hidden.
+        assert_eq!(ints(&ind, "participants"), vec![None, Some(12), Some(0)]);
+    }
+
+    #[test]
+    fn completion_follows_the_datasets_hours() {
+        // Every enrolled person attended at least 300 min: at 5 h, all 15 complete.
+        let mut w = World::new();
+        w.ctx.dataset.parameters.completion_min_hours = 5.0;
+        assert_eq!(num(&w.indicators(), "completion_rate").unwrap()[4], Some(100.0));
+        w.ctx.dataset.parameters.completion_min_hours = 10.5;
+        assert_eq!(num(&w.indicators(), "completion_rate").unwrap()[4], Some(0.0));
+    }
+
+    #[test]
+    fn the_secrecy_threshold_is_the_datasets() {
+        let mut w = World::new();
+        w.ctx.dataset.parameters.secrecy_min_count = 3;
+        let ind = w.indicators();
+        assert_eq!(ints(&ind, "participants"), vec![Some(5), Some(12), Some(0), Some(31), Some(48)]);
+        // Devices 2 < 3: hidden, and with no partner the territory's total too.
+        assert_eq!(ints(&ind, "devices"), vec![Some(0), None, Some(0), Some(0), None]);
+        assert_eq!(ints(&ind, "course_enrolled"), vec![Some(3), Some(0), Some(0), Some(12), Some(15)]);
+    }
+
+    #[test]
+    fn a_person_is_counted_once_in_the_territory() {
+        // a1 also attends outside QPV: counted in QA and outside QPV, once in the territory.
+        let mut w = World::new();
+        let att = w.joined.attendance.as_mut().unwrap();
+        let mut extra = att.head(Some(1));
+        extra.with_column(Column::new("record_id".into(), ["R999"])).unwrap();
+        extra.with_column(Column::new("area_code".into(), ["HORS_QPV"])).unwrap();
+        att.vstack_mut(&extra).unwrap();
+        let ind = w.indicators();
+        assert_eq!(ints(&ind, "participants")[3..], [Some(32), Some(48)]);
+    }
+
+    #[test]
+    fn the_requested_quarter_or_the_latest() {
+        let mut w = World::new();
+        w.ctx.quarter = Some(Quarter { year: 2024, q: 1 });
+        match w.compute(crate::locale::Lang::Fr) {
+            Err(IndicatorError::NoSuchQuarter { requested, present }) => {
+                assert_eq!(requested, Quarter { year: 2024, q: 1 });
+                assert_eq!(present, "2025-Q2, 2025-Q3");
+            }
+            Err(e) => panic!("{e}"),
+            Ok(_) => panic!("a quarter without records was computed"),
+        }
+        // 2025-Q2: h1 and h2 outside QPV (primary), no partner: the territory's total hidden too.
+        w.ctx.quarter = Some(Quarter { year: 2025, q: 2 });
+        let ind = w.indicators();
+        assert_eq!(ind.period, "2025-Q2");
+        assert_eq!(ints(&ind, "participants"), vec![Some(0), Some(0), Some(0), None, None]);
+        assert_eq!(ints(&ind, "course_enrolled"), vec![Some(0); 5]);
+        assert_eq!(
+            text(&ind, "secrecy").unwrap()[3..],
+            [Some("participants:primary".into()), Some("participants:secondary".into())]
+        );
+    }
+
+    #[test]
+    fn the_series_has_every_quarter_under_secrecy() {
+        let ind = World::new().indicators();
+        let s = ind.series.unwrap();
+        assert_eq!(s.height(), 10);
+        let col = |c: &str| -> Vec<Option<String>> {
+            s.column(c)
+                .unwrap()
+                .cast(&DataType::String)
+                .unwrap()
+                .str()
+                .unwrap()
+                .iter()
+                .map(|x| x.map(Into::into))
+                .collect()
+        };
+        let q3: Vec<Option<String>> =
+            ["", "", "0", "31", "48"].iter().map(|v| (!v.is_empty()).then(|| v.to_string())).collect();
+        assert_eq!(col("quarter")[5..].iter().flatten().collect::<Vec<_>>(), vec!["2025-Q3"; 5]);
+        assert_eq!(col("participants")[5..], q3[..]);
+        assert_eq!(
+            col("participants")[..5],
+            [Some("0".into()), Some("0".into()), Some("0".into()), None, None]
+        );
+        assert_eq!(
+            col("participants_per_1000")[5..],
+            [None, None, Some("0.0".into()), Some("13.2".into()), Some("12.0".into())]
+        );
+    }
+}

@@ -15,7 +15,7 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::error::{IngestError, Location};
-use super::table::{CodeKind, TableOptions, read_table};
+use super::read::{CodeKind, ReadOptions, read_table};
 use crate::crs::{Crs, Reprojector, in_lambert93_bounds};
 
 pub const TECHNOLOGIES: [&str; 7] = ["CU", "COAX", "FO", "4GF", "THDR", "WMX", "SAT"];
@@ -41,8 +41,8 @@ fn polars_err(path: &Path, e: PolarsError) -> IngestError {
 }
 
 pub fn read_arcep(
-    buildings: (&Path, &TableOptions),
-    eligibility: (&Path, &TableOptions),
+    buildings: (&Path, &ReadOptions),
+    eligibility: (&Path, &ReadOptions),
     reproj: &Reprojector,
 ) -> Result<ArcepTables, IngestError> {
     // Buildings.

@@ -14,7 +14,7 @@ use polars::prelude::*;
 
 use super::error::{IngestError, Location};
 use super::pseudonym::Pseudonymiser;
-use super::table::{CodeKind, TableOptions, read_table};
+use super::read::{CodeKind, ReadOptions, read_table};
 use crate::crs::Reprojector;
 
 pub const COLUMNS: [&str; 15] = [
@@ -53,7 +53,7 @@ pub struct Attendance {
 
 pub fn read_attendance(
     path: &Path,
-    opts: &TableOptions,
+    opts: &ReadOptions,
     pseudo: &Pseudonymiser,
     reproj: &Reprojector,
 ) -> Result<Attendance, IngestError> {

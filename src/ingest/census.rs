@@ -11,13 +11,13 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::error::{IngestError, Location};
-use super::table::{CodeKind, RawTable, TableOptions, read_table};
+use super::read::{CodeKind, RawTable, ReadOptions, read_table};
 
 /// Where the three INSEE tables are and how to read them.
 pub struct CensusPaths<'a> {
-    pub population: (&'a Path, &'a TableOptions),
-    pub diplomas: (&'a Path, &'a TableOptions),
-    pub filosofi: (&'a Path, &'a TableOptions),
+    pub population: (&'a Path, &'a ReadOptions),
+    pub diplomas: (&'a Path, &'a ReadOptions),
+    pub filosofi: (&'a Path, &'a ReadOptions),
 }
 
 /// The IRIS statistics and what was detected while reading them.

@@ -9,11 +9,17 @@
 //!   Windows-1252 (its superset used by French Excel: `0x80` = `€`, `0x92` = `’`, `0x9C` = `œ`, ...), so that
 //!   "Cœur de ville" survives. Every other byte `XX` is U+00XX.
 //!
+//! A file whose read options set `encoding` is decoded as said ([`decode_as`]): `utf-8` refuses bytes that
+//! are not UTF-8 (naming the line) instead of falling back to Latin-1; `latin-1` reads every byte as one
+//! character even when the bytes happen to be valid UTF-8.
+//!
 //! Line ends: `\r\n` and a lone `\r` (old Mac exports) both become `\n`.
 //!
 //! UTF-16 and UTF-32 (what Excel's "Unicode text" writes) are not read: [`unsupported_encoding`] tells them
 //! by their byte-order mark or their NUL bytes, so that the reader can refuse them clearly instead of
 //! decoding them as Latin-1 garbage.
+
+pub use crate::io::read_options::TextEncoding;
 
 /// The encoding a text file was found in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +54,36 @@ pub fn decode(mut bytes: Vec<u8>) -> (String, Encoding) {
         Err(e) => (latin1_to_string(e.as_bytes()), Encoding::Latin1),
     };
     (normalise_newlines(text), encoding)
+}
+
+/// Decodes as `forced` says, or as [`decode`] detects when `None`. Err: why the bytes are not in the
+/// forced encoding.
+pub fn decode_as(mut bytes: Vec<u8>, forced: Option<TextEncoding>) -> Result<(String, Encoding), String> {
+    match forced {
+        None => Ok(decode(bytes)),
+        Some(TextEncoding::Latin1) => Ok((normalise_newlines(latin1_to_string(&bytes)), Encoding::Latin1)),
+        Some(TextEncoding::Utf8) => {
+            let had_bom = bytes.starts_with(BOM);
+            if had_bom {
+                bytes.drain(..BOM.len());
+            }
+            match String::from_utf8(bytes) {
+                Ok(s) => {
+                    Ok((normalise_newlines(s), if had_bom { Encoding::Utf8Bom } else { Encoding::Utf8 }))
+                }
+                Err(e) => {
+                    let at = e.utf8_error().valid_up_to();
+                    let bytes = e.as_bytes();
+                    let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
+                    Err(format!(
+                        "line {line}: byte 0x{:02X} is not UTF-8, but the read options say encoding = \"utf-8\" \
+                         (remove the setting to have Latin-1 detected, or set encoding = \"latin-1\")",
+                        bytes[at]
+                    ))
+                }
+            }
+        }
+    }
 }
 
 /// The name of the encoding when `bytes` are clearly UTF-16 or UTF-32 (byte-order mark, or NUL bytes, which
@@ -158,6 +194,21 @@ mod tests {
         assert_eq!(unsupported_encoding(b"\xEF\xBB\xBFIRIS;P\n"), None);
         assert_eq!(unsupported_encoding(b"Libell\xE9;C\x9Cur\n"), None);
         assert_eq!(unsupported_encoding(b""), None);
+    }
+
+    #[test]
+    fn a_forced_encoding_is_obeyed() {
+        let utf8 = "Libellé\n".as_bytes().to_vec();
+        assert_eq!(decode_as(utf8.clone(), None).ok(), Some(("Libellé\n".to_string(), Encoding::Utf8)));
+        assert_eq!(
+            decode_as(utf8.clone(), Some(TextEncoding::Latin1)).ok(),
+            Some(("LibellÃ©\n".to_string(), Encoding::Latin1))
+        );
+        assert_eq!(decode_as(utf8, Some(TextEncoding::Utf8)).ok().map(|d| d.1), Some(Encoding::Utf8));
+        let latin1 = b"a;b\nLibell\xE9;1\n".to_vec();
+        assert_eq!(decode_as(latin1.clone(), None).ok().map(|d| d.1), Some(Encoding::Latin1));
+        let e = decode_as(latin1, Some(TextEncoding::Utf8)).err().unwrap_or_default();
+        assert!(e.contains("line 2: byte 0xE9 is not UTF-8"), "{e}");
     }
 
     #[test]

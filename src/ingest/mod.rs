@@ -6,7 +6,8 @@
 //! and all the problems found in all the files are reported together.
 //!
 //! - [`polygons`]: GeoJSON polygon layers; [`zones`]: QPV and IRIS
-//! - [`table`]: the one reader for CSV / zip / xlsx tables; [`encoding`]: UTF-8/BOM/Latin-1
+//! - [`read`]: the one reader for CSV / gzip / zip / xlsx tables, honouring the file's
+//!   [`ReadOptions`] (from [`Context::read_options`]); [`encoding`]: UTF-8/BOM/Latin-1
 //! - [`census`]: INSEE IRIS tables; [`qpv_table`]: INSEE per-QPV indicators
 //! - [`arcep`]: buildings and eligibility; [`places`]: mediation places
 //! - [`attendance`] and [`pseudonym`]: programme attendance (personal data)
@@ -20,26 +21,23 @@ pub mod places;
 pub mod polygons;
 pub mod pseudonym;
 pub mod qpv_table;
-pub mod table;
+pub mod read;
 pub mod zones;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
-use sha2::{Digest, Sha256};
 
-use crate::context::{Context, FileFormat};
+use crate::context::{Context, FileRole, ReadOptions};
 use crate::crs::Reprojector;
 pub use error::{IngestError, Location};
-use table::TableOptions;
 pub use zones::{Iris, Qpv, QpvList};
 
 /// One input file as read: for the manifest.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct InputFile {
-    /// Key in `dataset.toml` (`qpv`, `iris_population`, ...).
-    pub role: String,
+    /// Its role, written as its key in `dataset.toml` (`qpv`, `iris_population`, ...).
+    pub role: FileRole,
     /// Path as configured (relative to the dataset's input folder).
     pub path: String,
     pub sha256: String,
@@ -57,40 +55,6 @@ pub struct Inputs {
     pub qpv_indicators: Option<DataFrame>,
     pub files: Vec<InputFile>,
     pub warnings: Vec<String>,
-}
-
-/// SHA-256 of a file, streamed.
-pub fn sha256_file(path: &Path) -> Result<(String, u64), IngestError> {
-    let io = |source| IngestError::Io { path: path.to_path_buf(), source };
-    let mut f = std::fs::File::open(path).map_err(io)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    let mut total = 0u64;
-    loop {
-        let n = f.read(&mut buf).map_err(io)?;
-        if n == 0 {
-            break;
-        }
-        total += n as u64;
-        hasher.update(&buf[..n]);
-    }
-    Ok((hex::encode(hasher.finalize()), total))
-}
-
-fn table_options(format: Option<&FileFormat>) -> TableOptions {
-    let mut o = TableOptions::default();
-    if let Some(f) = format {
-        o.separator = f.separator.as_deref().and_then(|s| match s {
-            "\\t" | "tab" => Some(b'\t'),
-            s => s.bytes().next(),
-        });
-        if let Some(h) = f.header_line {
-            o.header_line = h;
-        }
-        o.zip_member = f.zip_member.clone();
-        o.sheet = f.sheet.clone();
-    }
-    o
 }
 
 /// Keeps a value, or records its error and keeps going (all files are checked in one run).
@@ -113,33 +77,17 @@ pub fn ingest(ctx: &Context) -> Result<Inputs, IngestError> {
     let mut warnings = Vec::new();
 
     // Hash every configured file first: a missing file is reported with the others.
-    let configured: Vec<(&str, &Option<String>)> = vec![
-        ("iris_contours", &files.iris_contours),
-        ("iris_population", &files.iris_population),
-        ("iris_diplomas", &files.iris_diplomas),
-        ("iris_filosofi", &files.iris_filosofi),
-        ("arcep_buildings", &files.arcep_buildings),
-        ("arcep_eligibility", &files.arcep_eligibility),
-        ("places", &files.places),
-        ("attendance", &files.attendance),
-        ("qpv_indicators", &files.qpv_indicators),
-    ];
-    let qpv_rel = Some(files.qpv.clone());
-    for (role, rel) in std::iter::once(("qpv", &qpv_rel)).chain(configured) {
-        if let Some(rel) = rel {
-            match sha256_file(&ctx.input(rel)) {
-                Ok((sha256, bytes)) => {
-                    manifest.push(InputFile { role: role.into(), path: rel.clone(), sha256, bytes })
-                }
-                Err(e) => errors.push(e),
-            }
+    for (role, rel) in files.entries() {
+        match crate::io::hash::sha256_file(&ctx.input(rel)) {
+            Ok((sha256, bytes)) => manifest.push(InputFile { role, path: rel.clone(), sha256, bytes }),
+            Err(e) => errors.push(IngestError::Io { path: e.path, source: e.source }),
         }
     }
     if !errors.is_empty() {
         return Err(IngestError::Many { path: ctx.paths.input_dir.clone(), errors });
     }
 
-    let opts = |key: &str| table_options(ctx.dataset.formats.get(key));
+    let opts = |role: FileRole| -> ReadOptions { ctx.read_options(role) };
     let path = |rel: &String| ctx.input(rel);
 
     let qpv = take(zones::read_qpv(&ctx.input(&files.qpv), &reproj), &mut errors).map(|(q, w)| {
@@ -154,7 +102,8 @@ pub fn ingest(ctx: &Context) -> Result<Inputs, IngestError> {
     });
     let census = match (&files.iris_population, &files.iris_diplomas, &files.iris_filosofi) {
         (Some(p), Some(d), Some(f)) => {
-            let (po, dop, fo) = (opts("iris_population"), opts("iris_diplomas"), opts("iris_filosofi"));
+            let (po, dop, fo) =
+                (opts(FileRole::IrisPopulation), opts(FileRole::IrisDiplomas), opts(FileRole::IrisFilosofi));
             let (pp, dp, fp) = (path(p), path(d), path(f));
             let paths =
                 census::CensusPaths { population: (&pp, &po), diplomas: (&dp, &dop), filosofi: (&fp, &fo) };
@@ -172,7 +121,7 @@ pub fn ingest(ctx: &Context) -> Result<Inputs, IngestError> {
     };
     let arcep = match (&files.arcep_buildings, &files.arcep_eligibility) {
         (Some(b), Some(e)) => {
-            let (bo, eo) = (opts("arcep_buildings"), opts("arcep_eligibility"));
+            let (bo, eo) = (opts(FileRole::ArcepBuildings), opts(FileRole::ArcepEligibility));
             take(arcep::read_arcep((&path(b), &bo), (&path(e), &eo), &reproj), &mut errors)
         }
         (None, None) => None,
@@ -188,12 +137,13 @@ pub fn ingest(ctx: &Context) -> Result<Inputs, IngestError> {
     let places = files
         .places
         .as_ref()
-        .and_then(|rel| take(places::read_places(&path(rel), &opts("places"), &reproj), &mut errors));
+        .and_then(|rel| take(places::read_places(&path(rel), &opts(FileRole::Places), &reproj), &mut errors));
     let attendance = match &files.attendance {
         Some(rel) => match pseudonym::Pseudonymiser::new(&ctx.pseudo_key) {
-            Ok(p) => {
-                take(attendance::read_attendance(&path(rel), &opts("attendance"), &p, &reproj), &mut errors)
-            }
+            Ok(p) => take(
+                attendance::read_attendance(&path(rel), &opts(FileRole::Attendance), &p, &reproj),
+                &mut errors,
+            ),
             Err(e) => {
                 errors.push(IngestError::format(&ctx.config_path, Location::File, e.to_string()));
                 None
@@ -202,7 +152,7 @@ pub fn ingest(ctx: &Context) -> Result<Inputs, IngestError> {
         None => None,
     };
     let qpv_indicators = files.qpv_indicators.as_ref().and_then(|rel| {
-        take(qpv_table::read_qpv_indicators(&path(rel), &opts("qpv_indicators")), &mut errors)
+        take(qpv_table::read_qpv_indicators(&path(rel), &opts(FileRole::QpvIndicators)), &mut errors)
     });
 
     if errors.len() == 1 {
@@ -257,11 +207,11 @@ pub fn ingest(ctx: &Context) -> Result<Inputs, IngestError> {
 
 /// Writes the ingested tables (never the attendance records: personal data) to `dir` as Parquet,
 /// for inspection and for the `join` stage run on its own.
-pub fn write_interim(inputs: &Inputs, dir: &Path) -> Result<Vec<PathBuf>, crate::publish::PublishError> {
+pub fn write_interim(inputs: &Inputs, dir: &Path) -> Result<Vec<PathBuf>, crate::io::IoError> {
     let mut written = Vec::new();
-    let mut put = |name: &str, df: &DataFrame| -> Result<(), crate::publish::PublishError> {
+    let mut put = |name: &str, df: &DataFrame| -> Result<(), crate::io::IoError> {
         let p = dir.join(name);
-        crate::publish::files::write_parquet(&p, df)?;
+        crate::io::table::write_parquet(&p, df)?;
         written.push(p);
         Ok(())
     };

@@ -9,13 +9,13 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::error::{IngestError, Location};
-use super::table::{TableOptions, read_table};
+use super::read::{ReadOptions, read_table};
 use crate::crs::Reprojector;
 
 /// Required by the standard's Table Schema.
 pub const REQUIRED: [&str; 7] = ["id", "pivot", "nom", "commune", "code_postal", "adresse", "date_maj"];
 
-pub fn read_places(path: &Path, opts: &TableOptions, reproj: &Reprojector) -> Result<DataFrame, IngestError> {
+pub fn read_places(path: &Path, opts: &ReadOptions, reproj: &Reprojector) -> Result<DataFrame, IngestError> {
     let t = read_table(path, opts)?;
     t.require_columns(&REQUIRED)?;
     t.require_columns(&["latitude", "longitude", "dispositif_programmes_nationaux"])?;

@@ -12,7 +12,7 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::error::{IngestError, Location};
-use super::table::{CodeKind, TableOptions, read_table};
+use super::read::{CodeKind, ReadOptions, read_table};
 
 /// Indicator columns read (besides `code_qp`), with whether they are percentages.
 pub const INDICATORS: [(&str, bool); 7] = [
@@ -25,7 +25,7 @@ pub const INDICATORS: [(&str, bool); 7] = [
     ("abcde", false),
 ];
 
-pub fn read_qpv_indicators(path: &Path, opts: &TableOptions) -> Result<DataFrame, IngestError> {
+pub fn read_qpv_indicators(path: &Path, opts: &ReadOptions) -> Result<DataFrame, IngestError> {
     let t = read_table(path, opts)?;
     t.require_columns(&["code_qp", "pop_mun"])?;
     let mut errors = Vec::new();

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::error::{IngestError, Location};
 use super::polygons::{PolygonFeature, read_polygon_layer};
-use super::table::CodeKind;
+use super::read::CodeKind;
 use crate::crs::Reprojector;
 
 /// Which QPV list a file belongs to.

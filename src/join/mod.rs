@@ -19,6 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use polars::prelude::*;
 use rayon::prelude::*;
 
+pub use crate::context::Weighting;
 use crate::ingest::arcep::ArcepTables;
 use crate::ingest::attendance::Attendance;
 use crate::ingest::{Inputs, Iris, Qpv};
@@ -103,17 +104,6 @@ fn strs(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> {
 /// IRIS kept for the territory: those of the configured communes (all when none is configured).
 fn territory_flags(iris: &[Iris], communes: &[String]) -> Vec<bool> {
     iris.iter().map(|i| communes.is_empty() || communes.contains(&i.commune)).collect()
-}
-
-/// How IRIS counts are shared between the QPV and the rest of an IRIS.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Weighting {
-    /// Share of the IRIS's area (needs only contours).
-    #[default]
-    Area,
-    /// Share of the IRIS's premises (ARCEP buildings), falling back to area where an IRIS has none.
-    Dwellings,
 }
 
 /// The layers of [`Inputs`] that `join` reads.

@@ -21,11 +21,22 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use crate::context::Quarter;
+use crate::quarter::Quarter;
 
 /// A language of the reports.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {

@@ -54,28 +54,10 @@ pub fn publish(
     locale: &Locale,
 ) -> Result<PathBuf, PublishError> {
     let final_dir = report_dir(ctx, &ind.period, locale.lang);
-    let parent = final_dir.parent().unwrap_or(Path::new(".")).to_path_buf();
-    std::fs::create_dir_all(&parent).map_err(|source| PublishError::Io { path: parent.clone(), source })?;
-    let tmp = tempfile::Builder::new()
-        .prefix(&format!(".{}.partial-", ind.period))
-        .tempdir_in(&parent)
-        .map_err(|source| PublishError::Io { path: parent.clone(), source })?;
+    let tmp = crate::io::atomic::temp_dir_beside(&final_dir)?;
     write_report(ctx, inputs, joined, ind, locale, tmp.path())?;
-
     // Swap into place: old report aside, new one in, old one removed.
-    let staged = tmp.keep();
-    files::set_mode(&staged, 0o755)?;
-    if final_dir.exists() {
-        let old = parent.join(format!(".{}.old-{}", ind.period, std::process::id()));
-        std::fs::rename(&final_dir, &old)
-            .map_err(|source| PublishError::Io { path: final_dir.clone(), source })?;
-        std::fs::rename(&staged, &final_dir)
-            .map_err(|source| PublishError::Io { path: final_dir.clone(), source })?;
-        std::fs::remove_dir_all(&old).map_err(|source| PublishError::Io { path: old.clone(), source })?;
-    } else {
-        std::fs::rename(&staged, &final_dir)
-            .map_err(|source| PublishError::Io { path: final_dir.clone(), source })?;
-    }
+    crate::io::atomic::replace_dir(tmp, &final_dir)?;
     Ok(final_dir)
 }
 
@@ -96,6 +78,16 @@ fn report_notes(inputs: &Inputs, ind: &Indicators) -> Vec<Note> {
         notes.push(Note::InputWarnings { count: inputs.warnings.len() });
     }
     notes
+}
+
+/// The course completion threshold as written for people: as many decimals as it has (`10`, `10,5`).
+fn completion_hours(ctx: &Context, locale: &Locale) -> String {
+    let h = ctx.dataset.parameters.completion_min_hours;
+    let decimals = (0..3).find(|d| {
+        let f = 10f64.powi(*d);
+        ((h * f).round() - h * f).abs() < 1e-9
+    });
+    locale.number(h, decimals.unwrap_or(3) as usize)
 }
 
 /// The values substituted into the indicator table's descriptions.
@@ -170,7 +162,7 @@ fn schema_field(d: &Indicator, locale: &Locale, params: &TextParams) -> serde_js
 }
 
 fn datapackage(ctx: &Context, ind: &Indicators, table: &DataFrame, locale: &Locale) -> serde_json::Value {
-    let hours = locale.number(ctx.dataset.parameters.completion_min_hours, 0);
+    let hours = completion_hours(ctx, locale);
     let params = text_params(ctx, &hours);
     let fields: Vec<serde_json::Value> = table
         .get_column_names()
@@ -188,7 +180,7 @@ fn datapackage(ctx: &Context, ind: &Indicators, table: &DataFrame, locale: &Loca
         "title": title,
         "licenses": [{"name": "etalab-2.0", "title": "Licence Ouverte 2.0", "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"}],
         "synthetic": ctx.dataset.synthetic,
-        "sources": [{"title": ctx.dataset.credit}],
+        "sources": [{"title": ctx.dataset.credit(locale.lang)}],
         "resources": [{
             "name": "indicators",
             "path": "../tables/indicators.csv",
@@ -291,11 +283,11 @@ fn report_html(
             locale.text("report.method_geography"),
             locale.text(method_population),
             locale.text("report.method_connectivity"),
-            text("report.method_reach", &[("hours", Arg::Number(params.completion_min_hours, 0))]),
+            text("report.method_reach", &[("hours", Arg::Text(completion_hours(ctx, locale)))]),
             text("report.method_secrecy", &[("min", Arg::Text(params.secrecy_min_count.to_string()))]),
         ],
         "downloads": downloads,
-        "sources": text("report.sources", &[("credit", Arg::Text(ctx.dataset.credit.clone()))]),
+        "sources": text("report.sources", &[("credit", Arg::Text(ctx.dataset.credit(locale.lang).into()))]),
     });
     let mut env = minijinja::Environment::new();
     env.add_template("report", TEMPLATE).map_err(|e| PublishError::Template(e.to_string()))?;
@@ -371,12 +363,12 @@ fn write_manifest(
     locale: &Locale,
     dir: &Path,
 ) -> Result<(), PublishError> {
-    let hours = locale.number(ctx.dataset.parameters.completion_min_hours, 0);
+    let hours = completion_hours(ctx, locale);
     let params = text_params(ctx, &hours);
     let mut outputs = Vec::new();
     for rel in files::list_files(dir)? {
         let (sha256, bytes) =
-            crate::ingest::sha256_file(&dir.join(&rel)).map_err(|e| PublishError::Other(e.to_string()))?;
+            crate::io::hash::sha256_file(&dir.join(&rel)).map_err(|e| PublishError::Other(e.to_string()))?;
         outputs.push(
             json!({"path": rel.to_string_lossy().replace('\\', "/"), "sha256": sha256, "bytes": bytes}),
         );
@@ -388,7 +380,7 @@ fn write_manifest(
             "id": ctx.dataset.id,
             "name": ctx.dataset.name,
             "synthetic": ctx.dataset.synthetic,
-            "config_sha256": crate::ingest::sha256_file(&ctx.config_path).map(|x| x.0).ok(),
+            "config_sha256": crate::io::hash::sha256_file(&ctx.config_path).map(|x| x.0).ok(),
         },
         "period": ind.period,
         "quarter": ind.quarter.map(|q| q.to_string()),
@@ -413,4 +405,229 @@ fn write_manifest(
             .collect::<Vec<_>>(),
     });
     files::write_json(&dir.join("manifest.json"), &manifest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::Quarter;
+    use crate::indicators::Area;
+    use crate::indicators::fixture::{self, World};
+    use crate::join::JoinStats;
+
+    fn area(area_type: AreaType, code: &str, name: &str) -> Area {
+        let qpv = area_type == AreaType::Qpv;
+        Area {
+            area_type,
+            code: code.into(),
+            code_qp: qpv.then(|| code.into()),
+            name: name.into(),
+            commune: None,
+            area_km2: None,
+        }
+    }
+
+    /// Two QPV and the comparison rows; La Butte's participants are secret.
+    fn small() -> Indicators {
+        let table = df!(
+            "area_type" => ["qpv", "qpv", "hors_qpv", "territoire"],
+            "area_code" => ["Q1", "Q2", "HORS_QPV", "TERRITOIRE"],
+            "area_name" => ["Les Tilleuls", "La Butte", "Testville hors QPV", "Testville (ensemble)"],
+            "share_thd30" => [Some(92.7), Some(85.5), Some(97.1), Some(95.0)],
+            "poverty_rate" => [Some(30.1), Some(41.2), Some(12.0), None],
+            "participants" => [Some(48i64), None, Some(300), Some(360)],
+            "participants_per_1000" => [Some(20.6), None, Some(14.9), Some(15.2)],
+            "not_an_indicator" => [1i64, 2, 3, 4],
+            "secrecy" => [None, Some("participants:primary"), None, None],
+        )
+        .unwrap();
+        Indicators {
+            table,
+            series: None,
+            quarter: Some(Quarter { year: 2025, q: 3 }),
+            quarters: vec![Quarter { year: 2025, q: 3 }],
+            period: "2025-Q3".into(),
+            notes: Vec::new(),
+            areas: vec![
+                area(AreaType::Qpv, "Q1", "Les Tilleuls"),
+                area(AreaType::Qpv, "Q2", "La Butte"),
+                area(AreaType::OutsideQpv, "HORS_QPV", "Testville hors QPV"),
+                area(AreaType::Territory, "TERRITOIRE", "Testville (ensemble)"),
+            ],
+        }
+    }
+
+    fn joined(by_coordinates: usize, by_iris: usize) -> Joined {
+        Joined {
+            iris_weights: None,
+            buildings: None,
+            places: None,
+            attendance: None,
+            stats: JoinStats {
+                attendance_by_coordinates: by_coordinates,
+                attendance_by_iris: by_iris,
+                ..Default::default()
+            },
+        }
+    }
+
+    #[test]
+    fn french_reports_at_the_root_other_languages_in_their_folder() {
+        let ctx = fixture::context();
+        let root = &ctx.paths.reports_dir;
+        assert_eq!(report_dir(&ctx, "2025-Q3", Lang::Fr), root.join("testville").join("2025-Q3"));
+        assert_eq!(report_dir(&ctx, "2025-Q3", Lang::En), root.join("testville").join("en").join("2025-Q3"));
+    }
+
+    #[test]
+    fn downloads_list_the_series_only_when_there_is_one_in_order() {
+        let mut ind = small();
+        let paths = |ind: &Indicators| downloads(ind).iter().map(|d| d.path).collect::<Vec<_>>();
+        let without = [
+            "tables/indicators.csv",
+            "tables/indicators_excel-fr.csv",
+            "tables/indicators.md",
+            "datasets/qpv_indicators.geojson",
+            "datasets/qpv_indicators.parquet",
+            "datasets/datapackage.json",
+        ];
+        assert_eq!(paths(&ind), without);
+        ind.series = Some(DataFrame::empty());
+        let mut with = without.to_vec();
+        with.insert(3, "tables/series.csv");
+        assert_eq!(paths(&ind), with);
+        // Every description is a message of both languages.
+        for d in downloads(&ind) {
+            for lang in [Lang::Fr, Lang::En] {
+                assert_ne!(Locale::new(lang).text(d.what), d.what, "{} has no {lang:?} text", d.what);
+            }
+        }
+        assert_eq!(Locale::new(Lang::En).text(downloads(&ind)[3].what), "participants by quarter and area");
+    }
+
+    #[test]
+    fn datapackage_fields_come_from_the_indicator_table_with_parameters_substituted() {
+        let mut ctx = fixture::context();
+        ctx.dataset.parameters.secrecy_min_count = 7;
+        ctx.dataset.parameters.completion_min_hours = 9.0;
+        let mut ind = small();
+        ind.table.with_column(Column::new("completion_rate".into(), [Some(50.0), None, None, None])).unwrap();
+        for lang in [Lang::Fr, Lang::En] {
+            let locale = Locale::new(lang);
+            let p = datapackage(&ctx, &ind, &ind.table, &locale);
+            let fields = p["resources"][0]["schema"]["fields"].as_array().unwrap();
+            let names: Vec<&str> = fields.iter().map(|f| f["name"].as_str().unwrap()).collect();
+            // Table columns in order, those that are not indicators left out.
+            assert_eq!(
+                names,
+                [
+                    "area_type",
+                    "area_code",
+                    "area_name",
+                    "share_thd30",
+                    "poverty_rate",
+                    "participants",
+                    "participants_per_1000",
+                    "secrecy",
+                    "completion_rate"
+                ]
+            );
+            let params = TextParams { secrecy_min: 7, completion_hours: "9" };
+            for f in fields {
+                let d = indicator(f["name"].as_str().unwrap()).unwrap();
+                assert_eq!(f["type"], d.column_type.as_str());
+                assert_eq!(f["title"], d.label(lang));
+                assert_eq!(f["unit"], d.unit(lang));
+                assert_eq!(f["description"], d.description(lang, &params).as_str());
+                assert!(!f["description"].as_str().unwrap().contains('{'), "{f}");
+            }
+            let field = |id: &str| fields.iter().find(|f| f["name"] == id).unwrap()["description"].clone();
+            let (secrecy, completion) = (field("secrecy"), field("completion_rate"));
+            let (secrecy, completion) = (secrecy.as_str().unwrap(), completion.as_str().unwrap());
+            match lang {
+                Lang::Fr => {
+                    assert!(secrecy.contains("moins de 7 personnes"), "{secrecy}");
+                    assert!(completion.contains("au moins 9 h des 12 h"), "{completion}");
+                    assert_eq!(p["title"], "Fracture numérique dans les QPV — Testville — 2025-Q3");
+                }
+                Lang::En => {
+                    assert!(secrecy.contains("fewer than 7 persons"), "{secrecy}");
+                    assert!(completion.contains("at least 9 of the course's 12 hours"), "{completion}");
+                    assert_eq!(p["title"], "Digital divide in the QPV — Testville — 2025-Q3");
+                    assert_eq!(fields[0]["title"], "Area type");
+                }
+            }
+            assert_eq!(p["name"], "fracture-testville-2025-q3");
+            assert_eq!(p["synthetic"], false);
+            assert_eq!(p["sources"][0]["title"], "Données de test");
+            assert_eq!(p["resources"][0]["schema"]["primaryKey"], json!(["area_code"]));
+            assert_eq!(p["resources"][0]["path"], "../tables/indicators.csv");
+        }
+    }
+
+    #[test]
+    fn fractional_completion_hours_are_written_as_they_are() {
+        let mut ctx = fixture::context();
+        ctx.dataset.parameters.completion_min_hours = 10.5;
+        let mut ind = small();
+        ind.table.with_column(Column::new("completion_rate".into(), [Some(50.0), None, None, None])).unwrap();
+        let p = datapackage(&ctx, &ind, &ind.table, &Locale::new(Lang::Fr));
+        let fields = p["resources"][0]["schema"]["fields"].as_array().unwrap();
+        let c = fields.iter().find(|f| f["name"] == "completion_rate").unwrap()["description"].clone();
+        assert!(c.as_str().unwrap().contains("au moins 10,5 h"), "{c}");
+    }
+
+    #[test]
+    fn summary_lines_in_french() {
+        let lines = summary_lines(&small(), &joined(12, 3), &Locale::new(Lang::Fr));
+        assert_eq!(
+            lines,
+            [
+                "2 quartiers prioritaires analysés.",
+                "Éligibilité à ≥ 30 Mbit/s : 97,1 % des locaux hors QPV ; la plus faible parmi les QPV : La Butte (85,5 %).",
+                "Taux de pauvreté le plus élevé : La Butte (41,2 %).",
+                "Portée des programmes : 15,2 participants pour 1 000 habitants sur le territoire ; la plus faible parmi les QPV publiés : Les Tilleuls (20,6).",
+                "1 zone(s) ont des valeurs masquées par le secret statistique.",
+                "12 enregistrements de fréquentation localisés par coordonnées, 3 par code IRIS seulement.",
+            ]
+        );
+    }
+
+    #[test]
+    fn summary_lines_in_english() {
+        let lines = summary_lines(&small(), &joined(12, 3), &Locale::new(Lang::En));
+        assert_eq!(
+            lines,
+            [
+                "2 priority neighbourhoods analysed.",
+                "Eligibility to ≥ 30 Mbit/s: 97.1 % of premises outside QPV; the lowest among the QPV: La Butte (85.5 %).",
+                "Highest poverty rate: La Butte (41.2 %).",
+                "Programme reach: 15.2 participants per 1,000 residents in the territory; the lowest among the published QPV: Les Tilleuls (20.6).",
+                "1 area(s) have values hidden by statistical secrecy.",
+                "12 attendance records located by coordinates, 3 by IRIS code only.",
+            ]
+        );
+    }
+
+    #[test]
+    fn summary_lines_say_only_what_the_table_has() {
+        let mut ind = small();
+        ind.table = ind.table.select(["area_type", "area_code", "area_name", "poverty_rate"]).unwrap();
+        let lines = summary_lines(&ind, &joined(12, 0), &Locale::new(Lang::En));
+        assert_eq!(
+            lines,
+            ["2 priority neighbourhoods analysed.", "Highest poverty rate: La Butte (41.2 %)."]
+        );
+    }
+
+    #[test]
+    fn report_notes_count_the_input_warnings() {
+        let mut w = World::new();
+        let ind = w.indicators();
+        assert_eq!(report_notes(&w.inputs, &ind), ind.notes);
+        w.inputs.warnings = vec!["a".into(), "b".into()];
+        let notes = report_notes(&w.inputs, &ind);
+        assert_eq!(notes.last(), Some(&Note::InputWarnings { count: 2 }));
+        assert_eq!(notes.len(), ind.notes.len() + 1);
+    }
 }

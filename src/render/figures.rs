@@ -16,7 +16,7 @@ use crate::context::Context;
 use crate::indicators::table::{Indicator, mapped};
 use crate::indicators::{AreaType, Indicators, TERRITORY};
 use crate::ingest::Inputs;
-use crate::locale::{Arg, Lang, Locale};
+use crate::locale::{Arg, Locale};
 
 /// What a figure is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -54,17 +54,15 @@ impl FigureTexts {
             "figure.title_suffix",
             &[("dataset", Arg::Text(d.name.clone())), ("period", Arg::Text(period))],
         );
-        // A dataset's own notice is written in French, the language of its configuration; in another
-        // language a synthetic dataset says so in the locale's words.
-        let notice = match (&d.notice, d.synthetic, locale.lang) {
-            (Some(n), _, Lang::Fr) | (Some(n), false, _) => Some(n.clone()),
-            (Some(_), true, _) => {
+        // The dataset's notice in the report's language; a synthetic dataset always says so.
+        let notice = match (d.notice(locale.lang), d.synthetic) {
+            (Some(n), _) => Some(n.to_string()),
+            (None, true) => {
                 Some(locale.format("figure.synthetic_notice_named", &[("name", Arg::Text(d.name.clone()))]))
             }
-            (None, true, _) => Some(locale.text("figure.synthetic_notice").to_string()),
-            (None, false, _) => None,
+            (None, false) => None,
         };
-        FigureTexts { title_suffix, credit: d.credit.clone(), notice }
+        FigureTexts { title_suffix, credit: d.credit(locale.lang).to_string(), notice }
     }
 }
 

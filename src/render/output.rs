@@ -5,11 +5,12 @@
 //! (bitmap backend) and `<stem>.svg` (SVG backend, made accessible by `svg_a11y`).
 //!
 //! Invariants: each file is first written under a hidden temporary name in the output folder and
-//! then renamed over the final name, so a reader never sees a half-written file; nothing in the
+//! then renamed over the final name ([`crate::io::atomic`]), so a reader never sees a half-written
+//! file; nothing in the
 //! drawing depends on time, randomness or hash order, so the same inputs give the same bytes.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use plotters::coord::Shift;
 use plotters::prelude::{BitMapBackend, DrawingArea, DrawingBackend, IntoDrawingArea, SVGBackend};
@@ -17,6 +18,11 @@ use plotters::style::WHITE;
 
 use super::svg_a11y::make_accessible;
 use super::{RenderError, ensure_fonts};
+use crate::io::{IoError, atomic};
+
+fn io_error(e: IoError) -> RenderError {
+    RenderError::Io { path: e.path, source: e.source }
+}
 
 /// What drawing code returns: plotters errors are turned into their message.
 pub(crate) type DrawResult = Result<(), String>;
@@ -62,8 +68,7 @@ pub(crate) fn write_figure<F: Figure>(
 ) -> Result<Written, RenderError> {
     ensure_fonts()?;
     check_stem(stem)?;
-    std::fs::create_dir_all(out_dir)
-        .map_err(|source| RenderError::Io { path: out_dir.to_path_buf(), source })?;
+    atomic::create_dir(out_dir).map_err(io_error)?;
     let png = out_dir.join(format!("{stem}.png"));
     let svg = out_dir.join(format!("{stem}.svg"));
     let draw_error = |path: &Path| {
@@ -72,14 +77,14 @@ pub(crate) fn write_figure<F: Figure>(
     };
 
     // The bitmap encoder picks the format from the extension: the temporary name ends in .png.
-    let tmp_png = TempFile::new(out_dir, stem, "png");
+    let tmp_png = atomic::temp_beside_with(&png, ".png").map_err(io_error)?;
     {
-        let root = BitMapBackend::new(&tmp_png.path, figure.size()).into_drawing_area();
+        let root = BitMapBackend::new(tmp_png.path(), figure.size()).into_drawing_area();
         root.fill(&WHITE).map_err(|e| e.to_string()).map_err(draw_error(&png))?;
         figure.draw(&root).map_err(draw_error(&png))?;
         root.present().map_err(|e| e.to_string()).map_err(draw_error(&png))?;
     }
-    tmp_png.persist(&png)?;
+    atomic::persist(tmp_png, &png).map_err(io_error)?;
 
     let mut document = String::new();
     {
@@ -89,43 +94,11 @@ pub(crate) fn write_figure<F: Figure>(
         root.present().map_err(|e| e.to_string()).map_err(draw_error(&svg))?;
     }
     let document = make_accessible(&document, stem, title, desc).map_err(draw_error(&svg))?;
-    let tmp_svg = TempFile::new(out_dir, stem, "svg");
-    std::fs::write(&tmp_svg.path, document.as_bytes())
-        .map_err(|source| RenderError::Io { path: svg.clone(), source })?;
-    tmp_svg.persist(&svg)?;
+    let mut tmp_svg = atomic::temp_beside(&svg).map_err(io_error)?;
+    tmp_svg.write_all(document.as_bytes()).map_err(|source| RenderError::Io { path: svg.clone(), source })?;
+    atomic::persist(tmp_svg, &svg).map_err(io_error)?;
 
     Ok(Written { png, svg })
-}
-
-/// A hidden temporary file next to the final one, removed if it is not persisted.
-struct TempFile {
-    path: PathBuf,
-    persisted: bool,
-}
-
-impl TempFile {
-    /// `.<stem>.tmp-<process>-<counter>.<ext>`: unique even when threads draw the same stem.
-    fn new(dir: &Path, stem: &str, ext: &str) -> TempFile {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        TempFile { path: dir.join(format!(".{stem}.tmp-{}-{n}.{ext}", std::process::id())), persisted: false }
-    }
-
-    fn persist(mut self, to: &Path) -> Result<(), RenderError> {
-        std::fs::rename(&self.path, to)
-            .map_err(|source| RenderError::Io { path: to.to_path_buf(), source })?;
-        self.persisted = true;
-        Ok(())
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        if !self.persisted {
-            // Best effort: the file may never have been created.
-            let _ = std::fs::remove_file(&self.path);
-        }
-    }
 }
 
 #[cfg(test)]

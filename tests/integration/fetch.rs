@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use fracture::fetch::{
-    ExtractLimits, FetchError, FetchOptions, FetchSettings, FetchStatus, NetSettings, NetworkKind,
-    UnzipError, fetch_with,
+    ArchiveError, ExtractLimits, FetchError, FetchOptions, FetchSettings, FetchStatus, NetSettings,
+    NetworkKind, fetch_with,
 };
 use sha2::{Digest, Sha256};
 
@@ -347,7 +347,7 @@ fn fetch_refuses_a_zip_with_a_traversal_entry() {
 
     let err = case.run().expect_err("refused");
     assert!(
-        matches!(&err, FetchError::Unzip { source: UnzipError::Traversal { name }, .. } if name == "../evil"),
+        matches!(&err, FetchError::Unzip { source: ArchiveError::Traversal { name }, .. } if name == "../evil"),
         "{err}"
     );
     assert!(!case.entry_dir("s").join("../evil").exists() && !case.root.join("evil").exists());
@@ -363,7 +363,7 @@ fn fetch_refuses_a_zip_bomb() {
     let case = Case::new(&[source("s", &server.url("/bomb.zip"), "format = { kind = \"zip\" }")]);
 
     let err = case.run().expect_err("bomb");
-    assert!(matches!(&err, FetchError::Unzip { source: UnzipError::Ratio { .. }, .. }), "{err}");
+    assert!(matches!(&err, FetchError::Unzip { source: ArchiveError::Ratio { .. }, .. }), "{err}");
     assert_eq!(case.files("s"), vec!["bomb.zip.rejected".to_string()]);
 }
 

@@ -18,7 +18,7 @@ use fracture::ingest::census::{CensusPaths, read_census};
 use fracture::ingest::places::read_places;
 use fracture::ingest::pseudonym::Pseudonymiser;
 use fracture::ingest::qpv_table::read_qpv_indicators;
-use fracture::ingest::table::TableOptions;
+use fracture::ingest::read::ReadOptions;
 use fracture::ingest::zones::{QpvList, read_qpv};
 use polars::prelude::*;
 
@@ -28,8 +28,8 @@ fn fixture(name: &str) -> PathBuf {
     support::project_root().join("tests/fixtures/formats").join(name)
 }
 
-fn opts() -> TableOptions {
-    TableOptions::default()
+fn opts() -> ReadOptions {
+    ReadOptions::default()
 }
 
 fn f64s(df: &DataFrame, col: &str) -> Vec<Option<f64>> {

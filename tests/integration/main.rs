@@ -9,6 +9,7 @@
 //! - `render`: maps and charts from hand-made inputs, and the demo report's figures;
 //! - `publish`: the published files of the demo (CSV twins, GeoJSON, Parquet, datapackage, manifest, page);
 //!   `publish/lang.rs`: the English report (`--lang en`) has no French label left;
+//! - `ifn`: `fracture ifn` reproduces La MedNum's published fragility scores of 16 Arras IRIS;
 //! - `e2e`: the demo run checked against values computed here, determinism, the committed report
 //!   (`e2e/`: the `fracture demo` dataset, fetch-from-a-mirror then run, the Occitanie extract);
 //! - `bad_inputs`: a corpus of broken datasets, each rejected with file, location and field;
@@ -23,6 +24,7 @@ mod cli;
 mod e2e;
 mod fetch;
 mod http_fixture;
+mod ifn;
 mod indicators;
 mod ingest;
 mod join;

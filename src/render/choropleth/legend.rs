@@ -36,7 +36,7 @@ pub(super) struct LegendRow {
     pub(super) lines: Vec<String>,
 }
 
-/// Legend entry of the symbols drawn over features too small to see.
+// Legend entry of the symbols drawn over features too small to see.
 
 impl MapFigure {
     pub(super) fn draw_legend<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {

@@ -216,7 +216,7 @@ fn as_wfs_geojson(demo: &[u8]) -> Vec<u8> {
 /// INSEE's `meta_` files and the QPV archive's other formats), a gzip file, or the file itself.
 fn package(r: &ResolvedSource, content: &[u8]) -> Vec<u8> {
     let f = &r.format;
-    match (f.kind, &f.member, f.compression) {
+    match (f.kind, &f.member, f.read.compression) {
         (FormatKind::Zip, Some(member), None) => {
             let (dir, name) = member.rsplit_once('/').map_or(("", member.as_str()), |(d, n)| (d, n));
             let sibling = if dir.is_empty() { format!("meta_{name}") } else { format!("{dir}/LISEZMOI.txt") };
@@ -239,7 +239,7 @@ fn target_of(url: &str) -> String {
 }
 
 fn sidecar(file: &Path) -> Value {
-    let meta = fracture::fetch::cache::with_suffix(file, ".meta.json");
+    let meta = fracture::io::atomic::with_suffix(file, ".meta.json");
     serde_json::from_str(
         &std::fs::read_to_string(&meta).unwrap_or_else(|e| panic!("{}: {e}", meta.display())),
     )
@@ -353,7 +353,7 @@ fn fetch_from_a_mirror_then_run_gives_the_demo_indicators() {
                 assert_eq!(extracted[0]["member"].as_str(), Some(member.as_str()));
                 std::fs::read(file.parent().unwrap().join(member)).unwrap()
             }
-            None if s.r.format.compression == Some(Compression::Gzip) => {
+            None if s.r.format.read.compression == Some(Compression::Gzip) => {
                 assert!(s.r.filename.ends_with(".gz"), "{}", s.r.filename);
                 gunzip(&std::fs::read(&file).unwrap())
             }

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use fracture::ingest::error::{IngestError, Location};
-use fracture::ingest::table::{CodeKind, Decimal, Encoding, RawTable, TableOptions, read_table};
+use fracture::ingest::read::{CodeKind, Decimal, Encoding, RawTable, ReadOptions, read_table};
 use polars::prelude::DataType;
 use zip::write::SimpleFileOptions;
 
@@ -15,15 +15,15 @@ fn fixture(name: &str) -> PathBuf {
     support::project_root().join("tests/fixtures/table").join(name)
 }
 
-fn read(path: &Path, opts: &TableOptions) -> RawTable {
+fn read(path: &Path, opts: &ReadOptions) -> RawTable {
     read_table(path, opts).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn read_fixture(name: &str) -> RawTable {
-    read(&fixture(name), &TableOptions::default())
+    read(&fixture(name), &ReadOptions::default())
 }
 
-fn fail(path: &Path, opts: &TableOptions) -> IngestError {
+fn fail(path: &Path, opts: &ReadOptions) -> IngestError {
     match read_table(path, opts) {
         Ok(t) => panic!("{} read without error: {:?}", path.display(), t.columns()),
         Err(e) => e,
@@ -31,7 +31,7 @@ fn fail(path: &Path, opts: &TableOptions) -> IngestError {
 }
 
 fn fail_fixture(name: &str) -> IngestError {
-    fail(&fixture(name), &TableOptions::default())
+    fail(&fixture(name), &ReadOptions::default())
 }
 
 fn strings(t: &RawTable, col: &str) -> Vec<Option<String>> {
@@ -73,7 +73,7 @@ fn insee_bom_comma() {
 
 #[test]
 fn header_on_line_6() {
-    let opts = TableOptions { header_line: 6, ..TableOptions::default() };
+    let opts = ReadOptions { header_line: Some(6), ..ReadOptions::default() };
     let t = read(&fixture("header_on_line_6.csv"), &opts);
     assert_eq!(t.header_line, 6);
     assert_eq!(t.columns(), vec!["IRIS", "COM", "P19_POP", "P19_POP65P"]);
@@ -84,7 +84,7 @@ fn header_on_line_6() {
     assert_eq!(t.f64s("P19_POP", &mut errors), vec![Some(2412.5), Some(1998.0)]);
     assert!(errors.is_empty(), "{errors:?}");
     // read with the default header line, the preamble is not a table
-    assert!(read_table(&fixture("header_on_line_6.csv"), &TableOptions::default()).is_err());
+    assert!(read_table(&fixture("header_on_line_6.csv"), &ReadOptions::default()).is_err());
 }
 
 #[test]
@@ -135,7 +135,7 @@ fn empty_and_header_only() {
     let e = fail_fixture("header_only.csv");
     assert!(matches!(e, IngestError::Format { location: Location::Line(1), .. }), "{e}");
     assert!(e.to_string().contains("no data rows"));
-    let e = fail(&fixture("does_not_exist.csv"), &TableOptions::default());
+    let e = fail(&fixture("does_not_exist.csv"), &ReadOptions::default());
     assert!(matches!(e, IngestError::Io { .. }), "{e}");
 }
 
@@ -173,8 +173,10 @@ fn bad_numbers() {
         .collect();
     assert_eq!(found, vec![(Location::Line(3), "1 234,5".into()), (Location::Line(4), "abc".into())]);
     // forcing a decimal point makes `38,2` an error too
-    let point =
-        read(&fixture("bad_numbers.csv"), &TableOptions { decimal: Decimal::Point, ..Default::default() });
+    let point = read(
+        &fixture("bad_numbers.csv"),
+        &ReadOptions { decimal: Some(Decimal::Point), ..Default::default() },
+    );
     let mut errors = Vec::new();
     point.f64s("DISP_TP6019", &mut errors);
     assert_eq!(errors.len(), 4);
@@ -185,7 +187,7 @@ fn explicit_separator() {
     let dir = support::workdir();
     let path = dir.path().join("pipe_in_values.csv");
     std::fs::write(&path, "id;services\n1;a|b|c\n").unwrap_or_else(|e| panic!("{e}"));
-    let t = read(&path, &TableOptions { separator: Some(b';'), ..Default::default() });
+    let t = read(&path, &ReadOptions { separator: Some(b';'), ..Default::default() });
     assert_eq!(strings(&t, "services"), vec![s("a|b|c")]);
 }
 
@@ -208,18 +210,18 @@ fn zip_member() {
         std::fs::read(fixture("filosofi_latin1_decimal_comma.csv")).unwrap_or_else(|e| panic!("{e}"));
     write_zip(&zip_path, &[("meta.txt", b"notes"), ("data/filo.csv", &latin1)]);
 
-    let opts = TableOptions { zip_member: Some("data/filo.csv".into()), ..Default::default() };
+    let opts = ReadOptions { zip_member: Some("data/filo.csv".into()), ..Default::default() };
     let t = read(&zip_path, &opts);
     assert_eq!(t.path, zip_path.join("data/filo.csv"));
     assert_eq!(t.encoding, Encoding::Latin1);
     assert_eq!(strings(&t, "IRIS"), vec![s("674820101"), s("674820102"), s("674820103")]);
 
-    let e = fail(&zip_path, &TableOptions { zip_member: Some("filo.csv".into()), ..Default::default() });
+    let e = fail(&zip_path, &ReadOptions { zip_member: Some("filo.csv".into()), ..Default::default() });
     let msg = e.to_string();
     assert!(msg.contains("no member \"filo.csv\"") && msg.contains("data/filo.csv, meta.txt"), "{msg}");
 
     for bad in ["../etc/passwd", "/etc/passwd", "data/../../x.csv"] {
-        let e = fail(&zip_path, &TableOptions { zip_member: Some(bad.into()), ..Default::default() });
+        let e = fail(&zip_path, &ReadOptions { zip_member: Some(bad.into()), ..Default::default() });
         assert!(e.to_string().contains("refusing zip member name"), "{e}");
     }
     let e = fail(&fixture("insee_bom_comma.csv"), &opts);
@@ -301,7 +303,7 @@ fn xlsx_sheet_with_header_on_row_6() {
     let dir = support::workdir();
     let path = dir.path().join("BASE_TD_FILO_DISP_IRIS_2019.xlsx");
     write_xlsx(&path);
-    let opts = TableOptions { header_line: 6, ..Default::default() };
+    let opts = ReadOptions { header_line: Some(6), ..Default::default() };
     let t = read(&path, &opts);
     assert_eq!(t.columns(), vec!["IRIS", "COM", "DISP_MED19", "DISP_TP6019"]);
     // text kept exactly: integers without `.0`; a code Excel stored as a number keeps its lost zero lost
@@ -319,9 +321,9 @@ fn xlsx_sheet_with_header_on_row_6() {
 
     // the sheet can be named; a missing one lists the sheets
     let named =
-        read(&path, &TableOptions { sheet: Some("IRIS".into()), header_line: 6, ..Default::default() });
+        read(&path, &ReadOptions { sheet: Some("IRIS".into()), header_line: Some(6), ..Default::default() });
     assert_eq!(named.height(), 2);
-    let e = fail(&path, &TableOptions { sheet: Some("Data".into()), ..Default::default() });
+    let e = fail(&path, &ReadOptions { sheet: Some("Data".into()), ..Default::default() });
     assert!(
         e.to_string().contains(r#"no sheet "Data" in the workbook; its sheets are: "IRIS", "Notes""#),
         "{e}"
@@ -333,9 +335,9 @@ fn xlsx_sheet_with_header_on_row_6() {
     write_zip(&zip_path, &[("BASE_TD_FILO_DISP_IRIS_2019.xlsx", &bytes)]);
     let zipped = read(
         &zip_path,
-        &TableOptions {
+        &ReadOptions {
             zip_member: Some("BASE_TD_FILO_DISP_IRIS_2019.xlsx".into()),
-            header_line: 6,
+            header_line: Some(6),
             ..Default::default()
         },
     );
@@ -345,7 +347,7 @@ fn xlsx_sheet_with_header_on_row_6() {
 #[test]
 fn real_hackaviz_qpv2015_indicators() {
     let Some(dir) = support::real_data_dir() else { return };
-    let t = read(&dir.join("hackaviz2021_qpv2015_occitanie_indicateurs.csv"), &TableOptions::default());
+    let t = read(&dir.join("hackaviz2021_qpv2015_occitanie_indicateurs.csv"), &ReadOptions::default());
     assert_eq!(t.encoding, Encoding::Utf8Bom);
     assert_eq!(t.separator, b',');
     assert!(!t.decimal_comma);
@@ -380,7 +382,7 @@ fn real_hackaviz_qpv2015_indicators() {
 #[test]
 fn real_design4green_ifn_arras() {
     let Some(dir) = support::real_data_dir() else { return };
-    let t = read(&dir.join("design4green2020_ifn_iris_arras.csv"), &TableOptions::default());
+    let t = read(&dir.join("design4green2020_ifn_iris_arras.csv"), &ReadOptions::default());
     assert_eq!(t.encoding, Encoding::Utf8);
     assert_eq!(t.separator, b';');
     assert!(t.decimal_comma);
@@ -406,12 +408,10 @@ fn real_design4green_ifn_arras() {
 fn real_dictionary_with_leading_spaces_and_quoted_places_header() {
     let Some(dir) = support::real_data_dir() else { return };
     let dict =
-        read(&dir.join("hackaviz2021_qpv2015_occitanie_contours_dictionnaire.csv"), &TableOptions::default());
+        read(&dir.join("hackaviz2021_qpv2015_occitanie_contours_dictionnaire.csv"), &ReadOptions::default());
     assert_eq!(dict.columns(), vec!["nom colonne", "description", "type_valeur", "exemple"]);
-    let places = read(
-        &dir.join("mednum_standard_lieux_mediation_v1.0.2_exemple-valide.csv"),
-        &TableOptions::default(),
-    );
+    let places =
+        read(&dir.join("mednum_standard_lieux_mediation_v1.0.2_exemple-valide.csv"), &ReadOptions::default());
     assert_eq!(places.separator, b',');
     assert_eq!(places.height(), 1);
     assert_eq!(places.columns()[0], "id");

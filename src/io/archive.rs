@@ -1,17 +1,25 @@
-//! Safe zip extraction. The whole central directory is checked before anything is written: an archive
-//! holding an absolute path, a `..` component or a symbolic link is refused as a whole, even when only a
-//! harmless member was asked for. Decompression bombs are refused on the declared sizes (per-entry
-//! ratio, total size, entry count) and again while inflating, since headers can lie. Members are written
-//! to hidden temporary files and renamed into place only once every member has been inflated.
+//! Archive safety, in one place for every stage.
+//!
+//! - [`extract`] (fetch's cache): the whole central directory is checked before anything is written: an
+//!   archive holding an absolute path, a `..` component or a symbolic link is refused as a whole, even when
+//!   only a harmless member was asked for. Decompression bombs are refused on the declared sizes (per-entry
+//!   ratio, total size, entry count) and again while inflating, since headers can lie. Members are written
+//!   to hidden temporary files and renamed into place only once every member has been inflated.
+//! - [`read_member`] (ingest's reader): one member, named exactly, read into memory under a size cap;
+//!   its name must be a safe relative path.
+//! - [`read_bounded`]: any stream (a gzip decoder) read into memory under a size cap.
+//!
+//! Names: [`safe_relative`] is the one rule, both `/` and `\` separate, a drive letter is absolute.
 
 use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
 use zip::CompressionMethod;
 
-use super::cache;
+use super::IoError;
+use super::atomic;
+use super::hash::StreamHash;
 
 /// Limits against decompression bombs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,7 +48,7 @@ impl Default for ExtractLimits {
 
 /// Why an archive was refused.
 #[derive(Debug, thiserror::Error)]
-pub enum UnzipError {
+pub enum ArchiveError {
     #[error("not a readable zip archive: {0}")]
     Corrupt(#[source] zip::result::ZipError),
 
@@ -120,25 +128,26 @@ pub fn extract(
     members: &[String],
     limits: &ExtractLimits,
     protect: &[PathBuf],
-) -> Result<Vec<Extracted>, UnzipError> {
+) -> Result<Vec<Extracted>, ArchiveError> {
     let io_err = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| UnzipError::Io { path, source }
+        move |source| ArchiveError::Io { path, source }
     };
+    let moved = |e: IoError| ArchiveError::Io { path: e.path, source: e.source };
     let file = File::open(archive).map_err(io_err(archive))?;
-    let mut zip = zip::ZipArchive::new(file).map_err(UnzipError::Corrupt)?;
+    let mut zip = zip::ZipArchive::new(file).map_err(ArchiveError::Corrupt)?;
     if zip.len() > limits.max_entries {
-        return Err(UnzipError::TooManyEntries { count: zip.len(), limit: limits.max_entries });
+        return Err(ArchiveError::TooManyEntries { count: zip.len(), limit: limits.max_entries });
     }
 
     // 1. Every entry's name, before anything is written.
     let mut entries = Vec::with_capacity(zip.len());
     for index in 0..zip.len() {
-        let f = zip.by_index_raw(index).map_err(UnzipError::Corrupt)?;
+        let f = zip.by_index_raw(index).map_err(ArchiveError::Corrupt)?;
         let name = f.name().to_string();
         let relative = safe_relative(&name)?;
         if f.is_symlink() {
-            return Err(UnzipError::Symlink { name });
+            return Err(ArchiveError::Symlink { name });
         }
         entries.push(Entry {
             index,
@@ -163,13 +172,13 @@ pub fn extract(
     let mut total = 0u64;
     for e in &selected {
         if e.encrypted {
-            return Err(UnzipError::Encrypted { name: e.name.clone() });
+            return Err(ArchiveError::Encrypted { name: e.name.clone() });
         }
         if !matches!(e.method, CompressionMethod::Stored | CompressionMethod::Deflated) {
-            return Err(UnzipError::Unsupported { name: e.name.clone(), method: e.method.to_string() });
+            return Err(ArchiveError::Unsupported { name: e.name.clone(), method: e.method.to_string() });
         }
         if e.size > limits.ratio_free_bytes && e.size / e.compressed.max(1) >= limits.max_ratio {
-            return Err(UnzipError::Ratio {
+            return Err(ArchiveError::Ratio {
                 name: e.name.clone(),
                 size: e.size,
                 compressed: e.compressed,
@@ -179,11 +188,11 @@ pub fn extract(
         total = total.saturating_add(e.size);
         let target = dest.join(&e.relative);
         if protect.contains(&target) {
-            return Err(UnzipError::Collision { name: e.name.clone(), path: target });
+            return Err(ArchiveError::Collision { name: e.name.clone(), path: target });
         }
     }
     if total > limits.max_total_bytes {
-        return Err(UnzipError::TooBig { total, limit: limits.max_total_bytes });
+        return Err(ArchiveError::TooBig { total, limit: limits.max_total_bytes });
     }
 
     // 4. Inflate into temporary files, with the limits enforced on the real bytes.
@@ -193,13 +202,13 @@ pub fn extract(
         let target = dest.join(&e.relative);
         let folder = target.parent().unwrap_or(dest);
         std::fs::create_dir_all(folder).map_err(io_err(folder))?;
-        let mut temp = cache::temp_beside(&target).map_err(io_err(&target))?;
+        let mut temp = atomic::temp_beside(&target).map_err(moved)?;
         let mut reader =
-            zip.by_index(e.index).map_err(|source| UnzipError::Entry { name: e.name.clone(), source })?;
+            zip.by_index(e.index).map_err(|source| ArchiveError::Entry { name: e.name.clone(), source })?;
         // Real bytes may not exceed the declared size (already checked against the ratio and total
         // limits) nor what is left of the total budget.
         let cap = e.size.min(budget);
-        let mut hasher = Sha256::new();
+        let mut hash = StreamHash::new();
         let mut written = 0u64;
         let mut buf = vec![0u8; 1 << 16];
         loop {
@@ -208,7 +217,7 @@ pub fn extract(
                 Ok(n) => n,
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
                 Err(err) => {
-                    return Err(UnzipError::Entry {
+                    return Err(ArchiveError::Entry {
                         name: e.name.clone(),
                         source: zip::result::ZipError::Io(err),
                     });
@@ -216,9 +225,9 @@ pub fn extract(
             };
             written += n as u64;
             if written > cap {
-                return Err(UnzipError::Overflow { name: e.name.clone(), limit: cap });
+                return Err(ArchiveError::Overflow { name: e.name.clone(), limit: cap });
             }
-            hasher.update(&buf[..n]);
+            hash.update(&buf[..n]);
             temp.write_all(&buf[..n]).map_err(io_err(temp.path()))?;
         }
         budget = budget.saturating_sub(written);
@@ -228,7 +237,7 @@ pub fn extract(
                 member: e.name.clone(),
                 relative: e.relative.clone(),
                 path: target,
-                sha256: hex::encode(hasher.finalize()),
+                sha256: hash.finish().0,
                 bytes: written,
             },
         ));
@@ -237,27 +246,35 @@ pub fn extract(
     // 5. Everything inflated: rename into place.
     let mut out = Vec::with_capacity(done.len());
     for (temp, x) in done {
-        cache::persist(temp, &x.path).map_err(io_err(&x.path))?;
+        atomic::persist_synced(temp, &x.path).map_err(moved)?;
         out.push(x);
     }
     Ok(out)
 }
 
 /// The relative path an entry name stands for, or why it is refused. Both `/` and `\` separate.
-fn safe_relative(name: &str) -> Result<PathBuf, UnzipError> {
+///
+/// # Examples
+/// ```
+/// use fracture::io::archive::safe_relative;
+/// assert_eq!(safe_relative("./GEOJSON/a.geojson").unwrap(), std::path::Path::new("GEOJSON/a.geojson"));
+/// assert!(safe_relative("a/../../evil").is_err());
+/// assert!(safe_relative("C:\\x").is_err());
+/// ```
+pub fn safe_relative(name: &str) -> Result<PathBuf, ArchiveError> {
     let bytes = name.as_bytes();
     let drive = bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':';
     if name.starts_with(['/', '\\']) || drive {
-        return Err(UnzipError::Absolute { name: name.to_string() });
+        return Err(ArchiveError::Absolute { name: name.to_string() });
     }
     if name.contains('\0') {
-        return Err(UnzipError::Traversal { name: name.to_string() });
+        return Err(ArchiveError::Traversal { name: name.to_string() });
     }
     let mut out = PathBuf::new();
     for part in name.split(['/', '\\']) {
         match part {
             "" | "." => {}
-            ".." => return Err(UnzipError::Traversal { name: name.to_string() }),
+            ".." => return Err(ArchiveError::Traversal { name: name.to_string() }),
             p => out.push(p),
         }
     }
@@ -266,7 +283,7 @@ fn safe_relative(name: &str) -> Result<PathBuf, UnzipError> {
 
 /// The entry a catalogue member names: exact name first, else the single entry ending in `/member`
 /// (archives often wrap everything in one folder).
-fn find_member<'a>(entries: &'a [Entry], member: &str) -> Result<&'a Entry, UnzipError> {
+fn find_member<'a>(entries: &'a [Entry], member: &str) -> Result<&'a Entry, ArchiveError> {
     let files = || entries.iter().filter(|e| !e.is_dir);
     if let Some(e) = files().find(|e| e.name == member) {
         return Ok(e);
@@ -276,15 +293,49 @@ fn find_member<'a>(entries: &'a [Entry], member: &str) -> Result<&'a Entry, Unzi
     let candidates: Vec<&Entry> = files().filter(|e| e.name.replace('\\', "/").ends_with(&suffix)).collect();
     match candidates.as_slice() {
         [one] => Ok(one),
-        [] => Err(UnzipError::MemberNotFound {
+        [] => Err(ArchiveError::MemberNotFound {
             member: member.to_string(),
             entries: entries.iter().map(|e| e.name.clone()).collect(),
         }),
-        many => Err(UnzipError::Ambiguous {
+        many => Err(ArchiveError::Ambiguous {
             member: member.to_string(),
             candidates: many.iter().map(|e| e.name.clone()).collect(),
         }),
     }
+}
+
+/// Reads the member named exactly `member` of the zip `archive` into memory, refusing an unsafe name
+/// ([`safe_relative`]) and more than `max_bytes` uncompressed (declared or real).
+pub fn read_member(archive: &Path, member: &str, max_bytes: u64) -> Result<Vec<u8>, ArchiveError> {
+    safe_relative(member)?;
+    let file =
+        File::open(archive).map_err(|source| ArchiveError::Io { path: archive.to_path_buf(), source })?;
+    let mut zip = zip::ZipArchive::new(BufReader::new(file)).map_err(ArchiveError::Corrupt)?;
+    if !zip.file_names().any(|n| n == member) {
+        let entries = zip.file_names().map(String::from).collect();
+        return Err(ArchiveError::MemberNotFound { member: member.to_string(), entries });
+    }
+    let mut entry =
+        zip.by_name(member).map_err(|source| ArchiveError::Entry { name: member.to_string(), source })?;
+    if entry.is_symlink() {
+        return Err(ArchiveError::Symlink { name: member.to_string() });
+    }
+    if entry.size() > max_bytes {
+        return Err(ArchiveError::TooBig { total: entry.size(), limit: max_bytes });
+    }
+    let capacity = usize::try_from(entry.size()).unwrap_or(0);
+    let bytes = read_bounded(&mut entry, max_bytes, capacity).map_err(|source| ArchiveError::Entry {
+        name: member.to_string(),
+        source: zip::result::ZipError::Io(source),
+    })?;
+    bytes.ok_or(ArchiveError::TooBig { total: max_bytes + 1, limit: max_bytes })
+}
+
+/// Reads `reader` to its end into memory, or `None` as soon as it holds more than `max_bytes`.
+pub fn read_bounded(reader: impl Read, max_bytes: u64, capacity: usize) -> io::Result<Option<Vec<u8>>> {
+    let mut bytes = Vec::with_capacity(capacity);
+    reader.take(max_bytes.saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= max_bytes).then_some(bytes))
 }
 
 fn preview(entries: &[String]) -> String {
@@ -328,12 +379,27 @@ mod tests {
     }
 
     #[test]
+    fn one_member_is_read_exactly_and_under_a_cap() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let z = dir.path().join("a.zip");
+        make_zip(&z, &[("data/filo.csv", b"IRIS;P\n1;2\n"), ("meta.txt", b"notes")]);
+        assert_eq!(read_member(&z, "data/filo.csv", 100).expect("read"), b"IRIS;P\n1;2\n");
+        let missing = read_member(&z, "filo.csv", 100).expect_err("exact names only");
+        assert!(matches!(missing, ArchiveError::MemberNotFound { ref entries, .. } if entries.len() == 2));
+        assert!(matches!(read_member(&z, "data/filo.csv", 5), Err(ArchiveError::TooBig { limit: 5, .. })));
+        assert!(matches!(read_member(&z, "../x", 100), Err(ArchiveError::Traversal { .. })));
+        assert!(matches!(read_member(&z, "/x", 100), Err(ArchiveError::Absolute { .. })));
+        assert!(matches!(read_bounded(&b"abcdef"[..], 3, 0), Ok(None)));
+        assert_eq!(read_bounded(&b"abc"[..], 3, 0).expect("read"), Some(b"abc".to_vec()));
+    }
+
+    #[test]
     fn names_with_traversal_or_absolute_paths_are_refused() {
-        assert!(matches!(safe_relative("../evil"), Err(UnzipError::Traversal { .. })));
-        assert!(matches!(safe_relative("a/../../evil"), Err(UnzipError::Traversal { .. })));
-        assert!(matches!(safe_relative("a\\..\\evil"), Err(UnzipError::Traversal { .. })));
-        assert!(matches!(safe_relative("/etc/passwd"), Err(UnzipError::Absolute { .. })));
-        assert!(matches!(safe_relative("C:\\x"), Err(UnzipError::Absolute { .. })));
+        assert!(matches!(safe_relative("../evil"), Err(ArchiveError::Traversal { .. })));
+        assert!(matches!(safe_relative("a/../../evil"), Err(ArchiveError::Traversal { .. })));
+        assert!(matches!(safe_relative("a\\..\\evil"), Err(ArchiveError::Traversal { .. })));
+        assert!(matches!(safe_relative("/etc/passwd"), Err(ArchiveError::Absolute { .. })));
+        assert!(matches!(safe_relative("C:\\x"), Err(ArchiveError::Absolute { .. })));
         assert_eq!(safe_relative("./GEOJSON/a.geojson").expect("ok"), Path::new("GEOJSON/a.geojson"));
     }
 
@@ -345,7 +411,7 @@ mod tests {
         let out = dir.path().join("out");
         let err =
             extract(&z, &out, &["ok.csv".to_string()], &ExtractLimits::default(), &[]).expect_err("refused");
-        assert!(matches!(err, UnzipError::Traversal { ref name } if name == "../evil"), "{err}");
+        assert!(matches!(err, ArchiveError::Traversal { ref name } if name == "../evil"), "{err}");
         assert!(!out.exists() && !dir.path().join("evil").exists());
     }
 
@@ -355,7 +421,7 @@ mod tests {
         let z = dir.path().join("bomb.zip");
         make_zip(&z, &[("zeros.csv", &vec![0u8; 8 << 20])]);
         let err = extract(&z, dir.path(), &[], &ExtractLimits::default(), &[]).expect_err("bomb");
-        assert!(matches!(err, UnzipError::Ratio { .. }), "{err}");
+        assert!(matches!(err, ArchiveError::Ratio { .. }), "{err}");
         assert_eq!(files_under(dir.path()), vec!["bomb.zip".to_string()]);
     }
 
@@ -366,7 +432,7 @@ mod tests {
         make_zip(&z, &[("a.csv", &[b'a'; 600]), ("b.csv", &[b'b'; 600])]);
         let limits = ExtractLimits { max_total_bytes: 1000, ..ExtractLimits::default() };
         let err = extract(&z, &dir.path().join("o"), &[], &limits, &[]).expect_err("too big");
-        assert!(matches!(err, UnzipError::TooBig { total: 1200, limit: 1000 }), "{err}");
+        assert!(matches!(err, ArchiveError::TooBig { total: 1200, limit: 1000 }), "{err}");
     }
 
     #[test]
@@ -399,6 +465,6 @@ mod tests {
         make_zip(&z, &[("a.zip", b"x")]);
         let err = extract(&z, dir.path(), &[], &ExtractLimits::default(), std::slice::from_ref(&z))
             .expect_err("collision");
-        assert!(matches!(err, UnzipError::Collision { .. }), "{err}");
+        assert!(matches!(err, ArchiveError::Collision { .. }), "{err}");
     }
 }
