@@ -26,6 +26,8 @@ use super::crs::{Crs, Reprojector, check_range};
 pub struct ZoneLayer {
     pub ids: Vec<String>,
     pub geometries: Vec<MultiPolygon<f64>>,
+    /// One vector per numeric property asked for, one value per zone.
+    pub values: Vec<Vec<f64>>,
     /// The CRS the file's positions were read in (declared, overridden or CRS84).
     pub source_crs: Option<Crs>,
 }
@@ -65,18 +67,24 @@ pub enum GeoJsonError {
     Features { path: PathBuf, problems: Vec<FeatureProblem> },
 }
 
-/// Reads the zones of `path`, the id of each from property `id_field`, and converts them to `to`.
-/// `crs` overrides what the file declares.
-pub fn read_zones(
-    path: &Path,
-    id_field: &str,
-    crs: Option<Crs>,
-    to: Crs,
-    reproj: &Reprojector,
-) -> Result<ZoneLayer, GeoJsonError> {
+/// What to read from a zone file.
+#[derive(Debug, Clone, Copy)]
+pub struct ZoneRead<'a> {
+    /// Property holding each zone's id.
+    pub id_field: &'a str,
+    /// Numeric properties to read (a number, or a string holding one; anything else is a problem).
+    pub numbers: &'a [String],
+    /// Overrides the CRS the file declares.
+    pub crs: Option<Crs>,
+    /// CRS to convert the geometries to (`None`: keep the file's).
+    pub to: Option<Crs>,
+}
+
+/// Reads the zones of `path` as `what` says.
+pub fn read_zones(path: &Path, what: ZoneRead<'_>, reproj: &Reprojector) -> Result<ZoneLayer, GeoJsonError> {
     let text =
         std::fs::read_to_string(path).map_err(|source| GeoJsonError::Io { path: path.into(), source })?;
-    parse_zones(path, &text, id_field, crs, to, reproj)
+    parse_zones_with(path, &text, what, reproj)
 }
 
 /// [`read_zones`] on text (`path` names it in messages).
@@ -105,6 +113,17 @@ pub fn parse_zones(
     to: Crs,
     reproj: &Reprojector,
 ) -> Result<ZoneLayer, GeoJsonError> {
+    parse_zones_with(path, text, ZoneRead { id_field, numbers: &[], crs, to: Some(to) }, reproj)
+}
+
+/// [`read_zones`] on text.
+pub fn parse_zones_with(
+    path: &Path,
+    text: &str,
+    what: ZoneRead<'_>,
+    reproj: &Reprojector,
+) -> Result<ZoneLayer, GeoJsonError> {
+    let ZoneRead { id_field, numbers, crs, to } = what;
     let syntax = |message: String| GeoJsonError::Syntax { path: path.into(), message };
     let fc = match text.parse::<GeoJson>().map_err(|e| syntax(e.to_string()))? {
         GeoJson::FeatureCollection(fc) => fc,
@@ -116,7 +135,9 @@ pub fn parse_zones(
     let from = crs.or(declared.map(|d| d.0)).unwrap_or(Crs::Wgs84);
     let urn_4326 = crs.is_none() && declared.is_some_and(|d| d.1);
     let swap = urn_4326 && first_position(&fc.features).is_some_and(latitude_first_in_france);
-    let mut layer = ZoneLayer { source_crs: Some(from), ..Default::default() };
+    let to = to.unwrap_or(from);
+    let mut layer =
+        ZoneLayer { source_crs: Some(from), values: vec![Vec::new(); numbers.len()], ..Default::default() };
     let mut problems = Vec::new();
     let mut seen = HashSet::new();
     for (i, f) in fc.features.iter().enumerate() {
@@ -165,9 +186,23 @@ pub fn parse_zones(
                 Err(())
             }
         };
-        if let (Some(id), Ok(g)) = (id, geometry) {
+        let mut row = Vec::with_capacity(numbers.len());
+        for name in numbers {
+            let v = f.properties.as_ref().and_then(|p| p.get(name));
+            match v.and_then(number) {
+                Some(x) => row.push(x),
+                None => {
+                    let found = v.map(|v| v.to_string()).unwrap_or_else(|| "nothing".into());
+                    problem(&format!("properties.{name}"), "a finite number", found);
+                }
+            }
+        }
+        if let (Some(id), Ok(g), true) = (id, geometry, row.len() == numbers.len()) {
             layer.ids.push(id);
             layer.geometries.push(g);
+            for (column, x) in layer.values.iter_mut().zip(row) {
+                column.push(x);
+            }
         }
     }
     if fc.features.is_empty() {
@@ -179,6 +214,19 @@ pub fn parse_zones(
         });
     }
     if problems.is_empty() { Ok(layer) } else { Err(GeoJsonError::Features { path: path.into(), problems }) }
+}
+
+/// A finite number from a JSON number or a string holding one (decimal point or comma).
+fn number(v: &JsonValue) -> Option<f64> {
+    let x = match v {
+        JsonValue::Number(n) => n.as_f64()?,
+        JsonValue::String(s) => {
+            let s = s.trim();
+            s.parse::<f64>().ok().or_else(|| s.replace(',', ".").parse().ok())?
+        }
+        _ => return None,
+    };
+    x.is_finite().then_some(x)
 }
 
 /// The CRS a legacy `crs` member names, and whether it is the OGC URN of EPSG:4326.
