@@ -226,7 +226,7 @@ fn weight_points(
     })?;
     problems.into_result(path)?;
     let mut points: Vec<LocatedPoint> = sums.into_iter().map(|((s, t), w)| (s, t, w)).collect();
-    points.sort_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)));
+    points.sort_by_key(|p| (p.0, p.1));
     Ok((points, read.rows, located_count))
 }
 
