@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::context::Quarter;
 use crate::locale::Lang;
 use crate::spatial::crs::Crs;
+use crate::synth::{ArcepEncoding, Scale};
 
 /// fracture — measures the digital divide (fracture numérique) in France's priority neighbourhoods
 /// (QPV) from open data: connectivity, social need and the reach of digital-inclusion programmes,
@@ -50,6 +51,9 @@ pub enum Command {
     /// Digital-fragility index (IFN, original La MedNum/ANSA method) of any table of territories
     /// (communes, IRIS, QPV): four axes, global scores base 100, quintiles. Format: data/FORMATS.md.
     Ifn(IfnArgs),
+    /// Write synthetic inputs at scale (deterministic): benchmark zones and premises, plus the same
+    /// territory as a complete dataset that `fracture run` reads (see data/SYNTH.md).
+    Synth(SynthArgs),
 }
 
 /// `fracture join`: the dataset pipeline's join stage, or, with `--points`, the standalone count.
@@ -245,4 +249,20 @@ pub struct IfnArgs {
     /// global scores, ifn_score and ifn_quintile.
     #[arg(long)]
     pub out: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SynthArgs {
+    /// Size of the territory: `city` (20 QPV, 500 IRIS, 200,000 premises), `region` (190 QPV,
+    /// 5,800 IRIS, 5 M premises) or `france` (1,600 QPV, 50,000 IRIS, 45 M premises).
+    #[arg(long, value_enum)]
+    pub scale: Scale,
+    /// Output folder: zones_qpv.geojson, zones_iris.geojson, premises.parquet, truth_premises_per_qpv.csv,
+    /// synth.json and the dataset in dataset/ (files already there are replaced).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// How the dataset's ARCEP files are written: `plain` (.csv) or `gzip` (.csv.gz). Default: gzip for
+    /// france (the plain files would take ~10 GB), plain otherwise.
+    #[arg(long, value_enum)]
+    pub arcep: Option<ArcepEncoding>,
 }

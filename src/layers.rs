@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 /// The stages in data-flow order.
 const FLOW: [&str; 6] = ["fetch", "ingest", "join", "indicators", "render", "publish"];
 /// Stages outside the flow.
-const GENERATORS: [&str; 1] = ["demo"];
+const GENERATORS: [&str; 2] = ["demo", "synth"];
 /// Shared modules below every stage.
 const FLOOR: [&str; 6] = ["io", "crs", "spatial", "numbers", "locale", "quarter"];
 /// Path fragments that name another stage's plumbing.

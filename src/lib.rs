@@ -27,3 +27,4 @@ pub mod publish;
 pub mod quarter;
 pub mod render;
 pub mod spatial;
+pub mod synth;

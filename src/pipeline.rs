@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 
-use crate::cli::{Cli, Command, DatasetArgs, DemoArgs, FetchArgs};
+use crate::cli::{Cli, Command, DatasetArgs, DemoArgs, FetchArgs, SynthArgs};
 use crate::context::{Context, ContextArgs, ContextError};
 use crate::ingest::IngestError;
 use crate::locale::Locale;
@@ -71,6 +71,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Fetch(a) => fetch(&a),
         Command::Demo(a) => demo(&a),
+        Command::Synth(a) => synth(&a),
         Command::Ingest(a) => stages(&a, Stage::Ingest),
         Command::Join(a) if a.points.points.is_some() => {
             let s = crate::commands::join::run(&a.points)?;
@@ -95,6 +96,30 @@ fn demo(a: &DemoArgs) -> anyhow::Result<()> {
     let files = crate::demo::generate(&a.out)
         .with_context(|| format!("generating the demo into {}", a.out.display()))?;
     eprintln!("demo: wrote {} files (synthetic data) into {}", files.len(), a.out.display());
+    Ok(())
+}
+
+fn synth(a: &SynthArgs) -> anyhow::Result<()> {
+    let t0 = Instant::now();
+    let arcep = a.arcep.unwrap_or(a.scale.default_arcep());
+    let r = crate::synth::generate(a.scale, &a.out, arcep)
+        .with_context(|| format!("generating synthetic data into {}", a.out.display()))?;
+    let bytes: u64 = r.files.iter().map(|(_, b)| b).sum();
+    eprintln!(
+        "synth [SYNTHETIC DATA]: {} QPV, {} IRIS, {} communes, {} premises ({} inside a QPV), {} eligibility \
+         rows; {} files, {:.1} MB in {} ({:.1} s)\nrun it: fracture run --dataset {}",
+        r.qpv,
+        r.iris,
+        r.communes,
+        r.premises,
+        r.premises_in_qpv,
+        r.eligibility_rows,
+        r.files.len(),
+        bytes as f64 / 1e6,
+        r.out.display(),
+        t0.elapsed().as_secs_f64(),
+        r.dataset_toml.display()
+    );
     Ok(())
 }
 

@@ -15,6 +15,7 @@
 //! - `connectivity`: broadband eligibility of the ARCEP premises;
 //! - `fragility`: the composite index over the table's need variables;
 //! - `reach`: mediation places and programme reach of the quarter, under secrecy;
+//! - [`interval`]: Wilson confidence intervals of rates from counts;
 //! - [`secrecy`]: suppression rules; [`aggregate`]: sums by area; [`notes`]: the facts reported.
 
 pub mod aggregate;
@@ -24,6 +25,7 @@ mod connectivity;
 pub(crate) mod fixture;
 mod fragility;
 pub mod ifn;
+pub mod interval;
 mod need;
 pub mod notes;
 mod reach;
@@ -318,8 +320,12 @@ mod tests {
             "places",
             "participants",
             "participants_per_1000",
+            "participants_per_1000_low",
+            "participants_per_1000_high",
             "course_enrolled",
             "completion_rate",
+            "completion_rate_low",
+            "completion_rate_high",
             "devices",
             "secrecy",
         ];
@@ -367,7 +373,8 @@ mod tests {
             ind.notes,
             vec![
                 Note::LowCoverage { indicator: "poverty_rate".into(), zones: 1 },
-                Note::NotCounted { outside: 1, unknown: 1 },
+                // One person outside the territory and one of unknown residence: only said to be fewer than 11.
+                Note::NotCounted { outside: None, unknown: None, min: 11 },
             ]
         );
         assert_eq!(ind.quarter, Some(Quarter { year: 2025, q: 3 }));

@@ -21,8 +21,9 @@ pub enum Note {
     NoArcep,
     /// No programme attendance.
     NoAttendance,
-    /// Participants of the quarter living outside the territory or of unknown residence.
-    NotCounted { outside: u64, unknown: u64 },
+    /// Participants of the quarter living outside the territory or of unknown residence; a count
+    /// below the secrecy threshold `min` is `None` (written "fewer than `min`").
+    NotCounted { outside: Option<u64>, unknown: Option<u64>, min: u32 },
     /// Warnings met while reading the inputs (listed in the manifest).
     InputWarnings { count: usize },
 }
@@ -49,10 +50,13 @@ impl Note {
             Note::NoInsee => l.text("note.no_insee").to_string(),
             Note::NoArcep => l.text("note.no_arcep").to_string(),
             Note::NoAttendance => l.text("note.no_attendance").to_string(),
-            Note::NotCounted { outside, unknown } => l.format(
-                "note.not_counted",
-                &[("outside", Arg::Text(outside.to_string())), ("unknown", Arg::Text(unknown.to_string()))],
-            ),
+            Note::NotCounted { outside, unknown, min } => {
+                let count = |n: &Option<u64>| match n {
+                    Some(n) => Arg::Text(n.to_string()),
+                    None => Arg::Text(l.format("note.fewer_than", &[("min", Arg::Text(min.to_string()))])),
+                };
+                l.format("note.not_counted", &[("outside", count(outside)), ("unknown", count(unknown))])
+            }
             Note::InputWarnings { count } => {
                 l.format("note.input_warnings", &[("n", Arg::Text(count.to_string()))])
             }

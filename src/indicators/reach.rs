@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 
 use super::aggregate::{self, QuarterCounts, attendance_by_area, places_by_area};
+use super::interval::{Z95, wilson};
 use super::notes::Note;
-use super::secrecy::{Suppression, suppress_counts};
-use super::table::{Compute, PersonCount};
+use super::secrecy::{Suppression, suppress_cells, suppress_counts};
+use super::table::{Bound, Compute, PersonCount};
 use super::{Computed, IndicatorError, Scope, TERRITORY, Values, ratio};
 use crate::context::Quarter;
 
@@ -132,21 +133,95 @@ impl Reach {
             Compute::Completion => {
                 let Some(cells) = self.published(s, PersonCount::CourseEnrolled) else { return Ok(None) };
                 let Some(a) = &self.counts else { return Ok(None) };
-                let done: u64 = s.partition.iter().filter_map(|c| a.completed.get(c)).sum();
-                Some(Values::Num(
-                    s.codes
-                        .iter()
-                        .zip(cells)
-                        .map(|(c, (n, hidden))| {
-                            let d =
-                                if c == TERRITORY { done } else { a.completed.get(c).copied().unwrap_or(0) };
-                            if hidden.is_some() { None } else { ratio(d as f64 * 100.0, n as f64) }
-                        })
-                        .collect(),
-                ))
+                // The rate beside its enrolled count gives back the completed and the not-completed:
+                // both are counts of persons under the same rules.
+                let done: Vec<u64> =
+                    s.partition.iter().map(|c| a.completed.get(c).copied().unwrap_or(0)).collect();
+                let enrolled: Vec<u64> =
+                    s.partition.iter().map(|c| a.enrolled.get(c).copied().unwrap_or(0)).collect();
+                let not_done: Vec<u64> =
+                    enrolled.iter().zip(&done).map(|(n, d)| n.saturating_sub(*d)).collect();
+                let by_code: BTreeMap<&String, usize> =
+                    s.partition.iter().enumerate().map(|(i, c)| (c, i)).collect();
+                // Cells whose enrolled count is hidden publish no rate already.
+                let pre: Vec<Option<Suppression>> = s
+                    .partition
+                    .iter()
+                    .map(|c| cells[s.codes.iter().position(|x| x == c).unwrap_or(0)].1)
+                    .collect();
+                let pre: Vec<Option<Suppression>> =
+                    pre.iter().map(|p| p.map(|_| Suppression::Secondary)).collect();
+                let totals = [done.iter().sum(), not_done.iter().sum()];
+                let min = s.ctx.dataset.parameters.secrecy_min_count;
+                let hide =
+                    suppress_cells(&s.partition, &[&done, &not_done], &totals, &pre, min, s.territory_known);
+                let mut v = Vec::with_capacity(s.codes.len());
+                for (i, (c, (n, enrolled_hidden))) in s.codes.iter().zip(cells).enumerate() {
+                    let d = match by_code.get(c) {
+                        Some(&j) => done[j],
+                        None => totals[0],
+                    };
+                    if enrolled_hidden.is_some() {
+                        v.push(None);
+                    } else if let Some(why) = hide.get(c).copied().flatten() {
+                        out.secrecy[i].insert(format!("completion_rate:{}", why.code()));
+                        v.push(None);
+                    } else {
+                        v.push(ratio(d as f64 * 100.0, n as f64));
+                    }
+                }
+                Some(Values::Num(v))
             }
+            Compute::Wilson { rate, bound } => self.wilson(s, rate, *bound, out),
             _ => None,
         })
+    }
+
+    /// A bound of the Wilson interval of a published rate (`None` where the rate is not published).
+    fn wilson(&self, s: &Scope, rate: &str, bound: Bound, out: &Computed) -> Option<Values> {
+        let published = out.num(rate)?;
+        let a = self.counts.as_ref()?;
+        let d = super::table::indicator(rate)?;
+        let population = out.num("population");
+        // (successes, trials, scale) of each area.
+        let trials: Vec<Option<(u64, u64, f64)>> = match d.compute.first()? {
+            Compute::Completion => {
+                let part = |m: &BTreeMap<String, u64>, c: &String| -> u64 {
+                    if c == TERRITORY {
+                        s.partition.iter().filter_map(|p| m.get(p)).sum()
+                    } else {
+                        m.get(c).copied().unwrap_or(0)
+                    }
+                };
+                s.codes.iter().map(|c| Some((part(&a.completed, c), part(&a.enrolled, c), 100.0))).collect()
+            }
+            Compute::PerThousand { count } => {
+                let (cells, total) = self.cells(s, *count)?;
+                let by_code: BTreeMap<&String, u64> = s.partition.iter().zip(cells).collect();
+                s.codes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        let k = if c == TERRITORY { total } else { by_code.get(c).copied().unwrap_or(0) };
+                        let n = population.and_then(|p| p[i])?.round();
+                        (n >= 1.0).then_some((k, n as u64, 1000.0))
+                    })
+                    .collect()
+            }
+            _ => return None,
+        };
+        Some(Values::Num(
+            published
+                .iter()
+                .zip(trials)
+                .map(|(r, t)| {
+                    r.as_ref()?;
+                    let (k, n, scale) = t?;
+                    let (lo, hi) = wilson(k, n, Z95)?;
+                    Some(scale * if bound == Bound::Low { lo } else { hi })
+                })
+                .collect(),
+        ))
     }
 
     fn places(&self, s: &Scope) -> Result<Option<Values>, IndicatorError> {
@@ -182,7 +257,13 @@ impl Reach {
             s.territory_known,
         )?;
         if a.outside_territory > 0 || a.unknown > 0 {
-            self.notes.push(Note::NotCounted { outside: a.outside_territory, unknown: a.unknown });
+            // Counts of persons too: below the threshold they are only said to be small.
+            let shown = |n: u64| (!super::secrecy::is_primary(n, min)).then_some(n);
+            self.notes.push(Note::NotCounted {
+                outside: shown(a.outside_territory),
+                unknown: shown(a.unknown),
+                min,
+            });
         }
         Ok(Some(series))
     }
@@ -227,7 +308,8 @@ mod tests {
             Some("devices:primary;participants:secondary"),
             None,
             Some("course_enrolled:secondary"),
-            Some("devices:secondary"),
+            // 10 of the territory's 15 completed: its rate would give back the 5 who did not.
+            Some("completion_rate:secondary;devices:secondary"),
         ];
         assert_eq!(text(&ind, "secrecy").unwrap(), want.map(|s| s.map(str::to_string)).to_vec());
     }
@@ -242,8 +324,9 @@ mod tests {
             vec![None, None, Some(0.0), Some(13.2), Some(12.0)]
         );
         // Completion: QA (2 of 3) and outside QPV (8 of 12) hidden with their enrolled; QB and QC have no
-        // course (0 / 0); the territory: 10 of 15.
-        assert_eq!(num(&ind, "completion_rate").unwrap(), vec![None, None, None, None, Some(66.7)]);
+        // course (0 / 0); the territory's 10 of 15 would give back 5 persons who did not complete, so its
+        // rate is hidden too.
+        assert_eq!(num(&ind, "completion_rate").unwrap(), vec![None, None, None, None, None]);
         for d in crate::indicators::table::indicators() {
             let Some(count) = &d.hidden_with else { continue };
             let (rate, count) = (num(&ind, &d.id).unwrap(), num(&ind, count).unwrap());
@@ -349,5 +432,26 @@ mod tests {
             col("participants_per_1000")[5..],
             [None, None, Some("0.0".into()), Some("13.2".into()), Some("12.0".into())]
         );
+    }
+
+    #[test]
+    fn confidence_bounds_bracket_each_published_rate_and_hide_with_it() {
+        let ind = World::new().indicators();
+        for rate in ["participants_per_1000", "completion_rate"] {
+            let r = num(&ind, rate).unwrap();
+            let lo = num(&ind, &format!("{rate}_low")).unwrap();
+            let hi = num(&ind, &format!("{rate}_high")).unwrap();
+            for ((r, lo), hi) in r.iter().zip(&lo).zip(&hi) {
+                match (r, lo, hi) {
+                    (Some(r), Some(lo), Some(hi)) => assert!(lo <= r && r <= hi, "{rate}: {lo} {r} {hi}"),
+                    (None, None, None) => {}
+                    other => panic!("{rate}: a bound without its rate or the reverse: {other:?}"),
+                }
+            }
+        }
+        // QC publishes 0 participants for its residents: the interval is [0, something above 0].
+        let hi = num(&ind, "participants_per_1000_high").unwrap();
+        assert_eq!(num(&ind, "participants_per_1000_low").unwrap()[2], Some(0.0));
+        assert!(hi[2].is_some_and(|h| h > 0.0));
     }
 }

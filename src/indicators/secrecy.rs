@@ -3,8 +3,11 @@
 //! - Primary: a count of natural persons between 1 and `min − 1` (default 11) is not published; zero is
 //!   published (it discloses nobody).
 //! - Secondary: within a partition whose total is published (the QPV + outside-QPV rows of a territory),
-//!   a single hidden cell could be recovered by subtraction, so the smallest other published non-zero
-//!   cell is hidden too.
+//!   the total minus the published cells gives back the sum of the hidden ones: that sum must be 0 or
+//!   at least the threshold, so the smallest other published non-zero cells are hidden until it is
+//!   (one hidden cell always gets a partner). A cell can carry several counts at once (a completion
+//!   rate beside its enrolled count discloses both the completed and the not-completed): every one of
+//!   them obeys both rules ([`suppress_linked`]).
 //! - The 85 % dominance rule applies to magnitudes (turnover, income) summed over contributors; fracture
 //!   publishes only counts of people and rates derived from them, so it does not arise.
 //!
@@ -37,8 +40,8 @@ pub fn is_primary(count: u64, min: u32) -> bool {
 }
 
 /// Applies primary then secondary suppression over a partition and its total.
-/// Returns one decision per cell (`None` = published) and one for the total: the total is hidden when
-/// it is itself below the threshold, or when one hidden cell has no published partner to hide with it.
+/// Returns one decision per cell (`None` = published) and one for the total (see [`suppress_linked`]:
+/// this is the case of one count per cell and nothing hidden beforehand).
 ///
 /// # Examples
 /// ```
@@ -51,24 +54,55 @@ pub fn is_primary(count: u64, min: u32) -> bool {
 /// assert_eq!(suppress_partition(&[7, 0], 11).1, Some(Suppression::Secondary));
 /// ```
 pub fn suppress_partition(counts: &[u64], min: u32) -> (Vec<Option<Suppression>>, Option<Suppression>) {
-    let mut out: Vec<Option<Suppression>> =
-        counts.iter().map(|&c| is_primary(c, min).then_some(Suppression::Primary)).collect();
-    let hidden = out.iter().filter(|s| s.is_some()).count();
-    if hidden == 1 {
-        // Smallest published non-zero cell, lowest index on ties (deterministic).
-        let pick = counts
-            .iter()
-            .enumerate()
-            .filter(|(i, c)| out[*i].is_none() && **c > 0)
-            .min_by_key(|(i, c)| (**c, *i))
-            .map(|(i, _)| i);
+    suppress_linked(&[counts], &vec![None; counts.len()], min)
+}
+
+/// Suppression over a partition whose total is published, for cells that carry several counts of
+/// persons at once (a completion rate beside its enrolled count gives back both the completed and the
+/// not-completed: each is a dimension) and cells already hidden for another reason (`pre`).
+///
+/// Rules, for every dimension:
+/// - primary: a cell whose count is between 1 and `min − 1` is hidden;
+/// - secondary: the published total minus the published cells gives back the sum of the hidden
+///   ones, so that sum must be 0 or at least `min`: while it is not, the published cell with the
+///   smallest non-zero count in that dimension (lowest index on ties) is hidden too; when no cell is
+///   left, the total is hidden.
+///
+/// # Examples
+/// ```
+/// use fracture::indicators::secrecy::{Suppression, suppress_linked};
+/// // 3 and 5 are primary, and so is their sum (8) that the total would give back: 13 goes too.
+/// let (cells, total) = suppress_linked(&[&[40, 3, 5, 13]], &[None; 4], 11);
+/// assert_eq!(cells.iter().filter(|c| c.is_some()).count(), 3);
+/// assert_eq!(cells[3], Some(Suppression::Secondary));
+/// assert_eq!(total, None);
+/// ```
+pub fn suppress_linked(
+    dims: &[&[u64]],
+    pre: &[Option<Suppression>],
+    min: u32,
+) -> (Vec<Option<Suppression>>, Option<Suppression>) {
+    let n = pre.len();
+    let mut out: Vec<Option<Suppression>> = (0..n)
+        .map(|i| if dims.iter().any(|d| is_primary(d[i], min)) { Some(Suppression::Primary) } else { pre[i] })
+        .collect();
+    let mut total = None;
+    loop {
+        let recoverable = |d: &[u64], out: &[Option<Suppression>]| -> u64 {
+            (0..n).filter(|&i| out[i].is_some()).map(|i| d[i]).sum()
+        };
+        let Some(bad) = dims.iter().find(|d| is_primary(recoverable(d, &out), min)) else { break };
+        let pick = (0..n).filter(|&i| out[i].is_none() && bad[i] > 0).min_by_key(|&i| (bad[i], i));
         match pick {
             Some(i) => out[i] = Some(Suppression::Secondary),
-            None => return (out, Some(Suppression::Secondary)),
+            None => {
+                total = Some(Suppression::Secondary);
+                break;
+            }
         }
     }
-    let total: u64 = counts.iter().sum();
-    (out, is_primary(total, min).then_some(Suppression::Primary))
+    let small_total = dims.iter().any(|d| is_primary(d.iter().sum(), min));
+    (out, total.or(small_total.then_some(Suppression::Primary)))
 }
 
 /// The one entry point for publishing counts of persons: primary and secondary suppression over the
@@ -81,15 +115,39 @@ pub fn suppress_counts(
     min: u32,
     with_total: bool,
 ) -> BTreeMap<String, Option<Suppression>> {
+    let pre = vec![None; counts.len()];
+    suppress_cells(partition, &[counts], &[total], &pre, min, with_total)
+}
+
+/// [`suppress_linked`] by area code: cells carrying the counts `dims` (one slice per dimension, in
+/// partition order), the territory's counts `totals`, cells hidden beforehand `pre`.
+pub fn suppress_cells(
+    partition: &[String],
+    dims: &[&[u64]],
+    totals: &[u64],
+    pre: &[Option<Suppression>],
+    min: u32,
+    with_total: bool,
+) -> BTreeMap<String, Option<Suppression>> {
     let (cells, total_decision) = if with_total {
-        suppress_partition(counts, min)
+        suppress_linked(dims, pre, min)
     } else {
-        (counts.iter().map(|&c| is_primary(c, min).then_some(Suppression::Primary)).collect(), None)
+        let cells =
+            (0..pre.len())
+                .map(|i| {
+                    if dims.iter().any(|d| is_primary(d[i], min)) {
+                        Some(Suppression::Primary)
+                    } else {
+                        pre[i]
+                    }
+                })
+                .collect();
+        (cells, None)
     };
     let mut m: BTreeMap<String, Option<Suppression>> = partition.iter().cloned().zip(cells).collect();
     if with_total {
-        let t = total_decision.or(is_primary(total, min).then_some(Suppression::Primary));
-        m.insert(TERRITORY.into(), t);
+        let small = totals.iter().any(|t| is_primary(*t, min));
+        m.insert(TERRITORY.into(), total_decision.or(small.then_some(Suppression::Primary)));
     }
     m
 }
@@ -131,9 +189,42 @@ mod tests {
     }
 
     #[test]
-    fn two_hidden_cells_need_no_partner() {
+    fn two_hidden_cells_whose_sum_is_small_get_a_partner() {
+        // 7 + 3 = 10 would be given back by the total: 13 is hidden too.
         let (s, _) = suppress_partition(&[40, 7, 3, 13], 11);
+        assert_eq!(
+            s,
+            vec![None, Some(Suppression::Primary), Some(Suppression::Primary), Some(Suppression::Secondary)]
+        );
+        // 7 + 6 = 13 discloses no cell and no small group.
+        let (s, _) = suppress_partition(&[40, 7, 6, 13], 11);
         assert_eq!(s.iter().filter(|x| x.is_some()).count(), 2);
+    }
+
+    #[test]
+    fn a_rate_beside_its_count_hides_what_it_gives_back() {
+        // Completion: enrolled 12, 30, 25 with 11, 30, 14 completed. The first cell publishes 12
+        // enrolled; its rate (91.7 %) would give back 1 person who did not complete.
+        let completed = [11, 30, 14];
+        let not_completed = [1, 0, 11];
+        let (s, total) = suppress_linked(&[&completed, &not_completed], &[None; 3], 11);
+        assert_eq!(s[0], Some(Suppression::Primary));
+        // The total's not-completed (12) minus the published ones would give back the 1: hide a partner.
+        assert_eq!(s[2], Some(Suppression::Secondary));
+        assert_eq!(s[1], None);
+        assert_eq!(total, None);
+    }
+
+    #[test]
+    fn cells_hidden_beforehand_count_in_what_the_total_gives_back() {
+        // The second cell is hidden with its denominator (12 completions); with the 3 of the third
+        // cell the total gives back 15: no small count, no partner needed.
+        let pre = [None, Some(Suppression::Secondary), None, None];
+        let (s, _) = suppress_linked(&[&[20, 12, 3, 30]], &pre, 11);
+        assert_eq!(s, vec![None, Some(Suppression::Secondary), Some(Suppression::Primary), None]);
+        // With 5 completions instead of 12 the total would give back 8: the smallest other cell goes.
+        let (s, _) = suppress_linked(&[&[20, 5, 3, 30]], &pre, 11);
+        assert_eq!(s[0], Some(Suppression::Secondary));
     }
 
     #[test]
@@ -152,6 +243,9 @@ mod tests {
                 !any_primary || hidden_nonzero >= 2 || total.is_some(),
                 "{counts:?} -> {s:?} / {total:?}"
             );
+            // What the total gives back (the sum of the hidden cells) is never a small count.
+            let given_back: u64 = counts.iter().zip(&s).filter(|(_, h)| h.is_some()).map(|(c, _)| c).sum();
+            assert!(total.is_some() || !is_primary(given_back, 11), "{counts:?} -> {s:?}: {given_back}");
             for (c, h) in counts.iter().zip(&s) {
                 if is_primary(*c, 11) {
                     assert!(h.is_some());

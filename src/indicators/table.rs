@@ -146,10 +146,21 @@ pub enum Compute {
     PerThousand { count: PersonCount },
     /// Completed / enrolled × 100 for the courses of the quarter, hidden with `course_enrolled`.
     Completion,
+    /// A bound of the 95 % Wilson interval of the rate column `rate` (a `completion` or a
+    /// `per_thousand`), in the rate's unit; hidden with the rate.
+    Wilson { rate: String, bound: Bound },
     /// Which columns of the row are hidden, and why.
     Secrecy,
     /// `true` on every row of a synthetic dataset (added at publication).
     Synthetic,
+}
+
+/// Which end of an interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bound {
+    Low,
+    High,
 }
 
 /// A French and an English text.

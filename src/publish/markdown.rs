@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 
-use crate::indicators::table::{Family, indicator};
+use crate::indicators::table::{Compute, Family, indicator};
 use crate::locale::{Arg, Locale};
 
 /// Whether the column `name` is hidden on a row whose `secrecy` value is `secrecy` (a hidden count
@@ -45,7 +45,12 @@ pub fn shown_columns(df: &DataFrame) -> Vec<String> {
         .iter()
         .map(|c| c.to_string())
         .filter(|c| match indicator(c) {
-            Some(d) => d.family != Family::Meta && !matches!(c.as_str(), "area_type" | "code_qp" | "commune"),
+            // Confidence bounds stay in the machine-readable files (the charts draw them).
+            Some(d) => {
+                d.family != Family::Meta
+                    && !matches!(c.as_str(), "area_type" | "code_qp" | "commune")
+                    && !d.compute.iter().any(|k| matches!(k, Compute::Wilson { .. }))
+            }
             None => true,
         })
         .collect()

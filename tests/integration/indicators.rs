@@ -10,6 +10,8 @@ use serde_json::Value;
 
 use crate::support::{demo_report, project_root, read_csv};
 
+mod attack;
+
 /// Counts of people, hidden by the secrecy rule, with the rates computed from each.
 const COUNTS: [(&str, &[&str]); 3] = [
     ("participants", &["participants_per_1000"]),
@@ -114,7 +116,15 @@ fn a_hidden_count_is_listed_in_secrecy_and_hides_its_rates() {
             }
         }
         for col in listed.keys() {
-            assert!(COUNTS.iter().any(|(c, _)| c == col), "{code:?}: {col} is not a count of people");
+            // A count of people, or a rate hidden on its own because it would give back one (a
+            // completion rate beside its enrolled count discloses the non-completers).
+            assert!(
+                COUNTS.iter().any(|(c, rates)| c == col || rates.contains(&col.as_str())),
+                "{code:?}: {col} is neither a count of people nor one of their rates"
+            );
+            if !COUNTS.iter().any(|(c, _)| c == col) {
+                assert_eq!(column(&df, col)[i], None, "{code:?}: {col} listed as hidden but published");
+            }
         }
     }
     assert!(hidden >= 3, "the demo hides some cells ({hidden})");

@@ -15,7 +15,8 @@
 //! - `e2e`: the demo run checked against values computed here, determinism, the committed report
 //!   (`e2e/`: the `fracture demo` dataset, fetch-from-a-mirror then run, the Occitanie extract);
 //! - `bad_inputs`: a corpus of broken datasets, each rejected with file, location and field;
-//! - `cli`: the README's commands are the CLI's.
+//! - `cli`: the README's commands are the CLI's;
+//! - `synth`: `fracture synth` is deterministic, writes what it says, and its dataset runs.
 //!
 //! Helpers: `support` (project root, a temp folder per test, the shared demo report, CSV reading) and
 //! `http_fixture` (the scripted server).
@@ -34,3 +35,4 @@ mod join;
 mod publish;
 mod render;
 mod support;
+mod synth;
