@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::context::Quarter;
 use crate::locale::Lang;
+use crate::spatial::crs::Crs;
 use crate::synth::{ArcepEncoding, Scale};
 
 /// fracture — measures the digital divide (fracture numérique) in France's priority neighbourhoods
@@ -29,8 +30,13 @@ pub enum Command {
     /// Parse and validate every input of a dataset; write the normalised tables to data/interim/<dataset>/.
     Ingest(DatasetArgs),
     /// Ingest, then place everything on the QPV geography (point in polygon, IRIS→QPV areal weights);
-    /// write the join tables to data/interim/<dataset>/.
-    Join(DatasetArgs),
+    /// write the join tables to data/interim/<dataset>/. With --points: count the points of any CSV or
+    /// Parquet file per zone of any GeoJSON file (e.g. "is this address in a QPV?").
+    Join(JoinArgs),
+    /// Areal interpolation of source zones' values to target zones (extensive counts split by each
+    /// source's area share, intensive rates as area-weighted means, or dasymetric weights from points),
+    /// with an uncertainty per target and the overlap table.
+    Interpolate(InterpolateArgs),
     /// Up to the indicators per QPV and comparison areas, with statistical secrecy; write
     /// data/interim/<dataset>/<period>/indicators.csv.
     Indicators(DatasetArgs),
@@ -48,6 +54,104 @@ pub enum Command {
     /// Write synthetic inputs at scale (deterministic): benchmark zones and premises, plus the same
     /// territory as a complete dataset that `fracture run` reads (see data/SYNTH.md).
     Synth(SynthArgs),
+}
+
+/// `fracture join`: the dataset pipeline's join stage, or, with `--points`, the standalone count.
+#[derive(Debug, Clone, Args)]
+pub struct JoinArgs {
+    #[command(flatten)]
+    pub dataset: DatasetArgs,
+    #[command(flatten)]
+    pub points: JoinPointsArgs,
+}
+
+/// The standalone join (`fracture join --points FILE --zones FILE --zone-id FIELD --out FILE.csv`).
+#[derive(Debug, Clone, Args)]
+pub struct JoinPointsArgs {
+    /// Points: a CSV file (separator detected: `,` `;` tab `|`) or a Parquet file (`.parquet`), with
+    /// coordinate columns. Turns `join` into the standalone count (no dataset).
+    #[arg(long, requires_all = ["zones", "zone_id", "out"])]
+    pub points: Option<PathBuf>,
+    /// Zones: a GeoJSON FeatureCollection of Polygon/MultiPolygon features (RFC 7946 CRS84, or the CRS
+    /// its legacy `crs` member names).
+    #[arg(long, requires = "points")]
+    pub zones: Option<PathBuf>,
+    /// The zones' property holding their id (kept as text), e.g. `code_qp`.
+    #[arg(long, requires = "points")]
+    pub zone_id: Option<String>,
+    /// A column of the points to count by (one output row per zone and value).
+    #[arg(long, requires = "points")]
+    pub by: Option<String>,
+    /// The points' x (or longitude) column.
+    #[arg(long, default_value = "x")]
+    pub x: String,
+    /// The points' y (or latitude) column.
+    #[arg(long, default_value = "y")]
+    pub y: String,
+    /// CRS of the points, e.g. EPSG:4326 for a geocoder's longitude/latitude (default: EPSG:2154).
+    #[arg(long)]
+    pub points_crs: Option<Crs>,
+    /// CRS of the zones, overriding what the file declares.
+    #[arg(long)]
+    pub zones_crs: Option<Crs>,
+    /// Also write every input row with its zone id (empty when outside every zone), as CSV.
+    #[arg(long, requires = "points")]
+    pub out_points: Option<PathBuf>,
+    /// Output CSV: the zone id column (named as --zone-id), the --by column, `count`; one row per zone,
+    /// zones without a point included with 0, sorted by zone id.
+    #[arg(long, requires = "points")]
+    pub out: Option<PathBuf>,
+}
+
+/// `fracture interpolate`.
+#[derive(Debug, Clone, Args)]
+pub struct InterpolateArgs {
+    /// Source zones (GeoJSON) holding the values.
+    #[arg(long)]
+    pub source: PathBuf,
+    /// The sources' id property.
+    #[arg(long)]
+    pub source_id: String,
+    /// CRS of the sources, overriding what the file declares.
+    #[arg(long)]
+    pub source_crs: Option<Crs>,
+    /// Target zones (GeoJSON).
+    #[arg(long)]
+    pub target: PathBuf,
+    /// The targets' id property (the first output column).
+    #[arg(long)]
+    pub target_id: String,
+    /// CRS of the targets, overriding what the file declares.
+    #[arg(long)]
+    pub target_crs: Option<Crs>,
+    /// Extensive variables (counts), comma-separated source properties: split by each source's share.
+    #[arg(long)]
+    pub extensive: String,
+    /// Intensive variables (rates), comma-separated: weighted means over the sources.
+    #[arg(long)]
+    pub intensive: Option<String>,
+    /// Dasymetric weights: points (CSV or Parquet) whose --weight-col shares each source's values
+    /// instead of its area, e.g. ARCEP premises with `imb_nbr_logloc`.
+    #[arg(long, requires = "weight_col")]
+    pub weights: Option<PathBuf>,
+    /// The weight column of --weights.
+    #[arg(long, requires = "weights")]
+    pub weight_col: Option<String>,
+    /// x column of --weights.
+    #[arg(long, default_value = "x")]
+    pub weights_x: String,
+    /// y column of --weights.
+    #[arg(long, default_value = "y")]
+    pub weights_y: String,
+    /// CRS of --weights (default: EPSG:2154).
+    #[arg(long)]
+    pub weights_crs: Option<Crs>,
+    /// Also write the overlap table: source id, target id, share_of_source, share_of_target.
+    #[arg(long)]
+    pub weights_out: Option<PathBuf>,
+    /// Output CSV: the target id, one column per variable (same names), `uncertainty`.
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 /// Which dataset, which quarter, where things are.

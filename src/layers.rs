@@ -3,7 +3,9 @@
 //! Every `crate::<module>` reference in `src/**/*.rs` (comments excluded, `use crate::{a, b}` groups
 //! included) is an edge between top-level modules. The rules:
 //! - no cycle between top-level modules;
-//! - the floor (`io`, `crs`, `numbers`, `locale`, `quarter`) uses no stage and no orchestration module;
+//! - the floor (`io`, `crs`, `spatial`, `numbers`, `locale`, `quarter`) uses no stage and no
+//!   orchestration module (`commands`, the standalone `join --points` and `interpolate`, stands on the
+//!   floor beside the stages);
 //! - stages follow the data flow `fetch → ingest → join → indicators → render → publish`: a stage uses
 //!   only stages before it (their data types and entry points); `demo` (a generator) uses no stage and
 //!   no stage uses it;
@@ -21,7 +23,7 @@ const FLOW: [&str; 6] = ["fetch", "ingest", "join", "indicators", "render", "pub
 /// Stages outside the flow.
 const GENERATORS: [&str; 2] = ["demo", "synth"];
 /// Shared modules below every stage.
-const FLOOR: [&str; 5] = ["io", "crs", "numbers", "locale", "quarter"];
+const FLOOR: [&str; 6] = ["io", "crs", "spatial", "numbers", "locale", "quarter"];
 /// Path fragments that name another stage's plumbing.
 const PLUMBING: [&str; 9] = [
     "::files::",

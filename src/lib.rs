@@ -6,9 +6,12 @@
 //! `cli` and `pipeline` are the orchestration edge; `demo` generates the synthetic city. The layering
 //! is checked by a test (`layers.rs`).
 
+/// The CRS module lives in the spatial engine; this path stays for the stages that use it.
+pub use spatial::crs;
+
 pub mod cli;
+pub mod commands;
 pub mod context;
-pub mod crs;
 pub mod demo;
 pub mod fetch;
 pub mod indicators;
@@ -23,4 +26,5 @@ pub mod pipeline;
 pub mod publish;
 pub mod quarter;
 pub mod render;
+pub mod spatial;
 pub mod synth;

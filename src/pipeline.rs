@@ -50,6 +50,13 @@ pub fn exit_code(err: &anyhow::Error) -> ExitCode {
                 _ => ExitCode::InputRejected,
             };
         }
+        if let Some(c) = cause.downcast_ref::<crate::commands::CommandError>() {
+            return match c {
+                crate::commands::CommandError::Usage { .. } => ExitCode::Usage,
+                c if c.is_input() => ExitCode::InputRejected,
+                _ => ExitCode::Failed,
+            };
+        }
         if cause.downcast_ref::<NetworkFailure>().is_some() {
             return ExitCode::Network;
         }
@@ -66,7 +73,18 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(a) => demo(&a),
         Command::Synth(a) => synth(&a),
         Command::Ingest(a) => stages(&a, Stage::Ingest),
-        Command::Join(a) => stages(&a, Stage::Join),
+        Command::Join(a) if a.points.points.is_some() => {
+            let s = crate::commands::join::run(&a.points)?;
+            let out = a.points.out.clone().unwrap_or_default();
+            eprintln!("{}", crate::commands::join::describe(&s, &out));
+            Ok(())
+        }
+        Command::Join(a) => stages(&a.dataset, Stage::Join),
+        Command::Interpolate(a) => {
+            let s = crate::commands::interpolate::run(&a)?;
+            eprintln!("{}", crate::commands::interpolate::describe(&s, &a.out));
+            Ok(())
+        }
         Command::Indicators(a) => stages(&a, Stage::Indicators),
         Command::Render(a) => stages(&a, Stage::Render),
         Command::Publish(a) | Command::Run(a) => stages(&a, Stage::Publish),

@@ -1,15 +1,16 @@
-//! Areal interpolation weights from IRIS to QPV.
+//! IRIS → QPV interpolation weights: the pipeline's use of [`crate::spatial::overlay`].
 //!
-//! For every IRIS `i` and QPV `q`, `w(i, q) = area(i ∩ q) / area(i)` in Lambert-93; the remainder
-//! `1 − Σ_q w(i, q)` goes to the territory outside QPV. A count `c_i` known per IRIS is then estimated per
-//! area as `Σ_i c_i · w(i, area)`. Invariant: the weights of an IRIS sum to 1, so interpolation conserves
-//! totals (checked by a property test).
+//! For every IRIS `i` and QPV `q`, by area `w(i, q) = area(i ∩ q) / area(i)` in Lambert-93, exactly as
+//! the overlay computes it (no overlap dropped, however small); the remainder `1 − Σ_q w(i, q)` goes to
+//! the territory outside QPV. By dwellings, `w(i, q)` = premises of `i` located in `q` / premises of `i`
+//! (ARCEP buildings and their `imb_nbr_logloc`), an IRIS without located premises keeping its area
+//! weights. A count `c_i` known per IRIS is then estimated per area as `Σ_i c_i · w(i, area)`.
+//! Invariant: the weights of an IRIS sum to 1, so interpolation conserves totals (property tests).
 
-use geo::{Area, BooleanOps, BoundingRect};
-use rayon::prelude::*;
-
-use super::index::ZoneIndex;
 use crate::ingest::{Iris, Qpv};
+use crate::spatial::overlay::{
+    Allocation, Overlay, OverlayOptions, area_allocation, overlay, point_allocation,
+};
 
 /// Weight of one IRIS in one area.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,11 +21,20 @@ pub struct Weight {
     pub weight: f64,
 }
 
-/// Weights below this are dropped as slivers from boundary digitising differences (0.01 %).
-pub const MIN_WEIGHT: f64 = 1e-4;
+/// A remainder outside QPV smaller than this (in absolute value) is the rounding of an overlay whose
+/// QPV cover the whole IRIS: it is given back to the last QPV so that the weights sum to exactly 1.
+/// It is not a tolerance on overlaps: every overlap of positive area is kept.
+pub const ROUNDING: f64 = 1e-12;
 
-/// Computes the weights of every IRIS (parallel over IRIS). Output order: by IRIS, then QPV, then outside.
-/// An IRIS without area gets no weight.
+/// The overlap table of the IRIS (sources) and the QPV (targets).
+pub fn iris_overlay(iris: &[Iris], qpv: &[Qpv]) -> Overlay {
+    let sources: Vec<_> = iris.iter().map(|i| &i.geometry).collect();
+    let targets: Vec<_> = qpv.iter().map(|q| &q.geometry).collect();
+    overlay(&sources, &targets, OverlayOptions::default())
+}
+
+/// Area weights of every IRIS. Output order: by IRIS, then QPV, then outside. An IRIS without area gets
+/// no weight.
 ///
 /// # Examples
 /// ```
@@ -47,94 +57,80 @@ pub const MIN_WEIGHT: f64 = 1e-4;
 /// ]);
 /// ```
 pub fn weights(iris: &[Iris], qpv: &[Qpv]) -> Vec<Weight> {
-    let index = ZoneIndex::new(qpv.iter().map(|q| &q.geometry).collect());
-    let per_iris: Vec<Vec<Weight>> = iris
-        .par_iter()
-        .enumerate()
-        .map(|(i, z)| {
-            let mut out = Vec::new();
-            if z.area_m2 <= 0.0 {
-                return out;
-            }
-            let Some(bb) = z.geometry.bounding_rect() else { return out };
-            let mut inside = 0.0;
-            for q in index.candidates([bb.min().x, bb.min().y], [bb.max().x, bb.max().y]) {
-                let a = z.geometry.intersection(index.zone(q)).unsigned_area();
-                let w = (a / z.area_m2).min(1.0);
-                if w >= MIN_WEIGHT {
-                    inside += w;
-                    out.push(Weight { iris: i, qpv: Some(q), weight: w });
-                }
-            }
-            let rest = 1.0 - inside;
-            if rest >= MIN_WEIGHT {
-                out.push(Weight { iris: i, qpv: None, weight: rest });
-            } else if let Some(last) = out.last_mut() {
-                // Give the sliver back so the weights sum to exactly 1.
-                last.weight += rest;
-            }
-            out
-        })
-        .collect();
-    per_iris.into_iter().flatten().collect()
+    area_weights(&iris_overlay(iris, qpv))
 }
 
-/// Dwelling-weighted (dasymetric) weights: `w(i, a)` = premises of IRIS `i` located in area `a` /
-/// premises of `i`, from geolocated buildings `(iris index, qpv index or None, premises)`. People live
-/// where dwellings are, not evenly over an IRIS's area (parks, activity zones, railway land), so this is
-/// the better estimate wherever a building base exists. An IRIS without any located premises keeps its
-/// area weights. Invariant: every IRIS's weights still sum to 1.
+/// [`weights`] from an overlap table already computed.
+pub fn area_weights(o: &Overlay) -> Vec<Weight> {
+    to_weights(&area_allocation(o), &o.source_area)
+}
+
+/// Dwelling-weighted (dasymetric) weights from geolocated buildings `(iris index, qpv index or None,
+/// premises)`: people live where dwellings are, not evenly over an IRIS's area (parks, activity zones,
+/// railway land). An IRIS without any located premises keeps its area weights. Returns the weights and
+/// the number of IRIS weighted by premises. Invariant: every IRIS's weights still sum to 1.
 ///
 /// # Examples
 /// ```
 /// use fracture::join::areal::{Weight, dwelling_weights};
-/// // Two IRIS, each half covered by QPV 0 by area.
-/// let area: Vec<Weight> = (0..2)
-///     .flat_map(|i| [Weight { iris: i, qpv: Some(0), weight: 0.5 }, Weight { iris: i, qpv: None, weight: 0.5 }])
-///     .collect();
+/// use fracture::spatial::overlay::{Overlap, Overlay};
+/// // Two IRIS of 100 m², each half covered by QPV 0.
+/// let half = |s| Overlap { source: s, target: 0, area: 50.0, share_of_source: 0.5, share_of_target: 0.5 };
+/// let o = Overlay { overlaps: vec![half(0), half(1)], source_area: vec![100.0; 2], target_area: vec![100.0], dropped: 0 };
 /// // IRIS 0: 30 premises in the QPV, 10 outside; IRIS 1 has no located building.
-/// let d = dwelling_weights(&area, 2, &[(0, Some(0), 20.0), (0, None, 10.0), (0, Some(0), 10.0)]);
+/// let (d, by_premises) = dwelling_weights(&o, &[(0, Some(0), 20.0), (0, None, 10.0), (0, Some(0), 10.0)]);
 /// assert_eq!(d[..2], [Weight { iris: 0, qpv: Some(0), weight: 0.75 }, Weight { iris: 0, qpv: None, weight: 0.25 }]);
-/// assert_eq!(d[2..], area[2..], "IRIS 1 keeps its area weights");
+/// assert_eq!(d[2..], [Weight { iris: 1, qpv: Some(0), weight: 0.5 }, Weight { iris: 1, qpv: None, weight: 0.5 }]);
+/// assert_eq!(by_premises, 1);
 /// ```
-pub fn dwelling_weights(
-    area: &[Weight],
-    iris_count: usize,
-    buildings: &[(usize, Option<usize>, f64)],
-) -> Vec<Weight> {
-    use std::collections::BTreeMap;
-    let mut per_iris: Vec<BTreeMap<Option<usize>, f64>> = vec![BTreeMap::new(); iris_count];
-    for &(i, q, n) in buildings {
-        if i < iris_count && n > 0.0 {
-            *per_iris[i].entry(q).or_insert(0.0) += n;
+pub fn dwelling_weights(o: &Overlay, buildings: &[(usize, Option<usize>, f64)]) -> (Vec<Weight>, usize) {
+    let located: Vec<(u32, Option<u32>, f64)> = buildings
+        .iter()
+        .filter_map(|&(i, q, n)| Some((u32::try_from(i).ok()?, q.and_then(|q| u32::try_from(q).ok()), n)))
+        .collect();
+    let mut with_premises = vec![false; o.source_area.len()];
+    for &(i, _, n) in &located {
+        if let Some(f) = with_premises.get_mut(i as usize) {
+            *f |= n.is_finite() && n > 0.0;
         }
     }
-    let mut out = Vec::with_capacity(area.len());
-    for (i, shares) in per_iris.iter().enumerate() {
-        let total: f64 = shares.values().sum();
-        if total <= 0.0 {
-            out.extend(area.iter().filter(|w| w.iris == i).cloned());
+    let alloc = point_allocation(o, &located);
+    (to_weights(&alloc, &o.source_area), with_premises.iter().filter(|f| **f).count())
+}
+
+/// Per IRIS (ordered as the allocation is: by source, then target): its QPV weights, then the
+/// remainder outside QPV.
+fn to_weights(alloc: &[Allocation], source_area: &[f64]) -> Vec<Weight> {
+    let mut out = Vec::with_capacity(alloc.len() + source_area.len());
+    let mut rows = alloc.iter().peekable();
+    for (i, area) in source_area.iter().enumerate() {
+        let start = out.len();
+        let mut inside = 0.0;
+        while let Some(a) = rows.next_if(|a| a.source as usize == i) {
+            inside += a.weight;
+            out.push(Weight { iris: i, qpv: Some(a.target as usize), weight: a.weight });
+        }
+        if *area <= 0.0 && out.len() == start {
             continue;
         }
-        // QPV first in index order, outside QPV last, like `weights`.
-        let mut ws: Vec<Weight> = shares
-            .iter()
-            .filter(|(q, _)| q.is_some())
-            .map(|(q, n)| Weight { iris: i, qpv: *q, weight: n / total })
-            .collect();
-        if let Some(n) = shares.get(&None) {
-            ws.push(Weight { iris: i, qpv: None, weight: n / total });
+        let rest = 1.0 - inside;
+        if rest.abs() <= ROUNDING && out.len() > start {
+            if let Some(last) = out.last_mut() {
+                last.weight += rest;
+            }
+        } else if rest > 0.0 {
+            out.push(Weight { iris: i, qpv: None, weight: rest });
         }
-        out.extend(ws);
     }
     out
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "a test fails loudly on a broken invariant")]
 mod tests {
     use super::*;
     use crate::ingest::QpvList;
-    use geo::{LineString, MultiPolygon, Polygon};
+    use geo::{Area, LineString, MultiPolygon, Polygon};
     use rand::{Rng, SeedableRng};
 
     fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> MultiPolygon<f64> {
@@ -175,9 +171,10 @@ mod tests {
         let q = vec![qpv("QN99901M", rect(50.0, -10.0, 150.0, 110.0))];
         let area = weights(&i, &q);
         // IRIS 0: 90 premises in the QPV half, 10 outside; IRIS 1: no building, keeps area weights.
-        let d = dwelling_weights(&area, 2, &[(0, Some(0), 90.0), (0, None, 10.0)]);
+        let (d, n) = dwelling_weights(&iris_overlay(&i, &q), &[(0, Some(0), 90.0), (0, None, 10.0)]);
+        assert_eq!(n, 1);
         assert_eq!(d[0], Weight { iris: 0, qpv: Some(0), weight: 0.9 });
-        assert_eq!(d[1], Weight { iris: 0, qpv: None, weight: 0.1 });
+        assert!((d[1].weight - 0.1).abs() < 1e-15 && d[1].qpv.is_none());
         assert_eq!(
             d.iter().filter(|w| w.iris == 1).cloned().collect::<Vec<_>>(),
             area.iter().filter(|w| w.iris == 1).cloned().collect::<Vec<_>>()
@@ -205,15 +202,8 @@ mod tests {
             for a in 0..n {
                 for b in 0..n {
                     let code = format!("99001{:02}{:02}", a, b);
-                    zones.push(iris(
-                        &code,
-                        rect(
-                            a as f64 * 100.0,
-                            b as f64 * 100.0,
-                            (a + 1) as f64 * 100.0,
-                            (b + 1) as f64 * 100.0,
-                        ),
-                    ));
+                    let (x, y) = (a as f64 * 100.0, b as f64 * 100.0);
+                    zones.push(iris(&code, rect(x, y, x + 100.0, y + 100.0)));
                 }
             }
             let mut qs = Vec::new();
@@ -228,10 +218,10 @@ mod tests {
             let counts: Vec<f64> = (0..zones.len()).map(|_| rng.random_range(0.0..5000.0)).collect();
             let total: f64 = counts.iter().sum();
             let interpolated: f64 = w.iter().map(|w| counts[w.iris] * w.weight).sum();
-            assert!((total - interpolated).abs() < 1e-6 * total, "{total} vs {interpolated}");
+            assert!((total - interpolated).abs() < 1e-9 * total, "{total} vs {interpolated}");
             for i in 0..zones.len() {
                 let s: f64 = w.iter().filter(|w| w.iris == i).map(|w| w.weight).sum();
-                assert!((s - 1.0).abs() < 1e-9, "IRIS {i}: weights sum to {s}");
+                assert!((s - 1.0).abs() < 1e-12, "IRIS {i}: weights sum to {s}");
             }
         }
     }

@@ -13,7 +13,6 @@
 //! [`OUTSIDE_TERRITORY`] (outside the territory's communes) or [`UNKNOWN`].
 
 pub mod areal;
-pub mod index;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -24,7 +23,7 @@ pub use crate::context::Weighting;
 use crate::ingest::arcep::ArcepTables;
 use crate::ingest::attendance::Attendance;
 use crate::ingest::{Inputs, Iris, Qpv};
-use index::ZoneIndex;
+use crate::spatial::index::ZoneIndex;
 
 pub const OUTSIDE_QPV: &str = "HORS_QPV";
 pub const OUTSIDE_TERRITORY: &str = "HORS_TERRITOIRE";
@@ -42,6 +41,13 @@ pub struct JoinStats {
     pub attendance_by_coordinates: usize,
     pub attendance_by_iris: usize,
     pub attendance_unknown: usize,
+    /// How IRIS counts were shared with the QPV (the dataset's `population_weighting`): `area`, or
+    /// `dwellings` — by ARCEP premises in every IRIS where buildings are located, by area elsewhere.
+    pub population_weighting: Weighting,
+    /// IRIS of the territory whose counts were shared by their located premises.
+    pub iris_weighted_by_premises: usize,
+    /// IRIS of the territory whose counts were shared by area (no located premises, or `area`).
+    pub iris_weighted_by_area: usize,
 }
 
 pub struct Joined {
@@ -148,7 +154,9 @@ fn join_layers(l: &Layers<'_>, communes: &[String], weighting: Weighting) -> Res
         (Some(iris), Some(flags)) => {
             let kept: Vec<Iris> =
                 iris.iter().zip(flags).filter(|(_, k)| **k).map(|(i, _)| i.clone()).collect();
-            let mut w = areal::weights(&kept, l.qpv);
+            let iris_overlay = areal::iris_overlay(&kept, l.qpv);
+            stats.population_weighting = weighting;
+            let mut w = areal::area_weights(&iris_overlay);
             if let (Weighting::Dwellings, Some(a)) = (weighting, l.arcep) {
                 let b = &a.buildings;
                 let (xs, ys) =
@@ -164,8 +172,9 @@ fn join_layers(l: &Layers<'_>, communes: &[String], weighting: Weighting) -> Res
                         Some((iris_index.locate(x, y)?, locator.qpv.locate(x, y), n.unwrap_or(0.0)))
                     })
                     .collect();
-                w = areal::dwelling_weights(&w, kept.len(), &located);
+                (w, stats.iris_weighted_by_premises) = areal::dwelling_weights(&iris_overlay, &located);
             }
+            stats.iris_weighted_by_area = kept.len() - stats.iris_weighted_by_premises;
             let (mut codes, mut areas, mut ws) = (vec![], vec![], vec![]);
             for x in &w {
                 let area = x.qpv.map(|q| qpv_codes[q]).unwrap_or(OUTSIDE_QPV);
@@ -495,8 +504,19 @@ mod tests {
             ))
         );
         // The QPV no longer holds the majority of that IRIS: its IRIS-only residents stay outside.
-        let att = j.attendance.unwrap();
-        assert_eq!(texts(&att, "area_code")[1], OUTSIDE_QPV);
+        let att = j.attendance.as_ref().unwrap();
+        assert_eq!(texts(att, "area_code")[1], OUTSIDE_QPV);
+        // Both IRIS of the territory hold located premises; the stats say so.
+        let s = &j.stats;
+        assert_eq!(
+            (s.population_weighting, s.iris_weighted_by_premises, s.iris_weighted_by_area),
+            (Weighting::Dwellings, 2, 0)
+        );
+        let by_area = run(Some(&iris), &["99001"], Weighting::Area).stats;
+        assert_eq!(
+            (by_area.population_weighting, by_area.iris_weighted_by_premises, by_area.iris_weighted_by_area),
+            (Weighting::Area, 0, 2)
+        );
     }
 
     #[test]

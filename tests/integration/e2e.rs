@@ -13,7 +13,7 @@ mod occitanie;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use geo::{Area, BooleanOps, Contains, Coord, LineString, MultiPolygon, Point, Polygon};
+use geo::{Area, BooleanOps, Contains, Coord, Intersects, LineString, MultiPolygon, Point, Polygon};
 use polars::prelude::*;
 use serde_json::Value;
 
@@ -128,28 +128,6 @@ fn demo_run_produces_a_complete_report_with_independently_checked_values() {
     assert_eq!(gj["features"].as_array().unwrap().len(), qpv.len());
     let iris = zones(&demo.file("iris_contours"), "CODE_IRIS");
 
-    // Independent population: Σ_i P_i × area(i ∩ q) / area(i), from the raw census file.
-    let pop_col = |row: &BTreeMap<String, String>| {
-        row.iter()
-            .find(|(k, _)| k.starts_with('P') && k.ends_with("_POP") && k.len() == 7)
-            .and_then(|(_, v)| num(v))
-    };
-    let census: BTreeMap<String, f64> = raw_table(&demo.file("iris_population"), ';')
-        .iter()
-        .filter_map(|r| Some((r["IRIS"].clone(), pop_col(r)?)))
-        .collect();
-    let share =
-        |i: &MultiPolygon<f64>, q: &MultiPolygon<f64>| i.intersection(q).unsigned_area() / i.unsigned_area();
-    let mut checked = 0;
-    for (code, q) in &qpv {
-        let expected: f64 =
-            iris.iter().map(|(c, g)| census.get(c).copied().unwrap_or(0.0) * share(g, q)).sum();
-        let got = cell(&table, code, "population").unwrap();
-        assert!((got - expected).abs() <= 0.51, "{code}: population {got} vs {expected}");
-        checked += 1;
-    }
-    assert!(checked >= 8);
-
     // Independent ≥30 Mbit/s share: point in polygon of every ARCEP building, premises-weighted.
     let r = Reprojector::new();
     let eligible: BTreeSet<String> = raw_table(&demo.file("arcep_eligibility"), ',')
@@ -170,6 +148,39 @@ fn demo_run_produces_a_complete_report_with_independently_checked_values() {
             (Point::new(x, y), num(&b["imb_nbr_logloc"]).unwrap(), eligible.contains(&b["imb_id"]))
         })
         .collect();
+    // Independent population from the raw census file: by dwellings (the demo's `population_weighting`),
+    // Σ_i P_i × premises of i in q / premises of i for every IRIS holding located ARCEP premises, and
+    // Σ_i P_i × area(i ∩ q) / area(i) for the others.
+    let pop_col = |row: &BTreeMap<String, String>| {
+        row.iter()
+            .find(|(k, _)| k.starts_with('P') && k.ends_with("_POP") && k.len() == 7)
+            .and_then(|(_, v)| num(v))
+    };
+    let census: BTreeMap<String, f64> = raw_table(&demo.file("iris_population"), ';')
+        .iter()
+        .filter_map(|r| Some((r["IRIS"].clone(), pop_col(r)?)))
+        .collect();
+    assert_eq!(demo.cfg["parameters"]["population_weighting"].as_str(), Some("dwellings"));
+    let share = |i: &MultiPolygon<f64>, q: &MultiPolygon<f64>| {
+        let in_i: Vec<&(Point<f64>, f64, bool)> =
+            buildings.iter().filter(|(p, _, _)| i.intersects(p)).collect();
+        let total: f64 = in_i.iter().map(|b| b.1).sum();
+        if total > 0.0 {
+            in_i.iter().filter(|(p, _, _)| q.intersects(p)).map(|b| b.1).sum::<f64>() / total
+        } else {
+            i.intersection(q).unsigned_area() / i.unsigned_area()
+        }
+    };
+    let mut checked = 0;
+    for (code, q) in &qpv {
+        let expected: f64 =
+            iris.iter().map(|(c, g)| census.get(c).copied().unwrap_or(0.0) * share(g, q)).sum();
+        let got = cell(&table, code, "population").unwrap();
+        assert!((got - expected).abs() <= 0.51, "{code}: population {got} vs {expected}");
+        checked += 1;
+    }
+    assert!(checked >= 8);
+
     for (code, q) in &qpv {
         let inside: Vec<&(Point<f64>, f64, bool)> =
             buildings.iter().filter(|(p, _, _)| q.contains(p)).collect();

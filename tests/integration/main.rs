@@ -4,7 +4,9 @@
 //!
 //! - `fetch`: the download cache against a scripted local HTTP server (retries, timeouts, zips, sha256);
 //! - `ingest`: every reader on format variants and the real extracts (`ingest/table.rs`: the table reader);
-//! - `join`: point in polygon and IRIS → QPV weights on hand-made geometries, checked against `geo`;
+//! - `join`: point in polygon and IRIS → QPV weights on hand-made geometries, checked against `geo`, and
+//!   `fracture join --points` on the committed fixture against geopandas;
+//! - `interpolate`: `fracture interpolate` and the overlay engine against geopandas, conservation;
 //! - `indicators`: the indicator table of the demo (rows, secrecy, totals), through the binary;
 //! - `render`: maps and charts from hand-made inputs, and the demo report's figures;
 //! - `publish`: the published files of the demo (CSV twins, GeoJSON, Parquet, datapackage, manifest, page);
@@ -28,6 +30,7 @@ mod http_fixture;
 mod ifn;
 mod indicators;
 mod ingest;
+mod interpolate;
 mod join;
 mod publish;
 mod render;

@@ -111,6 +111,7 @@ fn data_dir(root: &Path) -> DataDir {
 
     let demo = toml_file(&project_root().join("data/demo/dataset.toml"));
     let key = demo["parameters"]["pseudonymisation_key"].as_str().unwrap();
+    let weighting = demo["parameters"]["population_weighting"].as_str().unwrap_or("area");
     let mut text = format!(
         "# Test fixture: the synthetic demo city (Démoville) as a real-data dataset fetched from a mirror.\n\
          id = \"{DATASET}\"\n\
@@ -135,7 +136,8 @@ fn data_dir(root: &Path) -> DataDir {
         text.push_str(&format!("{} = \"@{}\"\n", e.key, e.id));
     }
     text.push_str(&format!(
-        "\n[parameters]\ncompletion_min_hours = 10.0\nsecrecy_min_count = 11\npseudonymisation_key = \"{key}\"\n"
+        "\n[parameters]\ncompletion_min_hours = 10.0\nsecrecy_min_count = 11\npseudonymisation_key = \"{key}\"\n\
+         population_weighting = \"{weighting}\"\n"
     ));
     std::fs::write(data.join("datasets").join(format!("{DATASET}.toml")), text).unwrap();
     let vars = BTreeMap::from([("departement".to_string(), "99".to_string())]);
