@@ -449,6 +449,30 @@ mod tests {
     }
 
     #[test]
+    fn sources_named_by_the_dataset_come_from_the_catalogue_with_producer_and_vintage() {
+        let mut ctx = fixture::context();
+        ctx.paths.data_dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data");
+        ctx.dataset.sources = vec![
+            crate::context::SourceRef { id: "qpv2024".into(), vintage: Some("2024".into()) },
+            crate::context::SourceRef { id: "not_in_the_catalogue".into(), vintage: None },
+        ];
+        let locale = Locale::new(Lang::Fr);
+        let s = package::sources(&ctx, &small(), &locale);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].producer.as_deref(), Some("ANCT"));
+        assert_eq!(s[0].vintage.as_deref(), Some("2024"));
+        assert!(s[0].title.starts_with("Quartiers prioritaires"), "{:?}", s[0]);
+        assert!(s[0].page.as_deref().is_some_and(|p| p.starts_with("https://")));
+        assert_eq!((s[1].title.as_str(), s[1].producer.as_deref()), ("not_in_the_catalogue", None));
+        let p = datapackage(&ctx, &small(), &small().table, &locale, &Default::default());
+        assert_eq!(p["sources"][0]["producer"], "ANCT");
+        // Without catalogue sources: the credit line (a real dataset's has no invented producer).
+        ctx.dataset.sources.clear();
+        let s = package::sources(&ctx, &small(), &locale);
+        assert_eq!((s[0].title.as_str(), s[0].producer.as_deref()), ("Données de test", None));
+    }
+
+    #[test]
     fn sha256sums_lists_every_other_file_sorted_in_sha256sum_format() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("b.txt"), "b").unwrap();
