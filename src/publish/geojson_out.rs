@@ -1,20 +1,17 @@
 //! `datasets/qpv_indicators.geojson`: RFC 7946 FeatureCollection of the QPV with their indicators,
-//! built with the `geojson` crate from the Lambert-93 geometries.
+//! built with the `geojson` crate from the contours of [`super::geometry`].
 //! Geometry in WGS84 longitude/latitude with 6 decimals (about 0.1 m), exterior rings counter-clockwise
 //! (RFC 7946 §3.1.6); properties = the QPV's row of the indicator table (nulls kept as JSON null).
 
-use geo::orient::{Direction, Orient};
-use geo::{Coord, MapCoords};
+use std::collections::BTreeMap;
+
+use geo::MultiPolygon;
 use geojson::{Feature, FeatureCollection, Geometry, GeometryValue, JsonObject};
 use polars::prelude::*;
 use serde_json::{Value, json};
 
-use crate::crs::{Crs, Reprojector};
+use super::geometry::qpv_shapes_wgs84;
 use crate::ingest::Qpv;
-
-fn r6(v: f64) -> f64 {
-    (v * 1e6).round() / 1e6
-}
 
 fn cell(c: &Column, i: usize) -> Value {
     match c.get(i) {
@@ -32,28 +29,28 @@ fn cell(c: &Column, i: usize) -> Value {
 
 /// Builds the FeatureCollection (QPV rows of `table` only, matched by `area_code`).
 pub fn qpv_feature_collection(qpv: &[Qpv], table: &DataFrame) -> Result<FeatureCollection, String> {
-    let reproj = Reprojector::new();
+    feature_collection(qpv, &qpv_shapes_wgs84(qpv)?, table)
+}
+
+/// The FeatureCollection from contours already in WGS84 ([`qpv_shapes_wgs84`]), in the order of `qpv`.
+pub fn feature_collection(
+    qpv: &[Qpv],
+    shapes: &BTreeMap<String, MultiPolygon<f64>>,
+    table: &DataFrame,
+) -> Result<FeatureCollection, String> {
     let codes =
         table.column("area_code").map_err(|e| e.to_string())?.str().map_err(|e| e.to_string())?.clone();
     let mut features = Vec::new();
     for q in qpv {
         let Some(row) = codes.iter().position(|c| c == Some(q.code.as_str())) else { continue };
+        let Some(wgs) = shapes.get(&q.code) else { continue };
         let mut props = JsonObject::new();
         for c in table.columns() {
             props.insert(c.name().to_string(), cell(c, row));
         }
-        let wgs = q
-            .geometry
-            .try_map_coords(|c| {
-                reproj
-                    .convert(Crs::Lambert93, Crs::Wgs84, c.x, c.y)
-                    .map(|(x, y)| Coord { x: r6(x), y: r6(y) })
-            })
-            .map_err(|e| format!("{}: {e}", q.code))?
-            .orient(Direction::Default);
         let value = match wgs.0.as_slice() {
             [single] => GeometryValue::from(single),
-            _ => GeometryValue::from(&wgs),
+            _ => GeometryValue::from(wgs),
         };
         features.push(Feature {
             geometry: Some(Geometry::new(value)),

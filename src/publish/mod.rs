@@ -4,15 +4,22 @@
 //! renamed into place, so a failed run never leaves a partial report):
 //! - `index.html` (the readable report), `maps/*.png|svg` (from `render`);
 //! - `tables/indicators.csv` (Etalab CSV), `tables/indicators_excel-fr.csv` (French-Excel twin),
-//!   `tables/indicators.md`, `tables/series.csv`;
-//! - `datasets/qpv_indicators.geojson` (RFC 7946), `datasets/qpv_indicators.parquet`,
-//!   `datasets/datapackage.json` (Frictionless Table Schema of the CSV);
+//!   `tables/indicators.md`, `tables/series.csv` (the report's tables, at the paths earlier reports
+//!   and scripts use);
+//! - `datasets/`, the open-data package, self-contained (every path it describes is inside it):
+//!   `indicators.csv` and `indicators_excel-fr.csv` (the same bytes as in `tables/`; the report links
+//!   these), `qpv_indicators.geojson` (RFC 7946), `qpv_indicators.parquet` (GeoParquet 1.1),
+//!   `qpv_indicators.gpkg` (GeoPackage), `datapackage.json` (Frictionless Data Package), `README.md`,
+//!   `LICENSE` (Licence Ouverte 2.0), `SHA256SUMS`;
 //! - `manifest.json`: inputs and outputs with SHA-256, parameters, version and the only timestamp.
 //!
 //! - [`files`]: the table writers (Etalab CSV, French-Excel twin, Parquet, JSON) over `io`;
-//! - [`geojson_out`]: the QPV features with their row of the table (RFC 7946);
+//! - [`geometry`]: the QPV contours in WGS84 as every geographic file publishes them, WKB and
+//!   GeoPackage binary; [`geojson_out`]: the QPV features with their row of the table (RFC 7946);
+//!   [`geoparquet`]: the GeoParquet file; [`gpkg`]: the GeoPackage;
 //! - [`markdown`]: the table for people (Markdown, and the cells of the report's table);
-//! - `report`: `index.html`, its summary and downloads; `package`: `datapackage.json`;
+//! - `report`: `index.html`, its summary and downloads; `package`: `datapackage.json`, the package's
+//!   README, LICENSE and SHA256SUMS;
 //!   `manifest`: `manifest.json`.
 //!
 //! Invariant: the same inputs give byte-identical files, except `generated_at` in the manifest.
@@ -20,6 +27,9 @@
 
 pub mod files;
 pub mod geojson_out;
+pub mod geometry;
+pub mod geoparquet;
+pub mod gpkg;
 mod manifest;
 pub mod markdown;
 mod package;
@@ -141,22 +151,75 @@ pub fn write_report(
     if let Some(s) = &ind.series {
         files::write_csv(&dir.join("tables/series.csv"), &mark(s, "tables/series.csv")?)?;
     }
-    let fc = geojson_out::qpv_feature_collection(&inputs.qpv, &table).map_err(PublishError::Other)?;
-    // Compact: one line per feature would be nicer to diff, but coordinates dominate the size.
-    files::write_bytes(&dir.join("datasets/qpv_indicators.geojson"), format!("{fc}\n").as_bytes())?;
-    let qpv_rows =
-        table.clone().lazy().filter(col("area_type").eq(lit("qpv"))).collect().map_err(|source| {
-            PublishError::Table { path: dir.join("datasets/qpv_indicators.parquet"), source }
-        })?;
-    files::write_parquet(&dir.join("datasets/qpv_indicators.parquet"), &qpv_rows)?;
-    files::write_json(
-        &dir.join("datasets/datapackage.json"),
-        &package::datapackage(ctx, ind, &table, locale),
-    )?;
+    write_package(ctx, inputs, ind, &table, locale, &dir.join("datasets"))?;
 
     let html = report::report_html(ctx, joined, ind, &figures, notice, &notes, locale)?;
     files::write_bytes(&dir.join("index.html"), html.as_bytes())?;
     manifest::write_manifest(ctx, inputs, joined, ind, locale, dir)
+}
+
+/// The open-data package `datasets/` (see [`package`]): every file it describes is in it.
+fn write_package(
+    ctx: &Context,
+    inputs: &Inputs,
+    ind: &Indicators,
+    table: &DataFrame,
+    locale: &Locale,
+    dir: &Path,
+) -> Result<(), PublishError> {
+    use package::file;
+    let path = |f: &str| dir.join(f);
+    let table_error = |f: &str| {
+        let p = path(f);
+        move |source| PublishError::Table { path: p, source }
+    };
+    files::write_csv(&path(file::CSV), table)?;
+    files::write_csv_excel_fr(&path(file::EXCEL), table)?;
+
+    let shapes = geometry::qpv_shapes_wgs84(&inputs.qpv).map_err(PublishError::Other)?;
+    let fc = geojson_out::feature_collection(&inputs.qpv, &shapes, table).map_err(PublishError::Other)?;
+    // Compact: one line per feature would be nicer to diff, but coordinates dominate the size.
+    files::write_bytes(&path(file::GEOJSON), format!("{fc}\n").as_bytes())?;
+    let qpv_rows = table
+        .clone()
+        .lazy()
+        .filter(col("area_type").eq(lit(crate::indicators::AreaType::Qpv.code())))
+        .collect()
+        .map_err(table_error(file::GEOPARQUET))?;
+    geoparquet::write_geoparquet(&path(file::GEOPARQUET), &qpv_rows, &shapes)?;
+
+    let last_change = gpkg::last_change(ind.quarter, &ind.period);
+    let date = &last_change[..10];
+    let arg = |key: &str| {
+        locale.format(
+            key,
+            &[("dataset", Arg::Text(ctx.dataset.name.clone())), ("period", Arg::Text(ind.period.clone()))],
+        )
+    };
+    let (features, attributes) = (arg("package.gpkg_features"), arg("package.gpkg_attributes"));
+    let contents = gpkg::Contents {
+        features_title: &features,
+        features_description: locale.text("package.gpkg_features_description"),
+        attributes_title: &attributes,
+        attributes_description: locale.text("package.gpkg_attributes_description"),
+        last_change: &last_change,
+    };
+    let gpkg_path = path(file::GPKG);
+    files::write_bytes(&gpkg_path, &gpkg::gpkg_bytes(table, &qpv_rows, &shapes, &contents, &gpkg_path)?)?;
+
+    let method = report::method_lines(ctx, locale);
+    let secrecy = report::secrecy_line(ctx, locale);
+    let readme = package::readme(ctx, ind, table, locale, &method, &secrecy, date);
+    files::write_bytes(&path(file::README), readme.as_bytes())?;
+    files::write_bytes(&path(file::LICENSE), package::license(ctx, ind, locale, date).as_bytes())?;
+
+    let mut stats = package::FileStats::new();
+    for f in [file::CSV, file::EXCEL, file::GEOJSON, file::GPKG] {
+        let s = crate::io::hash::sha256_file(&path(f)).map_err(|e| PublishError::Other(e.to_string()))?;
+        stats.insert(f.to_string(), s);
+    }
+    files::write_json(&path(file::DATAPACKAGE), &package::datapackage(ctx, ind, table, locale, &stats))?;
+    files::write_bytes(&path(file::SHA256SUMS), package::sha256sums(dir)?.as_bytes())
 }
 
 #[cfg(test)]
@@ -170,7 +233,7 @@ mod tests {
     use crate::indicators::fixture::{self, World};
     use crate::indicators::table::indicator;
     use crate::join::JoinStats;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn area(area_type: AreaType, code: &str, name: &str) -> Area {
         let qpv = area_type == AreaType::Qpv;
@@ -241,12 +304,16 @@ mod tests {
         let mut ind = small();
         let paths = |ind: &Indicators| downloads(ind).iter().map(|d| d.path).collect::<Vec<_>>();
         let without = [
-            "tables/indicators.csv",
-            "tables/indicators_excel-fr.csv",
+            "datasets/indicators.csv",
+            "datasets/indicators_excel-fr.csv",
             "tables/indicators.md",
             "datasets/qpv_indicators.geojson",
             "datasets/qpv_indicators.parquet",
+            "datasets/qpv_indicators.gpkg",
             "datasets/datapackage.json",
+            "datasets/README.md",
+            "datasets/LICENSE",
+            "datasets/SHA256SUMS",
         ];
         assert_eq!(paths(&ind), without);
         ind.series = Some(DataFrame::empty());
@@ -271,10 +338,11 @@ mod tests {
         ind.table.with_column(Column::new("completion_rate".into(), [Some(50.0), None, None, None])).unwrap();
         for lang in [Lang::Fr, Lang::En] {
             let locale = Locale::new(lang);
-            let p = datapackage(&ctx, &ind, &ind.table, &locale);
+            let p = datapackage(&ctx, &ind, &ind.table, &locale, &Default::default());
             let fields = p["resources"][0]["schema"]["fields"].as_array().unwrap();
             let names: Vec<&str> = fields.iter().map(|f| f["name"].as_str().unwrap()).collect();
-            // Table columns in order, those that are not indicators left out.
+            // Table columns in order; one the indicator table does not define keeps its name and type,
+            // so that the schema always matches the file.
             assert_eq!(
                 names,
                 [
@@ -285,12 +353,14 @@ mod tests {
                     "poverty_rate",
                     "participants",
                     "participants_per_1000",
+                    "not_an_indicator",
                     "secrecy",
                     "completion_rate"
                 ]
             );
+            assert_eq!(fields[7], json!({"name": "not_an_indicator", "type": "integer"}));
             let params = TextParams { secrecy_min: 7, completion_hours: "9" };
-            for f in fields {
+            for f in fields.iter().filter(|f| f["name"] != "not_an_indicator") {
                 let d = indicator(f["name"].as_str().unwrap()).unwrap();
                 assert_eq!(f["type"], d.column_type.as_str());
                 assert_eq!(f["title"], d.label(lang));
@@ -318,8 +388,102 @@ mod tests {
             assert_eq!(p["synthetic"], false);
             assert_eq!(p["sources"][0]["title"], "Données de test");
             assert_eq!(p["resources"][0]["schema"]["primaryKey"], json!(["area_code"]));
-            assert_eq!(p["resources"][0]["path"], "../tables/indicators.csv");
+            assert_eq!(p["resources"][0]["path"], "indicators.csv");
+            // Constraints from the definitions.
+            let constraints =
+                |id: &str| fields.iter().find(|f| f["name"] == id).unwrap()["constraints"].clone();
+            assert_eq!(constraints("area_code"), json!({"required": true, "unique": true}));
+            assert_eq!(constraints("area_type")["enum"], json!(["qpv", "hors_qpv", "territoire"]));
+            assert_eq!(constraints("share_thd30"), json!({"minimum": 0, "maximum": 100}));
+            assert_eq!(constraints("participants"), json!({"minimum": 0}));
+            assert_eq!(constraints("secrecy"), Value::Null);
+            // Every resource is a file of the package folder itself.
+            let resources = p["resources"].as_array().unwrap();
+            assert_eq!(resources.len(), 5);
+            for r in resources {
+                let path = r["path"].as_str().unwrap();
+                assert!(!path.contains('/') && !path.contains(".."), "{path}");
+                assert!(r["mediatype"].is_string() && r["format"].is_string(), "{r}");
+            }
+            let excel = &resources[1]["schema"]["fields"];
+            assert_eq!(excel[3]["decimalChar"], ",", "numbers with a decimal comma");
+            assert_eq!(excel[5].get("decimalChar"), None, "integers have no decimals");
+            assert_eq!(resources[1]["dialect"]["delimiter"], ";");
+            assert_eq!(p["licenses"][0]["name"], "etalab-2.0");
         }
+    }
+
+    #[test]
+    fn datapackage_carries_the_hash_and_size_of_the_files_it_is_given() {
+        let ctx = fixture::context();
+        let ind = small();
+        let stats = package::FileStats::from([("indicators.csv".to_string(), ("ab12".to_string(), 7))]);
+        let p = datapackage(&ctx, &ind, &ind.table, &Locale::new(Lang::Fr), &stats);
+        assert_eq!(p["resources"][0]["hash"], "sha256:ab12");
+        assert_eq!(p["resources"][0]["bytes"], 7);
+        assert_eq!(p["resources"][1].get("hash"), None);
+    }
+
+    #[test]
+    fn the_package_readme_has_the_dictionary_sources_and_attribution_in_each_language() {
+        let ctx = fixture::context();
+        let ind = small();
+        for lang in [Lang::Fr, Lang::En] {
+            let locale = Locale::new(lang);
+            let method = report::method_lines(&ctx, &locale);
+            let secrecy = report::secrecy_line(&ctx, &locale);
+            let r = package::readme(&ctx, &ind, &ind.table, &locale, &method, &secrecy, "2025-09-30");
+            for (_, what) in package::FILES {
+                assert!(r.contains(locale.text(what)), "{what}");
+            }
+            let d = indicator("share_thd30").unwrap();
+            assert!(r.contains(&format!("| `share_thd30` | {} | number | % |", d.label(lang))), "{r}");
+            assert!(r.contains("| `not_an_indicator` |  | integer |"), "{r}");
+            assert!(r.contains(&secrecy) && r.contains(&method[0]));
+            assert!(r.contains("Données de test") && r.contains("2025-09-30"), "source and date: {r}");
+            assert!(r.contains(package::LICENCE_URL));
+            let license = package::license(&ctx, &ind, &locale, "2025-09-30");
+            assert!(license.contains("etalab-2.0") && license.contains(package::LICENCE_URL));
+            assert!(license.contains(&package::attribution(&ctx, &ind, &locale, "2025-09-30")));
+        }
+    }
+
+    #[test]
+    fn sources_named_by_the_dataset_come_from_the_catalogue_with_producer_and_vintage() {
+        let mut ctx = fixture::context();
+        ctx.paths.data_dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data");
+        ctx.dataset.sources = vec![
+            crate::context::SourceRef { id: "qpv2024".into(), vintage: Some("2024".into()) },
+            crate::context::SourceRef { id: "not_in_the_catalogue".into(), vintage: None },
+        ];
+        let locale = Locale::new(Lang::Fr);
+        let s = package::sources(&ctx, &small(), &locale);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].producer.as_deref(), Some("ANCT"));
+        assert_eq!(s[0].vintage.as_deref(), Some("2024"));
+        assert!(s[0].title.starts_with("Quartiers prioritaires"), "{:?}", s[0]);
+        assert!(s[0].page.as_deref().is_some_and(|p| p.starts_with("https://")));
+        assert_eq!((s[1].title.as_str(), s[1].producer.as_deref()), ("not_in_the_catalogue", None));
+        let p = datapackage(&ctx, &small(), &small().table, &locale, &Default::default());
+        assert_eq!(p["sources"][0]["producer"], "ANCT");
+        // Without catalogue sources: the credit line (a real dataset's has no invented producer).
+        ctx.dataset.sources.clear();
+        let s = package::sources(&ctx, &small(), &locale);
+        assert_eq!((s[0].title.as_str(), s[0].producer.as_deref()), ("Données de test", None));
+    }
+
+    #[test]
+    fn sha256sums_lists_every_other_file_sorted_in_sha256sum_format() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("b.txt"), "b").unwrap();
+        std::fs::write(dir.path().join("a.txt"), "a").unwrap();
+        std::fs::write(dir.path().join("SHA256SUMS"), "old").unwrap();
+        let sums = package::sha256sums(dir.path()).unwrap();
+        assert_eq!(
+            sums,
+            "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb  a.txt\n\
+             3e23e8160039594a33894f6564e1b1348bbd7a0088d42c4acb73eeaed59c009d  b.txt\n"
+        );
     }
 
     #[test]
@@ -328,7 +492,7 @@ mod tests {
         ctx.dataset.parameters.completion_min_hours = 10.5;
         let mut ind = small();
         ind.table.with_column(Column::new("completion_rate".into(), [Some(50.0), None, None, None])).unwrap();
-        let p = datapackage(&ctx, &ind, &ind.table, &Locale::new(Lang::Fr));
+        let p = datapackage(&ctx, &ind, &ind.table, &Locale::new(Lang::Fr), &Default::default());
         let fields = p["resources"][0]["schema"]["fields"].as_array().unwrap();
         let c = fields.iter().find(|f| f["name"] == "completion_rate").unwrap()["description"].clone();
         assert!(c.as_str().unwrap().contains("au moins 10,5 h"), "{c}");

@@ -21,12 +21,13 @@ pub(super) struct Download {
     pub what: &'static str,
 }
 
-/// The files a reader can download, as listed in the report.
+/// The files a reader can download, as listed in the report: the open-data package `datasets/`
+/// (whose CSV files are byte for byte those of `tables/`), the Markdown table and the series.
 pub(super) fn downloads(ind: &Indicators) -> Vec<Download> {
     let d = |path, what| Download { path, what };
     let mut out = vec![
-        d("tables/indicators.csv", "download.csv"),
-        d("tables/indicators_excel-fr.csv", "download.excel"),
+        d("datasets/indicators.csv", "download.csv"),
+        d("datasets/indicators_excel-fr.csv", "download.excel"),
         d("tables/indicators.md", "download.markdown"),
     ];
     if ind.series.is_some() {
@@ -34,8 +35,12 @@ pub(super) fn downloads(ind: &Indicators) -> Vec<Download> {
     }
     out.extend([
         d("datasets/qpv_indicators.geojson", "download.geojson"),
-        d("datasets/qpv_indicators.parquet", "download.parquet"),
-        d("datasets/datapackage.json", "download.datapackage"),
+        d("datasets/qpv_indicators.parquet", "download.geoparquet"),
+        d("datasets/qpv_indicators.gpkg", "download.gpkg"),
+        d("datasets/datapackage.json", "download.package"),
+        d("datasets/README.md", "download.package_readme"),
+        d("datasets/LICENSE", "download.license"),
+        d("datasets/SHA256SUMS", "download.sha256sums"),
     ]);
     out
 }
@@ -81,12 +86,9 @@ pub(super) fn report_html(
     let (maps, charts): (Vec<&Figure>, Vec<&Figure>) =
         figures.iter().partition(|f| f.kind == FigureKind::Map);
     let period_label = ind.quarter.map(|q| locale.quarter(q)).unwrap_or_else(|| ind.period.clone());
-    let params = &ctx.dataset.parameters;
     let text = |key: &str, args: &[(&str, Arg)]| locale.format(key, args);
-    let method_population = match params.population_weighting {
-        crate::join::Weighting::Dwellings => "report.method_population_dwellings",
-        _ => "report.method_population_area",
-    };
+    let mut method = method_lines(ctx, locale);
+    method.push(secrecy_line(ctx, locale));
     let context = json!({
         "lang": locale.lang.code(),
         "t": locale.all_messages().collect::<std::collections::BTreeMap<_, _>>(),
@@ -101,13 +103,7 @@ pub(super) fn report_html(
         "table": {"header": header_ordered, "rows": rows},
         "table_caption": text("report.table_caption", &[("period", Arg::Text(period_label.clone()))]),
         "notes": notes,
-        "method": [
-            locale.text("report.method_geography"),
-            locale.text(method_population),
-            locale.text("report.method_connectivity"),
-            text("report.method_reach", &[("hours", Arg::Text(super::completion_hours(ctx, locale)))]),
-            text("report.method_secrecy", &[("min", Arg::Text(params.secrecy_min_count.to_string()))]),
-        ],
+        "method": method,
         "downloads": downloads,
         "sources": text("report.sources", &[("credit", Arg::Text(ctx.dataset.credit(locale.lang).into()))]),
     });
@@ -116,6 +112,27 @@ pub(super) fn report_html(
     env.get_template("report")
         .and_then(|t| t.render(context))
         .map_err(|e| PublishError::Template(format!("{e:#}")))
+}
+
+/// The method in a few sentences (geography, population, connectivity, reach), as the report and the
+/// package's README say it.
+pub(super) fn method_lines(ctx: &Context, locale: &Locale) -> Vec<String> {
+    let method_population = match ctx.dataset.parameters.population_weighting {
+        crate::join::Weighting::Dwellings => "report.method_population_dwellings",
+        _ => "report.method_population_area",
+    };
+    vec![
+        locale.text("report.method_geography").to_string(),
+        locale.text(method_population).to_string(),
+        locale.text("report.method_connectivity").to_string(),
+        locale.format("report.method_reach", &[("hours", Arg::Text(super::completion_hours(ctx, locale)))]),
+    ]
+}
+
+/// The statistical-secrecy rule in one sentence.
+pub(super) fn secrecy_line(ctx: &Context, locale: &Locale) -> String {
+    let min = ctx.dataset.parameters.secrecy_min_count;
+    locale.format("report.method_secrecy", &[("min", Arg::Text(min.to_string()))])
 }
 
 /// A few sentences a reader sees first, computed from the table.
