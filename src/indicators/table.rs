@@ -185,16 +185,49 @@ impl Texts {
     }
 }
 
+/// A classification method named in the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClassMethod {
+    /// Quantiles with nice bounds.
+    #[default]
+    Quantiles,
+    /// Classes of equal width.
+    EqualIntervals,
+    /// Exact Fisher-Jenks natural breaks.
+    Jenks,
+}
+
+/// How a map's values are classed: `"quantiles"`, `"equal_intervals"`, `"jenks"`, or fixed
+/// thresholds `{ breaks = [50, 70, 85] }` (strictly ascending; `t` thresholds make `t + 1` classes).
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
+#[serde(untagged, deny_unknown_fields)]
+pub enum Classification {
+    Method(ClassMethod),
+    Breaks { breaks: Vec<f64> },
+}
+
+impl Default for Classification {
+    fn default() -> Self {
+        Classification::Method(ClassMethod::Quantiles)
+    }
+}
+
 /// How an indicator is mapped.
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct MapSpec {
-    /// File stem of `maps/<stem>.png|svg`.
+    /// File stem of `maps/<stem>.png|svg|json`.
     pub stem: String,
     /// Decimals of the legend and of the text alternative.
     pub decimals: usize,
     /// Position in the report's maps (1 = first).
     pub rank: u32,
+    /// How the values are classed (quantiles when not given); the legend states it.
+    #[serde(default)]
+    pub classification: Classification,
+    /// Number of classes asked for (5 when not given; ignored with fixed thresholds).
+    pub classes: Option<usize>,
 }
 
 /// One published column.

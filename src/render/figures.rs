@@ -1,19 +1,26 @@
 //! Stage `render`: chooses the figures a dataset's indicators allow and draws them.
 //!
 //! Inputs: the QPV geometries, the IRIS outlines (background), the indicator table and series, and the
-//! locale every text is written in. Output: `<out_dir>/*.png|svg` and a [`Figure`] list (title, files,
-//! text alternative) for the report. A map is drawn for each indicator the indicator table maps and
-//! the dataset's table has; every figure carries the dataset's credit line and, for synthetic data,
-//! its notice.
+//! locale every text is written in. Output: `<out_dir>/*.png|svg`, beside each figure
+//! `<out_dir>/<stem>.json` with the data it draws (see `sidecar`), and a [`Figure`] list (title,
+//! files, text alternative) for the report. A map is drawn for each indicator the indicator table
+//! maps and the dataset's table has, classed by the method its table entry names; a QPV without a
+//! value is "secret" when the row's `secrecy` column lists the indicator's count (its `hidden_with`,
+//! or the column itself), "no data" otherwise. Every figure carries the dataset's credit line and,
+//! for synthetic data, its notice.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use polars::prelude::*;
 
-use super::{ChartSpec, MapFeature, MapSpec, RenderError, Series, choropleth, line_chart, scatter};
+use super::classify::{ClassBreaks, Method, UserBreaks};
+use super::sidecar::{line_data, map_data, scatter_data, write_json};
+use super::{
+    ChartSpec, MapFeature, MapSpec, MapState, MapValue, RenderError, Series, choropleth, line_chart, scatter,
+};
 use crate::context::Context;
-use crate::indicators::table::{Indicator, mapped};
+use crate::indicators::table::{self, ClassMethod, Classification, Indicator, mapped};
 use crate::indicators::{AreaType, Indicators, TERRITORY};
 use crate::ingest::Inputs;
 use crate::locale::{Arg, Locale};
@@ -33,6 +40,8 @@ pub struct Figure {
     pub title: String,
     pub png: String,
     pub svg: String,
+    /// `maps/<stem>.json`: the data the figure draws.
+    pub data: String,
     pub description: String,
 }
 
@@ -73,6 +82,36 @@ fn column_values(df: &DataFrame, name: &str) -> Option<BTreeMap<String, Option<f
     Some(codes.iter().zip(values.iter()).filter_map(|(c, v)| Some((c?.to_string(), v))).collect())
 }
 
+/// The hidden columns of each row: `participants:primary;devices:secondary` gives
+/// `{participants, devices}`.
+fn hidden_columns(df: &DataFrame) -> BTreeMap<String, BTreeSet<String>> {
+    let (Ok(codes), Ok(secrecy)) = (df.column("area_code"), df.column("secrecy")) else {
+        return BTreeMap::new();
+    };
+    let (Ok(codes), Ok(secrecy)) = (codes.str(), secrecy.str()) else {
+        return BTreeMap::new();
+    };
+    codes
+        .iter()
+        .zip(secrecy.iter())
+        .filter_map(|(c, s)| {
+            let hidden =
+                s?.split(';').filter_map(|item| item.split(':').next()).map(str::to_string).collect();
+            Some((c?.to_string(), hidden))
+        })
+        .collect()
+}
+
+/// The classification method an indicator's map asks for.
+pub fn method(map: &table::MapSpec) -> Result<Method, super::classify::BreaksError> {
+    Ok(match &map.classification {
+        Classification::Method(ClassMethod::Quantiles) => Method::Quantiles,
+        Classification::Method(ClassMethod::EqualIntervals) => Method::EqualIntervals,
+        Classification::Method(ClassMethod::Jenks) => Method::Jenks,
+        Classification::Breaks { breaks } => Method::Breaks(UserBreaks::new(breaks.clone())?),
+    })
+}
+
 /// Text alternative of a choropleth: range, extremes, missing.
 fn describe(
     d: &Indicator,
@@ -81,10 +120,9 @@ fn describe(
     territory: Option<f64>,
     decimals: usize,
 ) -> String {
-    let mut known: Vec<&MapFeature> = feats.iter().filter(|f| f.value.is_some()).collect();
-    known.sort_by(|a, b| {
-        a.value.partial_cmp(&b.value).unwrap_or(std::cmp::Ordering::Equal).then(a.code.cmp(&b.code))
-    });
+    let mut known: Vec<(&MapFeature, f64)> =
+        feats.iter().filter_map(|f| Some((f, f.value.known()?))).collect();
+    known.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.code.cmp(&b.0.code)));
     let unit = d.unit(locale.lang);
     let fmt = |v: f64| Arg::Text(format!("{} {unit}", locale.number(v, decimals)).trim_end().to_string());
     let label = Arg::Text(d.label(locale.lang).to_string());
@@ -93,19 +131,22 @@ fn describe(
         s.push_str(&locale.format(
             "map.extremes",
             &[
-                ("high_name", Arg::Text(hi.label.clone())),
-                ("high", fmt(hi.value.unwrap_or_default())),
-                ("low_name", Arg::Text(lo.label.clone())),
-                ("low", fmt(lo.value.unwrap_or_default())),
+                ("high_name", Arg::Text(hi.0.label.clone())),
+                ("high", fmt(hi.1)),
+                ("low_name", Arg::Text(lo.0.label.clone())),
+                ("low", fmt(lo.1)),
             ],
         ));
     }
     if let Some(t) = territory {
         s.push_str(&locale.format("map.territory", &[("value", fmt(t))]));
     }
-    let missing = feats.len() - known.len();
-    if missing > 0 {
-        s.push_str(&locale.format("map.missing", &[("n", Arg::Count(missing as u64))]));
+    for (state, key) in [(MapState::NoData, "map.missing_no_data"), (MapState::Secret, "map.missing_secret")]
+    {
+        let n = feats.iter().filter(|f| f.value.state() == state).count();
+        if n > 0 {
+            s.push_str(&locale.format(key, &[("n", Arg::Count(n as u64))]));
+        }
     }
     s
 }
@@ -124,21 +165,36 @@ pub fn render(
     let rel = |stem: &str, ext: &str| format!("maps/{stem}.{ext}");
     let suffix = || Arg::Text(texts.title_suffix.clone());
     let notice = texts.notice.as_deref();
+    let hidden = hidden_columns(&ind.table);
     for (d, map) in mapped() {
         let Some(values) = column_values(&ind.table, &d.id) else { continue };
+        // The counts whose suppression hides this column: its own (a count) and its `hidden_with`.
+        let counts: Vec<&str> = std::iter::once(d.id.as_str()).chain(d.hidden_with.as_deref()).collect();
         let features: Vec<MapFeature> = inputs
             .qpv
             .iter()
-            .map(|q| MapFeature {
-                code: q.code.clone(),
-                label: q.name.clone(),
-                geometry: q.geometry.clone(),
-                value: values.get(&q.code).copied().flatten(),
+            .map(|q| {
+                let secret = hidden.get(&q.code).is_some_and(|h| counts.iter().any(|c| h.contains(*c)));
+                let value = match values.get(&q.code).copied().flatten() {
+                    Some(v) => MapValue::Value(v),
+                    None if secret => MapValue::Secret,
+                    None => MapValue::NoData,
+                };
+                MapFeature {
+                    code: q.code.clone(),
+                    label: q.name.clone(),
+                    geometry: q.geometry.clone(),
+                    value,
+                }
             })
             .collect();
-        if features.iter().all(|f| f.value.is_none()) {
+        if features.iter().all(|f| f.value.known().is_none()) {
             continue;
         }
+        let method = method(map).map_err(|e| RenderError::Classes {
+            path: out_dir.join(format!("{}.png", map.stem)),
+            reason: e.to_string(),
+        })?;
         let label = d.label(locale.lang);
         let title =
             locale.format("figure.title", &[("label", Arg::Text(label.to_string())), ("suffix", suffix())]);
@@ -150,19 +206,23 @@ pub fn render(
             file_stem: &map.stem,
             title: &title,
             legend_title: &legend,
-            higher_is_better: d.higher_is_better(),
+            direction: d.direction,
             decimals: map.decimals,
+            method: &method,
+            classes: map.classes.unwrap_or(ClassBreaks::MAP_CLASSES),
             credit: &texts.credit,
             notice,
             description: &description,
             locale,
         };
         let m = choropleth(&spec, &background, &features, out_dir)?;
+        write_json(out_dir, &map.stem, &map_data(&d.id, &m, &features, locale))?;
         figures.push(Figure {
             kind: FigureKind::Map,
             title,
             png: rel(&map.stem, "png"),
             svg: rel(&map.stem, "svg"),
+            data: rel(&map.stem, "json"),
             description: m.description,
         });
     }
@@ -186,13 +246,13 @@ pub fn render(
                     by_area.entry(c.to_string()).or_default().push((label, v));
                 }
             }
-            let series: Vec<Series> = codes
+            let (drawn, series): (Vec<&str>, Vec<Series>) = codes
                 .iter()
                 .filter_map(|code| {
                     let name = ind.areas.iter().find(|a| &a.code == code).map(|a| a.name.clone())?;
-                    Some(Series { label: name, points: by_area.remove(code)? })
+                    Some((code.as_str(), Series { label: name, points: by_area.remove(code)? }))
                 })
-                .collect();
+                .unzip();
             let title = locale.format("chart.reach_title", &[("suffix", suffix())]);
             let description =
                 locale.format("chart.reach_description", &[("n", Arg::Count(series.len() as u64))]);
@@ -206,11 +266,14 @@ pub fn render(
                 locale,
             };
             let r = line_chart(&spec, &series, out_dir)?;
+            let data: Vec<(&str, &Series)> = drawn.iter().copied().zip(&series).collect();
+            write_json(out_dir, "reach_series", &line_data("participants_per_1000", &data))?;
             figures.push(Figure {
                 kind: FigureKind::Chart,
                 title,
                 png: rel("reach_series", "png"),
                 svg: rel("reach_series", "svg"),
+                data: rel("reach_series", "json"),
                 description: r.description,
             });
         }
@@ -239,13 +302,53 @@ pub fn render(
             locale,
         };
         let r = scatter(&spec, locale.text("chart.need_axis"), &points, out_dir)?;
+        let data: Vec<(&str, &super::sidecar::Point)> =
+            inputs.qpv.iter().map(|q| q.code.as_str()).zip(&points).collect();
+        write_json(out_dir, "need_vs_reach", &scatter_data("poverty_rate", "participants_per_1000", &data))?;
         figures.push(Figure {
             kind: FigureKind::Chart,
             title,
             png: rel("need_vs_reach", "png"),
             svg: rel("need_vs_reach", "svg"),
+            data: rel("need_vs_reach", "json"),
             description: r.description,
         });
     }
     Ok(figures)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_map_of_the_table_has_a_valid_classification() {
+        let mut methods = BTreeSet::new();
+        for (d, map) in mapped() {
+            let m = method(map).unwrap_or_else(|e| panic!("{}: {e}", d.id));
+            if let Method::Breaks(user) = &m {
+                assert!(
+                    user.thresholds().len() < crate::render::MAX_CLASSES,
+                    "{}: too many thresholds",
+                    d.id
+                );
+            }
+            let k = map.classes.unwrap_or(ClassBreaks::MAP_CLASSES);
+            assert!((1..=crate::render::MAX_CLASSES).contains(&k), "{}: {k} classes", d.id);
+            methods.insert(m.id());
+        }
+        assert!(methods.contains("jenks"), "the demo report has at least one Fisher-Jenks map");
+    }
+
+    #[test]
+    fn hidden_columns_are_read_from_the_secrecy_column() -> Result<(), PolarsError> {
+        let df = df!(
+            "area_code" => ["A", "B", "C"],
+            "secrecy" => [Some("participants:primary;devices:secondary"), None, Some("")],
+        )?;
+        let h = hidden_columns(&df);
+        assert_eq!(h["A"], BTreeSet::from(["participants".to_string(), "devices".to_string()]));
+        assert!(!h.contains_key("B"));
+        Ok(())
+    }
 }

@@ -113,11 +113,8 @@ pub(crate) fn label_requests(
             for f in features {
                 *same_name.entry(f.label.trim()).or_default() += 1;
             }
-            let mut known: Vec<(usize, f64)> = features
-                .iter()
-                .enumerate()
-                .filter_map(|(i, f)| f.value.filter(|v| v.is_finite()).map(|v| (i, v)))
-                .collect();
+            let mut known: Vec<(usize, f64)> =
+                features.iter().enumerate().filter_map(|(i, f)| f.value.known().map(|v| (i, v))).collect();
             known.sort_by(|a, b| {
                 a.1.total_cmp(&b.1).then_with(|| features[a.0].code.cmp(&features[b.0].code))
             });
@@ -302,7 +299,12 @@ mod tests {
     use geo::MultiPolygon;
 
     fn feature(code: &str, label: &str, value: Option<f64>) -> MapFeature {
-        MapFeature { code: code.into(), label: label.into(), geometry: MultiPolygon::new(vec![]), value }
+        MapFeature {
+            code: code.into(),
+            label: label.into(),
+            geometry: MultiPolygon::new(vec![]),
+            value: value.into(),
+        }
     }
 
     #[test]
@@ -329,7 +331,7 @@ mod tests {
         let mut features: Vec<MapFeature> = (0..40)
             .map(|i| feature(&format!("QP{i:03}"), &format!("Quartier {i}"), Some(f64::from(i) * 1.5)))
             .collect();
-        features[5].value = None;
+        features[5].value = crate::render::MapValue::Secret;
         features[7].label = "Centre Ville".into();
         features[39].label = "Centre Ville".into();
         let r = label_requests(&features, LabelMode::Extremes, 1, &Locale::default());

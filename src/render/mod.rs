@@ -3,7 +3,9 @@
 //! Table of contents:
 //! - [`figures`]: the stage entry point, choosing the figures a dataset's indicators allow and
 //!   drawing them ([`figures::render`], [`figures::Figure`]);
-//! - [`classes`]: quantile class breaks with nice bounds ([`ClassBreaks`]);
+//! - [`classify`]: classification of map values behind one trait, one file per method: quantiles,
+//!   equal intervals, exact Fisher-Jenks, user breaks ([`ClassBreaks`], [`classify::Method`],
+//!   [`classify::Classes`]), and pooled breaks for small multiples;
 //! - [`choropleth`](mod@choropleth): choropleth maps ([`choropleth()`], [`MapSpec`], [`MapFeature`],
 //!   [`RenderedMap`]), in submodules for layout, legend, painting, scale bar and description;
 //! - `symbols`: circles over the map features too small to show their colour, spread apart;
@@ -14,12 +16,15 @@
 //! - `frame`: the page furniture shared by every figure (title, notice banner, footnote, credit);
 //! - `text`: font sizes, text styles and colours, text measurement and wrapping;
 //! - `output`: drawing one figure on both backends and writing the files atomically;
+//! - `sidecar`: the data of each figure as `maps/<stem>.json` (classes and counts of a map, points of
+//!   a chart);
 //! - here: [`RenderError`] and the registration of the embedded fonts.
 //!
 //! Inputs: geometries in Lambert-93 metres (EPSG:2154) with one value per feature for maps,
 //! quarterly series and (need, reach) pairs for charts, plus the texts of each figure (title, credit,
 //! notice, text alternative). Outputs: for each figure `<out_dir>/<file_stem>.png` (1400 px wide for
-//! maps, 1200 px for charts) and `<out_dir>/<file_stem>.svg`.
+//! maps, 1200 px for charts) and `<out_dir>/<file_stem>.svg`, and from [`figures::render`]
+//! `<out_dir>/<file_stem>.json` with the data the figure draws.
 //!
 //! Invariants:
 //! - fonts are the embedded DejaVu Sans (no system font), registered once before the first drawing;
@@ -27,16 +32,17 @@
 //!   and then renamed, so a reader never sees a half-written figure;
 //! - every SVG is accessible (RGAA 4.1): `role="img"`, `aria-labelledby`, `<title>` and `<desc>`;
 //! - information is never carried by colour alone: legends carry the numbers, series have distinct
-//!   marker shapes, missing data is hatched;
+//!   marker shapes, missing data is hatched (diagonally for no data, crossed for secret);
 //! - maps keep an equal x/y scale (no distortion), north up.
 
 pub mod chart;
 pub mod choropleth;
-pub mod classes;
+pub mod classify;
 pub mod figures;
 mod frame;
 mod labels;
 mod output;
+mod sidecar;
 mod svg_a11y;
 mod symbols;
 mod text;
@@ -47,8 +53,8 @@ use std::sync::OnceLock;
 use plotters::style::FontStyle;
 
 pub use chart::{ChartSpec, RenderedChart, Series, line_chart, scatter};
-pub use choropleth::{MapFeature, MapSpec, RenderedMap, choropleth};
-pub use classes::ClassBreaks;
+pub use choropleth::{MAX_CLASSES, MapFeature, MapSpec, MapState, MapValue, RenderedMap, choropleth};
+pub use classify::ClassBreaks;
 
 /// Why a figure could not be produced.
 #[derive(Debug, thiserror::Error)]
@@ -62,6 +68,9 @@ pub enum RenderError {
     /// There is nothing to draw (no geometry, no period).
     #[error("nothing to draw in {path}: {reason}")]
     Empty { path: PathBuf, reason: String },
+    /// The classes cannot be drawn (too many for the palette, invalid thresholds).
+    #[error("cannot class the values of {path}: {reason}")]
+    Classes { path: PathBuf, reason: String },
     /// plotters failed while drawing the figure.
     #[error("drawing {path} failed: {message}")]
     Draw { path: PathBuf, message: String },

@@ -2,9 +2,10 @@
 //! regional map is a speck of a few pixels).
 //!
 //! Input: for each feature, its box on the map and a point inside it (`geo::InteriorPoint`) in
-//! pixels, its fill (a class colour, or `None` for no data) and its value; the map frame. Output: the
+//! pixels, its fill (a class colour, no data or secret) and its value; the map frame. Output: the
 //! [`Symbol`]s to draw over the features, in drawing order: a circle of [`SYMBOL_RADIUS`] px filled
-//! with the class colour (white with dense grey hatching for no data) with a dark outline.
+//! with the class colour (white with dense grey hatching for no data, crossed for secret) with a
+//! dark outline.
 //!
 //! Invariants:
 //! - a feature [`needs_symbol`] when its box is narrower and lower than [`SYMBOL_BELOW`] px, i.e.
@@ -12,8 +13,8 @@
 //! - symbols that would overlap are pushed apart by a fixed number of deterministic relaxation
 //!   rounds (up to [`SPREAD_MAX`] symbols; beyond that they stay in place) and kept inside the
 //!   frame; a symbol that no longer covers its feature's point is joined to it by a leader line;
-//! - the drawing order is fixed: no data first, then from the best value to the worst (ties by
-//!   code), so where symbols still overlap the worst values are on top;
+//! - the drawing order is fixed: no data and secret first, then from the best value to the worst
+//!   (ties by code), so where symbols still overlap the worst values are on top;
 //! - the same inputs give the same symbols (no hash order, no randomness).
 
 use plotters::coord::Shift;
@@ -21,7 +22,7 @@ use plotters::element::{Circle, PathElement};
 use plotters::prelude::{DrawingArea, DrawingBackend};
 use plotters::style::{Color, RGBColor, WHITE};
 
-use super::choropleth::{HATCH, OUTLINE, hatch};
+use super::choropleth::{Fill, HATCH, OUTLINE};
 use super::output::DrawResult;
 
 /// A feature whose box is smaller than this on both sides (px) is drawn with a symbol too.
@@ -43,8 +44,8 @@ pub(crate) struct SymbolCandidate<'a> {
     pub feature: usize,
     /// A point inside the feature, in pixels.
     pub anchor: (f64, f64),
-    /// Fill colour; `None` for no data.
-    pub colour: Option<RGBColor>,
+    /// Fill: the class colour, or the hatching of no data or secret.
+    pub fill: Fill,
     /// Where the value stands, the larger the worse (`None` for no data): orders the drawing.
     pub badness: Option<f64>,
     /// The feature's code, to break ties.
@@ -66,9 +67,9 @@ pub(crate) struct Symbol {
     pub anchor: (i32, i32),
     /// Centre of the circle (the anchor unless the symbol was pushed aside).
     pub centre: (i32, i32),
-    /// Fill colour; `None` for no data (white with hatching).
+    /// Fill colour; `None` for no data and secret (white with hatching).
     pub colour: Option<RGBColor>,
-    /// Hatching segments inside a no-data symbol.
+    /// Hatching segments inside a no-data or secret symbol.
     pub hatch: Vec<Vec<(i32, i32)>>,
 }
 
@@ -123,8 +124,8 @@ pub(crate) fn layout_symbols(candidates: &[SymbolCandidate], frame: [(i32, i32);
                 feature: c.feature,
                 anchor: (c.anchor.0.round() as i32, c.anchor.1.round() as i32),
                 centre,
-                colour: c.colour,
-                hatch: if c.colour.is_none() { symbol_hatch(centre) } else { Vec::new() },
+                colour: c.fill.colour(),
+                hatch: symbol_hatch(centre, c.fill),
             }
         })
         .collect()
@@ -175,8 +176,8 @@ fn spread(points: &mut [(f64, f64)], spacing: f64, bounds: [(f64, f64); 2]) {
     }
 }
 
-/// Dense hatching inside a no-data symbol centred on `centre`.
-pub(crate) fn symbol_hatch(centre: (i32, i32)) -> Vec<Vec<(i32, i32)>> {
+/// Dense hatching inside a no-data or secret symbol centred on `centre` (none for a class colour).
+pub(crate) fn symbol_hatch(centre: (i32, i32), fill: Fill) -> Vec<Vec<(i32, i32)>> {
     let r = f64::from(SYMBOL_RADIUS) - 1.5;
     let (cx, cy) = (f64::from(centre.0), f64::from(centre.1));
     let ring: geo::LineString<f64> = (0..=32)
@@ -185,7 +186,7 @@ pub(crate) fn symbol_hatch(centre: (i32, i32)) -> Vec<Vec<(i32, i32)>> {
             (cx + r * t.cos(), cy + r * t.sin())
         })
         .collect();
-    hatch(&geo::MultiPolygon::new(vec![geo::Polygon::new(ring, vec![])]), SYMBOL_HATCH_STEP)
+    fill.hatching(&geo::MultiPolygon::new(vec![geo::Polygon::new(ring, vec![])]), SYMBOL_HATCH_STEP)
 }
 
 /// Draws one symbol: the filled circle (white and hatched for no data), then its dark outline.
@@ -226,7 +227,7 @@ mod tests {
         SymbolCandidate {
             feature,
             anchor: (x, y),
-            colour: badness.map(|_| RGBColor(200, 0, 0)),
+            fill: badness.map_or(Fill::NoData, |_| Fill::Class(RGBColor(200, 0, 0))),
             badness,
             code: CODES[feature % 4],
         }
@@ -261,6 +262,9 @@ mod tests {
         let order: Vec<usize> = symbols.iter().map(|s| s.feature).collect();
         assert_eq!(order, vec![1, 2, 0, 3]);
         assert!(!symbols[0].hatch.is_empty(), "no-data symbol is hatched");
+        let secret = SymbolCandidate { fill: Fill::Secret, ..candidate(1, 300.0, 100.0, None) };
+        let crossed = layout_symbols(&[secret], FRAME);
+        assert!(crossed[0].hatch.len() > symbols[0].hatch.len(), "secret is cross-hatched");
     }
 
     #[test]

@@ -4,8 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
+use fracture::indicators::table::Direction;
+use fracture::render::classify::{Method, UserBreaks};
 use fracture::render::{
-    ChartSpec, MapFeature, MapSpec, RenderError, Series, choropleth, line_chart, scatter,
+    ChartSpec, MapFeature, MapSpec, MapValue, RenderError, Series, choropleth, line_chart, scatter,
 };
 use geo::{LineString, MultiPolygon, Polygon, polygon};
 
@@ -44,7 +46,7 @@ fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Polygon<f64> {
 }
 
 fn feature(code: &str, label: &str, geometry: MultiPolygon<f64>, value: Option<f64>) -> MapFeature {
-    MapFeature { code: code.into(), label: label.into(), geometry, value }
+    MapFeature { code: code.into(), label: label.into(), geometry, value: value.into() }
 }
 
 /// Seven QPV: simple shapes, a two-part MultiPolygon, a polygon with a hole and one without value.
@@ -89,8 +91,10 @@ fn map_spec<'a>(stem: &'a str) -> MapSpec<'a> {
         file_stem: stem,
         title: "Locaux éligibles au très haut débit (≥ 30 Mbit/s), 2026-T3",
         legend_title: "% des locaux",
-        higher_is_better: true,
+        direction: Direction::HigherIsBetter,
         decimals: 1,
+        method: &Method::Quantiles,
+        classes: 5,
         credit: "Sources : Arcep, Ma connexion internet (2026-T3) ; ANCT, quartiers prioritaires 2024. \
                  Licence Ouverte 2.0. Réalisation : fracture.",
         notice: Some(NOTICE),
@@ -140,10 +144,16 @@ fn choropleth_writes_accessible_png_and_svg() {
     assert!(root.contains("aria-labelledby="), "{root}");
     assert!(svg.contains(&format!("<title id=\"eligibility_thd30-title\">{}</title>", escaped(spec.title))));
     assert!(svg.contains(&format!("<desc id=\"eligibility_thd30-desc\">{}", escaped(spec.description))));
-    for label in map.classes.labels(spec.decimals) {
+    for label in map.classes.labels_in(&FR) {
         assert!(svg.contains(&escaped(&label)), "legend label {label} missing");
     }
-    assert!(svg.contains("Données non disponibles"), "no-data legend entry missing");
+    // One area per class: every count reads "1 zone" (Elsau has no value).
+    assert_eq!(map.classes.counts, [1, 1, 1, 1, 2]);
+    assert!(svg.contains(">\n1 zone\n</text>") && svg.contains(">\n2 zones\n</text>"), "legend counts");
+    assert!(svg.contains("Quantiles, 5 classes"), "the legend states the method");
+    assert!(svg.contains("Donnée non disponible"), "no-data legend entry missing");
+    assert!(!svg.contains("Secret statistique"), "no secret row without a secret area");
+    assert_eq!((map.no_data, map.secret), (1, 0));
     assert!(svg.contains(NOTICE), "notice missing");
     assert!(svg.contains("Hautepierre"), "QPV labels missing");
     // The far-away commune did not widen the map: the scale bar shows kilometres, not tens of them.
@@ -173,17 +183,18 @@ fn choropleth_edge_cases() {
     let (_keep, dir) = out_dir("edge");
     // Lower is better, every value missing, no background, no notice.
     let mut spec = map_spec("all_missing");
-    spec.higher_is_better = false;
+    spec.direction = Direction::HigherIsWorse;
     spec.notice = None;
-    let none: Vec<MapFeature> = features().into_iter().map(|f| MapFeature { value: None, ..f }).collect();
+    let none: Vec<MapFeature> =
+        features().into_iter().map(|f| MapFeature { value: MapValue::NoData, ..f }).collect();
     let map = choropleth(&spec, &[], &none, &dir).expect("map without values");
     assert!(map.classes.is_empty());
     let svg = read(&map.svg);
-    assert!(svg.contains("Données non disponibles") && !svg.contains(NOTICE));
+    assert!(svg.contains("Donnée non disponible") && !svg.contains(NOTICE));
 
     // All values equal: one class.
     let same: Vec<MapFeature> =
-        features().into_iter().map(|f| MapFeature { value: Some(50.0), ..f }).collect();
+        features().into_iter().map(|f| MapFeature { value: MapValue::Value(50.0), ..f }).collect();
     let map = choropleth(&map_spec("all_equal"), &background(), &same, &dir).expect("one class");
     assert_eq!(map.classes.len(), 1);
     assert!(read(&map.svg).contains("50,0"));
@@ -215,12 +226,12 @@ fn regional_features() -> Vec<MapFeature> {
     let highest = features
         .iter()
         .enumerate()
-        .max_by(|a, b| a.1.value.partial_cmp(&b.1.value).expect("finite"))
+        .max_by(|a, b| a.1.value.known().partial_cmp(&b.1.value.known()).expect("finite"))
         .map(|(i, _)| i)
         .expect("features");
     features[highest].label = "Centre Ville".into();
     features[0].label = "Centre Ville".into();
-    features[17].value = None;
+    features[17].value = MapValue::NoData;
     features
 }
 
@@ -282,6 +293,46 @@ fn city_map_has_no_symbol_and_names_every_feature() {
         assert!(svg.contains(&format!(">\n{}\n</text>", f.label)), "{} not named", f.label);
     }
     assert!(!svg.contains("tableau"));
+}
+
+/// Jenks, equal intervals and fixed thresholds on the same areas, with one secret and one no-data
+/// area: each legend states its method, counts every class, and shows both kinds of missing value
+/// with their own hatching.
+#[test]
+fn every_method_draws_a_legend_that_matches_the_map() {
+    let (_keep, dir) = out_dir("methods");
+    let mut areas = features();
+    areas[0].value = MapValue::Secret;
+    let thresholds = Method::Breaks(UserBreaks::new(vec![50.0, 70.0, 85.0]).expect("valid"));
+    let cases = [
+        (Method::Jenks, "jenks", "Seuils naturels (Jenks), 3 classes"),
+        (Method::EqualIntervals, "equal", "Intervalles égaux, 3 classes"),
+        (thresholds, "breaks", "Seuils fixés, 4 classes"),
+    ];
+    for (method, stem, summary) in &cases {
+        let spec = MapSpec { method, classes: 3, ..map_spec(stem) };
+        let map = choropleth(&spec, &background(), &areas, &dir).expect("map drawn");
+        let svg = read(&map.svg);
+        assert!(svg.contains(summary), "{stem}: {summary} missing");
+        assert!(svg.contains("Donnée non disponible") && svg.contains("Secret statistique"), "{stem}");
+        assert_eq!((map.no_data, map.secret), (1, 1), "{stem}");
+        assert_eq!(map.classes.counts.iter().sum::<usize>(), 5, "{stem}: {:?}", map.classes);
+        let desc = &svg[svg.find("<desc").expect("desc")..svg.find("</desc>").expect("desc end")];
+        assert!(desc.contains(&format!("Classes : {summary}.")), "{stem}: {desc}");
+        assert!(desc.contains("secret statistique (effectif masqué) : 1 zone"), "{stem}: {desc}");
+        // Secret is cross-hatched: more hatching lines than the same map with that area as no data.
+        let mut plain = areas.clone();
+        plain[0].value = MapValue::NoData;
+        let other = choropleth(&MapSpec { file_stem: "plain", ..spec }, &background(), &plain, &dir)
+            .expect("map drawn");
+        let paths = |s: &str| s.matches("<polyline").count();
+        assert!(paths(&svg) > paths(&read(&other.svg)), "{stem}: secret is not cross-hatched");
+    }
+    // Jenks puts 12.5 alone, 88.0 and 97.6 together, on round bounds.
+    let jenks =
+        choropleth(&MapSpec { method: &Method::Jenks, classes: 3, ..map_spec("j") }, &[], &areas, &dir)
+            .expect("jenks");
+    assert_eq!(jenks.classes.counts, [1, 2, 2], "{:?}", jenks.classes);
 }
 
 fn chart_spec<'a>(stem: &'a str, title: &'a str, y_label: &'a str) -> ChartSpec<'a> {

@@ -1,48 +1,46 @@
 //! The texts of a map besides its legend: the long text alternative that goes into the SVG `<desc>`
 //! (legend with counts, notes, values) and the footnotes on what the map leaves out.
 
-use super::{MapFeature, MapSpec};
+use super::{MapFeature, MapSpec, MapState, MapValue};
 use crate::locale::{Arg, Locale};
-use crate::render::classes::ClassBreaks;
+use crate::render::classify::Classes;
 use crate::render::labels::EXTREMES;
 
-/// The text of the SVG `<desc>`: the description, the legend with the number of features per class,
-/// the `notes` on how the map is drawn and, for small maps, the value of each feature.
+/// The text of the SVG `<desc>`: the description, the method and number of classes, the legend with
+/// the number of features per class (and of no data and secret, when there are some), the `notes`
+/// on how the map is drawn and, for small maps, the value of each feature.
 pub(super) fn long_description(
     spec: &MapSpec,
-    classes: &ClassBreaks,
+    classes: &Classes,
     features: &[MapFeature],
     notes: &[String],
 ) -> String {
-    let mut counts = vec![0usize; classes.len()];
-    let mut missing = 0;
-    for f in features {
-        match f.value.filter(|v| v.is_finite()) {
-            Some(v) if !classes.is_empty() => counts[classes.class_of(v)] += 1,
-            _ => missing += 1,
-        }
-    }
     let l = spec.locale;
-    let zones = |n: usize| {
-        let key = if n > 1 { "map.zone_many" } else { "map.zone_one" };
-        Arg::Text(l.format(key, &[("n", Arg::Count(n as u64))]))
-    };
+    let zones = |n: usize| Arg::Text(super::layout::zones(l, n));
     let entry = |label: String, n: usize| {
         l.format("map.legend_entry", &[("label", Arg::Text(label)), ("zones", zones(n))])
     };
-    let mut entries: Vec<String> = classes
-        .labels_in(spec.decimals, l)
-        .into_iter()
-        .zip(&counts)
-        .map(|(label, n)| entry(label, *n))
-        .collect();
-    entries.push(entry(l.text("map.no_data").to_lowercase(), missing));
+    let mut entries: Vec<String> =
+        (0..classes.len()).map(|i| entry(classes.full_label(i, l), classes.counts[i])).collect();
+    let count = |state: MapState| features.iter().filter(|f| f.value.state() == state).count();
+    for (key, state) in [("map.legend_no_data", MapState::NoData), ("map.secret", MapState::Secret)] {
+        let n = count(state);
+        if n > 0 {
+            entries.push(entry(l.text(key).to_lowercase(), n));
+        }
+    }
     let sep = l.text("list.separator");
     let legend = l.format(
         "map.legend",
         &[("title", Arg::Text(spec.legend_title.to_string())), ("entries", Arg::Text(entries.join(sep)))],
     );
-    let mut desc = format!("{}\n{legend}", spec.description.trim());
+    let mut desc = spec.description.trim().to_string();
+    if !classes.is_empty() {
+        desc.push('\n');
+        desc.push_str(&l.format("map.method", &[("summary", Arg::Text(classes.summary(l)))]));
+    }
+    desc.push('\n');
+    desc.push_str(&legend);
     for note in notes {
         desc.push('\n');
         desc.push_str(note);
@@ -51,7 +49,10 @@ pub(super) fn long_description(
         let items: Vec<String> = features
             .iter()
             .map(|f| {
-                let v = l.number(f.value.unwrap_or(f64::NAN), spec.decimals);
+                let v = match f.value {
+                    MapValue::Secret => l.text("map.state_secret").to_string(),
+                    v => l.number(v.known().unwrap_or(f64::NAN), spec.decimals),
+                };
                 l.format(
                     "map.value_named",
                     &[
@@ -77,6 +78,7 @@ pub(super) fn extremes_note(l: &Locale) -> String {
 mod tests {
     use super::*;
     use crate::render::choropleth::square;
+    use crate::render::classify::Method;
     use geo::MultiPolygon;
 
     #[test]
@@ -85,8 +87,10 @@ mod tests {
             file_stem: "x",
             title: "T",
             legend_title: "% des locaux",
-            higher_is_better: true,
+            direction: crate::indicators::table::Direction::HigherIsBetter,
             decimals: 1,
+            method: &Method::Quantiles,
+            classes: 5,
             credit: "",
             notice: None,
             description: "Carte.",
@@ -98,11 +102,26 @@ mod tests {
             geometry: MultiPolygon::new(vec![square(0.0, 0.0, 1.0)]),
             value,
         };
-        let features = [f("A", Some(10.0)), f("B", Some(20.0)), f("C", None)];
-        let classes = ClassBreaks::quantiles(&[10.0, 20.0], 5, 1);
+        let features =
+            [f("A", MapValue::Value(10.0)), f("B", MapValue::Value(20.0)), f("C", MapValue::NoData)];
+        let classes = Method::Quantiles.classify(&[10.0, 20.0], 5, 1);
         let d = long_description(&spec, &classes, &features, &[]);
-        assert!(d.starts_with("Carte.\nLégende (% des locaux) : [10,0 ; 15,0[ : 1 zone"), "{d}");
-        assert!(d.contains("secret statistique : 1 zone"), "{d}");
+        assert!(
+            d.starts_with("Carte.\nClasses : Quantiles, 2 classes sur 5 demandées (2 valeurs distinctes).\n"),
+            "{d}"
+        );
+        assert!(
+            d.contains("Légende (% des locaux) : [10,0 ; 15,0[ (une seule valeur : 10,0) : 1 zone"),
+            "{d}"
+        );
+        assert!(d.contains("donnée non disponible : 1 zone") && !d.contains("secret"), "{d}");
         assert!(d.contains("C (C) : n.d."), "{d}");
+        let features = [f("A", MapValue::Value(10.0)), f("S", MapValue::Secret)];
+        let d = long_description(&spec, &classes, &features, &[]);
+        assert!(
+            d.contains("secret statistique (effectif masqué) : 1 zone") && !d.contains("donnée non"),
+            "{d}"
+        );
+        assert!(d.contains("S (S) : secret statistique"), "{d}");
     }
 }

@@ -2,14 +2,15 @@
 //! figure (legend rows, painted features, symbols, labels, footnote) placed in pixels.
 
 use geo::{BooleanOps, BoundingRect, Coord, InteriorPoint, MapCoords, MultiPolygon, Rect, coord};
-use plotters::style::RGBColor;
 
 use super::describe::extremes_note;
-use super::legend::{LegendRow, SWATCH_W, Swatch, row_height};
-use super::paint::{BACKGROUND_FILL, HATCH_STEP, PaintedFeature, hatch, paint, palette};
+use super::legend::{COUNT_W, LegendRow, SWATCH_W, Swatch, row_height};
+use super::paint::{BACKGROUND_FILL, Fill, HATCH_STEP, PaintedFeature, paint, palette};
 use super::scale_bar::FURNITURE_H;
-use super::{GAP, LEGEND_W, MARGIN, MapFeature, MapSpec, WIDTH};
-use crate::render::classes::ClassBreaks;
+use super::{GAP, LEGEND_W, MARGIN, MapFeature, MapSpec, MapState, MapValue, WIDTH};
+use crate::indicators::table::Direction;
+use crate::locale::{Arg, Locale};
+use crate::render::classify::Classes;
 use crate::render::frame::{Footer, Header};
 use crate::render::labels::{LabelMode, PlacedLabel, label_requests, place_labels};
 use crate::render::symbols::{Symbol, SymbolCandidate, layout_symbols, needs_symbol};
@@ -57,6 +58,16 @@ pub(super) fn rects_touch(a: &Rect<f64>, b: &Rect<f64>) -> bool {
     a.min().x <= b.max().x && b.min().x <= a.max().x && a.min().y <= b.max().y && b.min().y <= a.max().y
 }
 
+/// "0 zone", "1 zone", "4 zones" ("0 areas" in English): the count of a legend row.
+pub(super) fn zones(l: &Locale, n: usize) -> String {
+    let key = match n {
+        0 => "map.zone_zero",
+        1 => "map.zone_one",
+        _ => "map.zone_many",
+    };
+    l.format(key, &[("n", Arg::Count(n as u64))])
+}
+
 /// Everything laid out, in pixels.
 pub(super) struct MapFigure {
     pub(super) height: u32,
@@ -74,6 +85,8 @@ pub(super) struct MapFigure {
     pub(super) legend_x: i32,
     pub(super) legend_y: i32,
     pub(super) legend_title: Vec<String>,
+    /// The method and number of classes, under the legend title.
+    pub(super) legend_method: Vec<String>,
     pub(super) legend_rows: Vec<LegendRow>,
     /// Pixels per metre.
     pub(super) scale: f64,
@@ -124,7 +137,7 @@ impl MapFrame {
 impl MapFigure {
     pub(super) fn layout(
         spec: &MapSpec,
-        classes: &ClassBreaks,
+        classes: &Classes,
         extent: Rect<f64>,
         background: &[MultiPolygon<f64>],
         features: &[MapFeature],
@@ -134,21 +147,46 @@ impl MapFigure {
 
         // Legend column.
         let legend_title = wrap(spec.legend_title, SUBTITLE, true, LEGEND_W as u32)?;
-        let label_w = (LEGEND_W - SWATCH_W - 14) as u32;
-        let colours = palette(classes.len(), spec.higher_is_better);
-        let mut legend_rows: Vec<LegendRow> = classes
-            .labels_in(spec.decimals, spec.locale)
-            .into_iter()
-            .zip(colours.iter())
-            .map(|(label, colour)| LegendRow { swatch: Swatch::Class(*colour), lines: vec![label] })
-            .collect();
-        legend_rows.push(LegendRow {
-            swatch: Swatch::NoData,
-            lines: wrap(spec.locale.text("map.no_data"), BODY, false, label_w)?,
-        });
+        let l = spec.locale;
+        let legend_method = if classes.is_empty() {
+            Vec::new()
+        } else {
+            wrap(&classes.summary(l), BODY, false, LEGEND_W as u32)?
+        };
+        let label_w = (LEGEND_W - SWATCH_W - 14 - COUNT_W) as u32;
+        let colours = palette(classes.len(), spec.direction);
+        let mut legend_rows = Vec::with_capacity(classes.len() + 3);
+        for (i, (label, colour)) in classes.labels_in(l).into_iter().zip(&colours).enumerate() {
+            let mut lines = vec![label];
+            if let Some(single) = classes.single_label(i, l) {
+                lines.extend(wrap(&single, BODY, false, label_w)?);
+            }
+            legend_rows.push(LegendRow {
+                swatch: Swatch::Fill(Fill::Class(*colour)),
+                lines,
+                count: Some(zones(l, classes.counts[i])),
+            });
+        }
+        // "No data" and "secret" rows only when the map has such features.
+        let state_count = |state: MapState| features.iter().filter(|f| f.value.state() == state).count();
+        for (fill, key, state) in [
+            (Fill::NoData, "map.legend_no_data", MapState::NoData),
+            (Fill::Secret, "map.secret", MapState::Secret),
+        ] {
+            let n = state_count(state);
+            if n > 0 {
+                legend_rows.push(LegendRow {
+                    swatch: Swatch::Fill(fill),
+                    lines: wrap(l.text(key), BODY, false, label_w)?,
+                    count: Some(zones(l, n)),
+                });
+            }
+        }
         let legend_h = |rows: &[LegendRow]| {
             legend_title.len() as i32 * line_height(SUBTITLE)
                 + 12
+                + legend_method.len() as i32 * line_height(BODY)
+                + if legend_method.is_empty() { 0 } else { 8 }
                 + rows.iter().map(row_height).sum::<i32>()
                 + FURNITURE_H
         };
@@ -158,12 +196,15 @@ impl MapFigure {
         // are some, the legend gains a row, which may make the frame (never the features) larger.
         let map_w = inner_w - LEGEND_W - GAP;
         let mut geometry = MapFrame::new(extent, map_w, header.height, legend_h(&legend_rows));
-        let fills: Vec<Option<RGBColor>> = features
+        let fills: Vec<Fill> = features
             .iter()
-            .map(|f| {
-                f.value
-                    .filter(|v| v.is_finite() && !classes.is_empty())
-                    .and_then(|v| colours.get(classes.class_of(v)).copied())
+            .map(|f| match f.value {
+                MapValue::Secret => Fill::Secret,
+                v => v
+                    .known()
+                    .and_then(|v| classes.class_of(v))
+                    .and_then(|c| colours.get(c).copied())
+                    .map_or(Fill::NoData, Fill::Class),
             })
             .collect();
         let specks: Vec<bool> = features
@@ -177,7 +218,8 @@ impl MapFigure {
         if specks.iter().any(|s| *s) {
             legend_rows.push(LegendRow {
                 swatch: Swatch::Symbol,
-                lines: wrap(spec.locale.text("map.symbol"), BODY, false, label_w)?,
+                lines: wrap(spec.locale.text("map.symbol"), BODY, false, label_w + COUNT_W as u32)?,
+                count: None,
             });
             geometry = MapFrame::new(extent, map_w, header.height, legend_h(&legend_rows));
         }
@@ -208,12 +250,10 @@ impl MapFigure {
         let mut anchors = Vec::with_capacity(features.len());
         let mut boxes = Vec::with_capacity(features.len());
         let mut candidates = Vec::new();
-        for (i, (f, colour)) in features.iter().zip(&fills).enumerate() {
+        for (i, (f, fill)) in features.iter().zip(&fills).enumerate() {
             let px = f.geometry.map_coords(|c| geometry.to_px(c));
-            let mut p = paint(&px, *colour);
-            if colour.is_none() {
-                p.hatch = hatch(&px, HATCH_STEP);
-            }
+            let mut p = paint(&px, fill.colour());
+            p.hatch = fill.hatching(&px, HATCH_STEP);
             painted.push(p);
             let anchor = px.interior_point().map(|pt| (pt.x(), pt.y()));
             anchors.push(anchor.map(|(x, y)| (x.round() as i32, y.round() as i32)));
@@ -228,14 +268,9 @@ impl MapFigure {
             }));
             // Chosen at the first scale, even if the frame grew a little since.
             if let (true, Some(anchor)) = (specks[i], anchor) {
-                let badness = f.value.map(|v| if spec.higher_is_better { -v } else { v });
-                candidates.push(SymbolCandidate {
-                    feature: i,
-                    anchor,
-                    colour: *colour,
-                    badness,
-                    code: &f.code,
-                });
+                let badness =
+                    f.value.known().map(|v| if spec.direction == Direction::HigherIsBetter { -v } else { v });
+                candidates.push(SymbolCandidate { feature: i, anchor, fill: *fill, badness, code: &f.code });
             }
         }
         let symbols = layout_symbols(&candidates, frame);
@@ -280,6 +315,7 @@ impl MapFigure {
             legend_x: WIDTH as i32 - MARGIN - LEGEND_W,
             legend_y: top,
             legend_title,
+            legend_method,
             legend_rows,
             scale,
             locale: *spec.locale,
@@ -291,6 +327,7 @@ impl MapFigure {
 mod tests {
     use super::*;
     use crate::render::choropleth::square;
+    use crate::render::classify::Method;
     use crate::render::ensure_fonts;
 
     #[test]
@@ -299,7 +336,7 @@ mod tests {
             code: "QP067001".into(),
             label: "A".into(),
             geometry: MultiPolygon::new(vec![square(1000.0, 1000.0, 500.0)]),
-            value: Some(1.0),
+            value: MapValue::Value(1.0),
         };
         let commune = MultiPolygon::new(vec![square(0.0, 0.0, 3000.0)]);
         let far_away = MultiPolygon::new(vec![square(1e6, 1e6, 10.0)]);
@@ -319,8 +356,10 @@ mod tests {
             file_stem: "x",
             title: "T",
             legend_title: "%",
-            higher_is_better: false,
+            direction: Direction::HigherIsWorse,
             decimals: 0,
+            method: &Method::Quantiles,
+            classes: 5,
             credit: "",
             notice: None,
             description: "Carte.",
@@ -335,16 +374,16 @@ mod tests {
                 code: format!("QP{i}"),
                 label: format!("Q{i}"),
                 geometry: MultiPolygon::new(vec![square(*x, *y, 200.0)]),
-                value: Some(i as f64),
+                value: MapValue::Value(i as f64),
             })
             .collect();
         features.push(MapFeature {
             code: "QP9".into(),
             label: "Grand".into(),
             geometry: MultiPolygon::new(vec![square(80_000.0, 60_000.0, 30_000.0)]),
-            value: None,
+            value: MapValue::Secret,
         });
-        let classes = ClassBreaks::quantiles(&[0.0, 1.0, 2.0, 3.0], 5, 0);
+        let classes = Method::Quantiles.classify(&[0.0, 1.0, 2.0, 3.0], 5, 0);
         let extent = map_extent(&[], &features).ok_or("no extent")?;
         let figure = MapFigure::layout(&spec, &classes, extent, &[], &features)?;
         assert_eq!(figure.symbols.len(), 4, "the big square needs no symbol");
@@ -355,6 +394,15 @@ mod tests {
             assert!(s.leader().is_none(), "an edge symbol stays on its feature");
         }
         assert!(matches!(figure.legend_rows.last().map(|r| r.swatch), Some(Swatch::Symbol)));
+        // Three classes (rounded quantiles of four values), the secret row and the symbol; no
+        // "no data" row (there is none).
+        let swatches: Vec<Swatch> = figure.legend_rows.iter().map(|r| r.swatch).collect();
+        assert_eq!(swatches.len(), 5, "{swatches:?}");
+        assert!(matches!(swatches[3], Swatch::Fill(Fill::Secret)));
+        assert!(!swatches.iter().any(|s| matches!(s, Swatch::Fill(Fill::NoData))));
+        assert_eq!(figure.legend_rows[0].count.as_deref(), Some("1 zone"));
+        assert_eq!(figure.legend_method, ["Quantiles, 3 classes sur 5 demandées"]);
+        assert_eq!(figure.legend_rows[2].count.as_deref(), Some("2 zones"));
         assert_eq!(figure.label_mode, LabelMode::Extremes);
         Ok(())
     }

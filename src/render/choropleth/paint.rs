@@ -12,6 +12,7 @@ use plotters::style::{Color, RGBColor, WHITE};
 
 use super::layout::MapFigure;
 use super::{MARGIN, WIDTH};
+use crate::indicators::table::Direction as Palette;
 use crate::render::frame::{draw_rect, draw_text};
 use crate::render::output::{DrawResult, Figure};
 use crate::render::symbols::draw_symbols;
@@ -25,22 +26,76 @@ const BACKGROUND_LINE: RGBColor = RGBColor(0xb4, 0xb4, 0xb4);
 pub(crate) const OUTLINE: RGBColor = RGBColor(0x33, 0x33, 0x33);
 pub(crate) const HATCH: RGBColor = RGBColor(0x6e, 0x6e, 0x6e);
 
-/// The sequential YlOrRd ramp of ColorBrewer for `n` classes (1 to 5), light to dark; reversed when
-/// higher values are better so that the dark end is always the bad one.
-pub(crate) fn palette(n: usize, higher_is_better: bool) -> Vec<RGBColor> {
-    let hexes: &[u32] = match n {
+/// The ColorBrewer sequential ramp for `n` classes (1 to 9), light to dark: YlOrRd with its dark
+/// end on the bad side (reversed when higher values are better), Blues for a neutral indicator.
+/// Both are colour-blind safe; more than nine classes get no ramp (the caller refuses them).
+pub(crate) fn palette(n: usize, direction: Palette) -> Vec<RGBColor> {
+    let yl_or_rd: &[u32] = match n {
         0 => &[],
         1 => &[0xfd8d3c],
         2 => &[0xfecc5c, 0xe31a1c],
         3 => &[0xffeda0, 0xfeb24c, 0xf03b20],
         4 => &[0xffffb2, 0xfecc5c, 0xfd8d3c, 0xe31a1c],
-        _ => &[0xffffb2, 0xfecc5c, 0xfd8d3c, 0xf03b20, 0xbd0026],
+        5 => &[0xffffb2, 0xfecc5c, 0xfd8d3c, 0xf03b20, 0xbd0026],
+        6 => &[0xffffb2, 0xfed976, 0xfeb24c, 0xfd8d3c, 0xf03b20, 0xbd0026],
+        7 => &[0xffffb2, 0xfed976, 0xfeb24c, 0xfd8d3c, 0xfc4e2a, 0xe31a1c, 0xb10026],
+        8 => &[0xffffcc, 0xffeda0, 0xfed976, 0xfeb24c, 0xfd8d3c, 0xfc4e2a, 0xe31a1c, 0xb10026],
+        9 => &[0xffffcc, 0xffeda0, 0xfed976, 0xfeb24c, 0xfd8d3c, 0xfc4e2a, 0xe31a1c, 0xbd0026, 0x800026],
+        _ => &[],
     };
+    let blues: &[u32] = match n {
+        0 => &[],
+        1 => &[0x6baed6],
+        2 => &[0xbdd7e7, 0x3182bd],
+        3 => &[0xdeebf7, 0x9ecae1, 0x3182bd],
+        4 => &[0xeff3ff, 0xbdd7e7, 0x6baed6, 0x2171b5],
+        5 => &[0xeff3ff, 0xbdd7e7, 0x6baed6, 0x3182bd, 0x08519c],
+        6 => &[0xeff3ff, 0xc6dbef, 0x9ecae1, 0x6baed6, 0x3182bd, 0x08519c],
+        7 => &[0xeff3ff, 0xc6dbef, 0x9ecae1, 0x6baed6, 0x4292c6, 0x2171b5, 0x084594],
+        8 => &[0xf7fbff, 0xdeebf7, 0xc6dbef, 0x9ecae1, 0x6baed6, 0x4292c6, 0x2171b5, 0x084594],
+        9 => &[0xf7fbff, 0xdeebf7, 0xc6dbef, 0x9ecae1, 0x6baed6, 0x4292c6, 0x2171b5, 0x08519c, 0x08306b],
+        _ => &[],
+    };
+    let hexes = if direction == Palette::Neutral { blues } else { yl_or_rd };
     let mut colours: Vec<RGBColor> = hexes.iter().map(|h| rgb(*h)).collect();
-    if higher_is_better {
+    if direction == Palette::HigherIsBetter {
         colours.reverse();
     }
     colours
+}
+
+/// How a feature (or a legend swatch, or a symbol) is filled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fill {
+    /// The colour of its class.
+    Class(RGBColor),
+    /// White with diagonal hatching: no data.
+    NoData,
+    /// White with crossed hatching: statistical secrecy.
+    Secret,
+}
+
+impl Fill {
+    /// The solid colour, `None` for the white hatched fills.
+    pub(crate) fn colour(self) -> Option<RGBColor> {
+        match self {
+            Fill::Class(c) => Some(c),
+            Fill::NoData | Fill::Secret => None,
+        }
+    }
+
+    /// The hatching of `px` for this fill, lines `step` px apart.
+    pub(crate) fn hatching(self, px: &MultiPolygon<f64>, step: f64) -> Vec<Vec<(i32, i32)>> {
+        match self {
+            Fill::Class(_) => Vec::new(),
+            Fill::NoData => hatch(px, step),
+            Fill::Secret => {
+                let mut lines = hatch(px, step);
+                lines.extend(hatch_falling(px, step));
+                lines
+            }
+        }
+    }
 }
 
 /// `0xRRGGBB` as a plotters colour.
@@ -54,9 +109,9 @@ pub(super) struct PaintedFeature {
     pub(super) fills: Vec<Vec<(i32, i32)>>,
     /// Every ring, closed, for the outlines.
     pub(super) rings: Vec<Vec<(i32, i32)>>,
-    /// Fill colour; `None` for no data (white with hatching).
+    /// Fill colour; `None` for no data and secret (white with hatching).
     pub(super) colour: Option<RGBColor>,
-    /// Hatching segments for no-data features.
+    /// Hatching segments for no-data and secret features.
     pub(super) hatch: Vec<Vec<(i32, i32)>>,
 }
 
@@ -170,17 +225,33 @@ fn bridge(exterior: &[(i32, i32)], holes: &[Vec<(i32, i32)>]) -> Vec<(i32, i32)>
 
 /// Diagonal hatching (lines rising to the right, `step` px apart along x) clipped to `px`.
 pub(crate) fn hatch(px: &MultiPolygon<f64>, step: f64) -> Vec<Vec<(i32, i32)>> {
+    hatch_lines(px, step, false)
+}
+
+/// Diagonal hatching the other way (lines falling to the right), for the cross-hatching of secret.
+pub(crate) fn hatch_falling(px: &MultiPolygon<f64>, step: f64) -> Vec<Vec<(i32, i32)>> {
+    hatch_lines(px, step, true)
+}
+
+fn hatch_lines(px: &MultiPolygon<f64>, step: f64, falling: bool) -> Vec<Vec<(i32, i32)>> {
     let Some(bbox) = px.bounding_rect() else {
         return Vec::new();
     };
     let (min, max) = (bbox.min(), bbox.max());
-    // Lines x + y = c on a fixed grid of c, so neighbouring features' hatching lines up.
-    let first = ((min.x + min.y) / step).floor() as i64;
-    let last = ((max.x + max.y) / step).ceil() as i64;
+    // Lines x + y = c (or x - y = c) on a fixed grid of c, so neighbouring features' hatching
+    // lines up.
+    let (c_min, c_max) =
+        if falling { (min.x - max.y, max.x - min.y) } else { (min.x + min.y, max.x + max.y) };
+    let first = (c_min / step).floor() as i64;
+    let last = (c_max / step).ceil() as i64;
     let lines: Vec<LineString<f64>> = (first..=last)
         .map(|k| {
             let c = k as f64 * step;
-            LineString::from(vec![(c - max.y, max.y), (c - min.y, min.y)])
+            if falling {
+                LineString::from(vec![(c + min.y, min.y), (c + max.y, max.y)])
+            } else {
+                LineString::from(vec![(c - max.y, max.y), (c - min.y, min.y)])
+            }
         })
         .collect();
     px.clip(&MultiLineString::new(lines), false)
@@ -198,16 +269,23 @@ mod tests {
     #[test]
     fn palette_dark_end_is_the_bad_end() {
         let luminance = |c: &RGBColor| 0.2126 * c.0 as f64 + 0.7152 * c.1 as f64 + 0.0722 * c.2 as f64;
-        for n in 1..=5 {
-            let low_is_bad = palette(n, true);
-            let high_is_bad = palette(n, false);
+        for n in 1..=9 {
+            let low_is_bad = palette(n, Palette::HigherIsBetter);
+            let high_is_bad = palette(n, Palette::HigherIsWorse);
+            let neutral = palette(n, Palette::Neutral);
+            assert_eq!(neutral.len(), n);
+            let distinct: std::collections::BTreeSet<(u8, u8, u8)> =
+                low_is_bad.iter().chain(&neutral).map(|c| (c.0, c.1, c.2)).collect();
+            assert_eq!(distinct.len(), 2 * n, "every class its own colour");
             assert_eq!(low_is_bad.len(), n);
             if n > 1 {
                 assert!(luminance(&low_is_bad[0]) < luminance(&low_is_bad[n - 1]));
                 assert!(luminance(&high_is_bad[0]) > luminance(&high_is_bad[n - 1]));
+                assert!(luminance(&neutral[0]) > luminance(&neutral[n - 1]), "neutral: dark is high");
             }
         }
-        assert!(palette(0, true).is_empty());
+        assert!(palette(0, Palette::HigherIsBetter).is_empty());
+        assert!(palette(10, Palette::Neutral).is_empty());
     }
 
     #[test]
@@ -228,10 +306,18 @@ mod tests {
         let px = MultiPolygon::new(vec![square(10.0, 10.0, 100.0)]);
         let segments = hatch(&px, HATCH_STEP);
         assert!(segments.len() > 10);
-        for s in &segments {
+        let crossed = Fill::Secret.hatching(&px, HATCH_STEP);
+        assert!(crossed.len() > segments.len() + 10, "secret is hatched both ways");
+        for s in segments.iter().chain(&crossed) {
             for (x, y) in s {
                 assert!((10..=110).contains(x) && (10..=110).contains(y), "({x}, {y})");
             }
         }
+        // Rising lines go up to the right (y down in pixels), falling lines down to the right.
+        let slope =
+            |s: &Vec<(i32, i32)>| (s[s.len() - 1].1 - s[0].1).signum() * (s[s.len() - 1].0 - s[0].0).signum();
+        assert!(segments.iter().all(|s| slope(s) <= 0));
+        assert!(hatch_falling(&px, HATCH_STEP).iter().all(|s| slope(s) >= 0));
+        assert!(Fill::Class(WHITE).hatching(&px, HATCH_STEP).is_empty());
     }
 }
