@@ -481,8 +481,12 @@ fn validate(path: &Path, d: &DatasetConfig) -> Result<(), ContextError> {
 
 fn pseudo_key(d: &DatasetConfig, key_file: Option<&Path>) -> Result<Vec<u8>, ContextError> {
     if let Some(p) = key_file {
-        let bytes =
-            std::fs::read(p).map_err(|source| ContextError::KeyFile { path: p.to_path_buf(), source })?;
+        // A key is a few bytes: a FIFO, a device or a large file is not one.
+        let limits = crate::io::bounded::InputLimits { max_bytes: 4096, ..Default::default() };
+        let bytes = crate::io::bounded::read_file(p, &limits).map_err(|e| ContextError::KeyFile {
+            path: p.to_path_buf(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
         return Ok(bytes.trim_ascii().to_vec());
     }
     if let Some(k) = std::env::var_os("FRACTURE_PSEUDO_KEY").filter(|k| !k.is_empty()) {

@@ -601,6 +601,32 @@ fn cases() -> Vec<Case> {
                 "\"atelier\"",
             ],
         ),
+        // ---- the bounded reader: regular files only, expansion caps
+        custom_case(
+            Ingest,
+            "bounded/places_is_a_fifo",
+            Box::new(|d| {
+                let fifo = d.dir.join("places/lieux.csv");
+                assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+                d.set_file("places", "places/lieux.csv");
+            }),
+            &["lieux.csv", "FIFO", "not a regular file"],
+        ),
+        custom_case(
+            Ingest,
+            "bounded/arcep_buildings_gzip_bomb",
+            Box::new(|d| {
+                let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+                enc.write_all(b"imb_id;imb_x\n").unwrap();
+                let zeros = vec![b'0'; 1 << 20];
+                for _ in 0..32 {
+                    enc.write_all(&zeros).unwrap();
+                }
+                std::fs::write(d.dir.join("arcep/immeubles.csv.gz"), enc.finish().unwrap()).unwrap();
+                d.set_file("arcep_buildings", "arcep/immeubles.csv.gz");
+            }),
+            &["immeubles.csv.gz", "whole file", "cap of 200×", "decompression bomb"],
+        ),
         // ---- dataset.toml
         custom_case(
             Run,
