@@ -177,7 +177,9 @@ fn check_csv(
         None => match [b';', b',', b'\t', b'|'].into_iter().max_by_key(|s| fields(header, *s)) {
             Some(s) if fields(header, s) > 1 => s,
             _ => {
-                return Err("its header line has no field separator (`;` `,` tab `|`): not a CSV table".into());
+                return Err(
+                    "its header line has no field separator (`;` `,` tab `|`): not a CSV table".into()
+                );
             }
         },
     };
