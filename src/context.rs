@@ -138,9 +138,13 @@ pub struct DatasetParameters {
     /// Only for synthetic datasets: a published key. Real datasets read the key from
     /// `FRACTURE_PSEUDO_KEY` or `--pseudo-key-file`.
     pub pseudonymisation_key: Option<String>,
-    /// Minimum number of units in a published cell (INSEE rule: 11).
+    /// Minimum number of units in a published cell (INSEE rule: 11). A value below 11 is refused unless
+    /// `secrecy_override` says why; the override is reported as a warning on every run.
     #[serde(default = "default_secrecy")]
     pub secrecy_min_count: u32,
+    /// The reason for a `secrecy_min_count` below [`SECRECY_RULE`] (e.g. a partner's written agreement).
+    #[serde(default)]
+    pub secrecy_override: Option<String>,
     /// How IRIS populations are shared with the QPV: `area` or `dwellings` (ARCEP premises).
     #[serde(default)]
     pub population_weighting: Weighting,
@@ -162,8 +166,15 @@ fn default_completion() -> f64 {
     10.0
 }
 fn default_secrecy() -> u32 {
-    11
+    SECRECY_RULE
 }
+
+/// The publication threshold of statistical secrecy (INSEE: no cell of fewer than 11 units).
+pub const SECRECY_RULE: u32 = 11;
+
+/// The environment variable that lets a dataset's `[files]` name files outside the dataset folder and the
+/// data folder (`FRACTURE_ALLOW_OUTSIDE_PATHS=1`).
+pub const ALLOW_OUTSIDE_PATHS: &str = "FRACTURE_ALLOW_OUTSIDE_PATHS";
 
 impl Default for DatasetParameters {
     fn default() -> Self {
@@ -171,6 +182,7 @@ impl Default for DatasetParameters {
             completion_min_hours: 10.0,
             pseudonymisation_key: None,
             secrecy_min_count: 11,
+            secrecy_override: None,
             population_weighting: Weighting::Area,
         }
     }
@@ -290,6 +302,12 @@ pub enum ContextError {
     KeyFile { path: PathBuf, source: std::io::Error },
     #[error("{}: [files] {key} = \"@{source_id}\": {message}", path.display())]
     Source { path: PathBuf, key: String, source_id: String, message: String },
+    #[error(
+        "{}: [files] {key} = {value:?} is outside the dataset folder ({}) and the data folder ({}): refused \
+         (set {ALLOW_OUTSIDE_PATHS}=1 to read it anyway)",
+        path.display(), input_dir.display(), data_dir.display()
+    )]
+    OutsidePath { path: PathBuf, key: String, value: String, input_dir: PathBuf, data_dir: PathBuf },
 }
 
 /// Every path fracture reads or writes, in one place.
@@ -357,12 +375,50 @@ impl Context {
             interim_dir: args.data_dir.join("interim").join(&dataset.id),
             reports_dir: args.reports_dir.clone(),
         };
+        if !outside_paths_allowed() {
+            for (role, value) in dataset.files.entries() {
+                if !within(&paths.input_dir.join(value), &[&paths.input_dir, &paths.data_dir]) {
+                    return Err(ContextError::OutsidePath {
+                        path: config_path.clone(),
+                        key: role.key().to_string(),
+                        value: value.clone(),
+                        input_dir: paths.input_dir.clone(),
+                        data_dir: paths.data_dir.clone(),
+                    });
+                }
+            }
+        }
         Ok(Context { dataset, config_path, paths, quarter: args.quarter, pseudo_key })
     }
 
     /// Absolute path of one of the dataset's files.
     pub fn input(&self, rel: &str) -> PathBuf {
         self.paths.input_dir.join(rel)
+    }
+
+    /// Whether the file of `role` lies outside the dataset folder and the data folder (only possible with
+    /// [`ALLOW_OUTSIDE_PATHS`]): errors about it then never quote its content.
+    pub fn is_outside(&self, role: FileRole) -> bool {
+        self.dataset
+            .files
+            .get(role)
+            .is_some_and(|v| !within(&self.input(v), &[&self.paths.input_dir, &self.paths.data_dir]))
+    }
+
+    /// The warnings the configuration itself calls for (an override of a rule), for every run.
+    pub fn config_warnings(&self) -> Vec<String> {
+        let p = &self.dataset.parameters;
+        let mut w = Vec::new();
+        if let Some(reason) = &p.secrecy_override
+            && p.secrecy_min_count < SECRECY_RULE
+        {
+            w.push(format!(
+                "SECRECY OVERRIDE: parameters.secrecy_min_count = {} is below the publication threshold of \
+                 {SECRECY_RULE}; published cells may identify people. Reason given: {reason:?}",
+                p.secrecy_min_count
+            ));
+        }
+        w
     }
 
     /// How to read the file of `role`: the dataset's `[formats]` over the catalogue's (all detected when
@@ -468,6 +524,15 @@ fn validate(path: &Path, d: &DatasetConfig) -> Result<(), ContextError> {
     if d.parameters.secrecy_min_count < 1 {
         return invalid("parameters.secrecy_min_count must be at least 1".into());
     }
+    let min = d.parameters.secrecy_min_count;
+    let reason = d.parameters.secrecy_override.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    if min < SECRECY_RULE && reason.is_none() {
+        return invalid(format!(
+            "parameters.secrecy_min_count = {min} is below the publication threshold of {SECRECY_RULE} \
+             (statistical secrecy is a rule, not a preference): refused; to lower it anyway, say why in \
+             [parameters] secrecy_override = \"<reason>\" (reported on every run)"
+        ));
+    }
     if d.parameters.pseudonymisation_key.is_some() && !d.synthetic {
         return invalid(
             "a pseudonymisation_key may only be written in the config of a synthetic dataset".into(),
@@ -479,10 +544,61 @@ fn validate(path: &Path, d: &DatasetConfig) -> Result<(), ContextError> {
     Ok(())
 }
 
+fn outside_paths_allowed() -> bool {
+    std::env::var(ALLOW_OUTSIDE_PATHS).is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
+}
+
+/// Whether `path` (symbolic links resolved where it exists) lies under one of `roots`.
+fn within(path: &Path, roots: &[&Path]) -> bool {
+    let real = resolved(path);
+    roots.iter().any(|r| real.starts_with(resolved(r)))
+}
+
+/// `path` made absolute, with its existing part canonicalised (links followed) and the rest normalised
+/// lexically (`.` dropped, `..` popping).
+fn resolved(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    // The longest existing ancestor, canonicalised; the remaining components applied lexically.
+    let mut existing = absolute.clone();
+    let mut rest = Vec::new();
+    let base = loop {
+        if let Ok(c) = existing.canonicalize() {
+            break c;
+        }
+        match (existing.file_name().map(|n| n.to_os_string()), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name);
+                existing = parent.to_path_buf();
+            }
+            _ => break PathBuf::from("/"),
+        }
+    };
+    let mut out = base;
+    for c in Path::new(&rest.into_iter().rev().collect::<PathBuf>()).components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::Normal(n) => out.push(n),
+            _ => {}
+        }
+    }
+    out
+}
+
 fn pseudo_key(d: &DatasetConfig, key_file: Option<&Path>) -> Result<Vec<u8>, ContextError> {
     if let Some(p) = key_file {
-        let bytes =
-            std::fs::read(p).map_err(|source| ContextError::KeyFile { path: p.to_path_buf(), source })?;
+        // A key is a few bytes: a FIFO, a device or a large file is not one.
+        let limits = crate::io::bounded::InputLimits { max_bytes: 4096, ..Default::default() };
+        let bytes = crate::io::bounded::read_file(p, &limits).map_err(|e| ContextError::KeyFile {
+            path: p.to_path_buf(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
         return Ok(bytes.trim_ascii().to_vec());
     }
     if let Some(k) = std::env::var_os("FRACTURE_PSEUDO_KEY").filter(|k| !k.is_empty()) {

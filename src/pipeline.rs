@@ -57,6 +57,14 @@ pub fn exit_code(err: &anyhow::Error) -> ExitCode {
                 _ => ExitCode::Failed,
             };
         }
+        // A quarter without data (asked for with `--quarter`, or none dated at all) is an input rejected.
+        if let Some(
+            crate::indicators::IndicatorError::NoSuchQuarter { .. }
+            | crate::indicators::IndicatorError::NoQuarter,
+        ) = cause.downcast_ref::<crate::indicators::IndicatorError>()
+        {
+            return ExitCode::InputRejected;
+        }
         if cause.downcast_ref::<NetworkFailure>().is_some() {
             return ExitCode::Network;
         }

@@ -62,6 +62,31 @@ impl CacheEntry {
     }
 
     /// A temporary file in the entry's folder, hidden and named so that it never looks complete.
+    /// Removes the temporary files (`.<name>.<random>.part`) that interrupted downloads and extractions
+    /// left in the entry's folder, once no one can be writing them: unmodified for `stale_after`
+    /// (a live download writes at least every read timeout). Returns how many were removed.
+    pub fn remove_stale_parts(&self, stale_after: std::time::Duration) -> usize {
+        let mut removed = 0;
+        let mut stack = vec![self.dir.clone()];
+        while let Some(dir) = stack.pop() {
+            let Ok(list) = std::fs::read_dir(&dir) else { continue };
+            for e in list.flatten() {
+                let Ok(kind) = e.file_type() else { continue };
+                let name = e.file_name().to_string_lossy().into_owned();
+                if kind.is_dir() {
+                    stack.push(e.path());
+                } else if kind.is_file() && name.starts_with('.') && name.ends_with(atomic::TEMP_SUFFIX) {
+                    let age =
+                        e.metadata().ok().and_then(|m| m.modified().ok()).and_then(|t| t.elapsed().ok());
+                    if age.is_some_and(|a| a >= stale_after) && std::fs::remove_file(e.path()).is_ok() {
+                        removed += 1;
+                    }
+                }
+            }
+        }
+        removed
+    }
+
     pub fn temp_file(&self) -> Result<NamedTempFile, IoError> {
         atomic::create_dir(&self.dir)?;
         atomic::temp_beside(&self.file)
@@ -111,6 +136,12 @@ pub struct CacheMeta {
     /// Members extracted from the archive, relative to the entry's folder.
     #[serde(default)]
     pub extracted: Vec<ExtractedMeta>,
+    /// `Content-Encoding` as sent, and what was done with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_encoding: Option<String>,
+    /// What was checked of the content, and what could not be (no pinned sha256).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checks: Option<super::content::ContentChecks>,
 }
 
 /// One extracted archive member.
@@ -145,6 +176,8 @@ mod tests {
             fetched_at: now_rfc3339(),
             checked_at: None,
             extracted: vec![],
+            content_encoding: None,
+            checks: None,
         }
     }
 

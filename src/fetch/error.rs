@@ -93,6 +93,40 @@ pub enum FetchError {
     #[error("source `{id}`: GET {url} answered HTTP {status} (after {attempts} attempt(s))")]
     HttpStatus { id: String, url: String, status: u16, attempts: u32 },
 
+    #[error(
+        "source `{id}`: GET {url}: transfer too slow: {bytes} bytes in {seconds:.1} s, below the minimum of \
+         {min_rate} bytes/s (after {attempts} attempt(s))"
+    )]
+    TooSlow { id: String, url: String, bytes: u64, seconds: f64, min_rate: u64, attempts: u32 },
+
+    #[error(
+        "source `{id}`: GET {url}: deadline of {seconds:.0} s for the download exceeded ({got} bytes received, \
+         {attempts} attempt(s))"
+    )]
+    Deadline { id: String, url: String, seconds: f64, got: u64, attempts: u32 },
+
+    #[error(
+        "source `{id}`: GET {url} answered HTTP {status} with Retry-After: {retry_after} s, beyond the \
+         download's deadline of {deadline:.0} s (after {attempts} attempt(s))"
+    )]
+    RetryBeyondDeadline {
+        id: String,
+        url: String,
+        status: u16,
+        retry_after: u64,
+        deadline: f64,
+        attempts: u32,
+    },
+
+    #[error(
+        "source `{id}`: GET {url} redirected (HTTP {status}) to {location:?}, which is not an http(s) URL: \
+         refused"
+    )]
+    BadRedirect { id: String, url: String, status: u16, location: String },
+
+    #[error("source `{id}`: GET {url}: the content is not the file: {reason}")]
+    NotTheFile { id: String, url: String, reason: String },
+
     #[error("source `{id}`: GET {url}: {kind} (after {attempts} attempt(s)): {source}")]
     Network { id: String, url: String, attempts: u32, kind: NetworkKind, source: BoxError },
 
@@ -137,7 +171,14 @@ impl FetchError {
     /// when every inner error is a network error.
     pub fn is_network(&self) -> bool {
         match self {
-            FetchError::HttpStatus { .. } | FetchError::Network { .. } | FetchError::Truncated { .. } => true,
+            FetchError::HttpStatus { .. }
+            | FetchError::Network { .. }
+            | FetchError::Truncated { .. }
+            | FetchError::TooSlow { .. }
+            | FetchError::Deadline { .. }
+            | FetchError::RetryBeyondDeadline { .. }
+            | FetchError::BadRedirect { .. }
+            | FetchError::NotTheFile { .. } => true,
             FetchError::Several { errors } => !errors.is_empty() && errors.iter().all(FetchError::is_network),
             _ => false,
         }
@@ -154,6 +195,11 @@ impl FetchError {
             | FetchError::HttpStatus { id, .. }
             | FetchError::Network { id, .. }
             | FetchError::Truncated { id, .. }
+            | FetchError::TooSlow { id, .. }
+            | FetchError::Deadline { id, .. }
+            | FetchError::RetryBeyondDeadline { id, .. }
+            | FetchError::BadRedirect { id, .. }
+            | FetchError::NotTheFile { id, .. }
             | FetchError::TooLarge { id, .. }
             | FetchError::Sha256Mismatch { id, .. }
             | FetchError::Io { id, .. }

@@ -1,23 +1,37 @@
 //! HTTP downloads: a blocking reqwest client (rustls) with connect and read timeouts, conditional
-//! requests, retries with exponential backoff and jitter on timeouts, broken connections and 5xx (never
-//! on 4xx), a size cap enforced on `Content-Length` and while streaming, and a progress bar.
+//! requests, retries with exponential backoff and jitter on timeouts, broken connections, 5xx and 429
+//! (never on other 4xx; `Retry-After` honoured when it fits in the deadline), a size cap enforced on
+//! `Content-Length` and while streaming, and a progress bar.
+//!
+//! Time is bounded three ways: `read_timeout` (no progress at all), `min_rate` (bytes per second over
+//! `rate_window`: a server trickling 1 byte/s fails), and `deadline` for the whole download, attempts and
+//! pauses included (checked after every read: overshot by at most `read_timeout`).
+//!
+//! The body is asked for without content encoding (`Accept-Encoding: identity`); a `Content-Encoding:
+//! gzip` body is decoded (bounded: size cap and expansion ratio), except when the file itself is a gzip
+//! file (the cache keeps it as published); any other encoding is refused. A redirect to a non-HTTP(S)
+//! URL is reported as such.
 //!
 //! A body is streamed into a hidden temporary file of the cache folder while its SHA-256 is computed; the
 //! caller decides whether to rename it into place. On any failure the temporary file is deleted.
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rand::{Rng, SeedableRng};
 use reqwest::StatusCode;
 use reqwest::blocking::Client;
-use reqwest::header::{CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER};
+use reqwest::header::{
+    ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
+    LOCATION, RETRY_AFTER,
+};
 use tempfile::NamedTempFile;
 
 use super::error::{BoxError, FetchError, NetworkKind};
 use crate::io::atomic;
+use crate::io::bounded::{Counting, Guarded, InputError, InputLimits};
 use crate::io::hash::StreamHash;
 
 /// Network behaviour.
@@ -33,6 +47,11 @@ pub struct NetSettings {
     pub backoff_initial: Duration,
     /// Longest pause between attempts (also caps `Retry-After`).
     pub backoff_max: Duration,
+    /// Time allowed for one download, every attempt and pause included.
+    pub deadline: Duration,
+    /// Slowest accepted transfer, in bytes per second, averaged over `rate_window`.
+    pub min_rate: u64,
+    pub rate_window: Duration,
     /// Honour `HTTP(S)_PROXY` / `NO_PROXY` from the environment.
     pub system_proxy: bool,
     pub user_agent: String,
@@ -46,6 +65,10 @@ impl Default for NetSettings {
             max_attempts: 4,
             backoff_initial: Duration::from_millis(500),
             backoff_max: Duration::from_secs(30),
+            // A national file of a few GB at a slow 1 MB/s.
+            deadline: Duration::from_secs(2 * 3600),
+            min_rate: 1024,
+            rate_window: Duration::from_secs(60),
             system_proxy: true,
             user_agent: concat!("fracture/", env!("CARGO_PKG_VERSION"), " (open-data batch pipeline)")
                 .to_string(),
@@ -64,6 +87,8 @@ pub struct Request<'a> {
     pub etag: Option<&'a str>,
     pub last_modified: Option<&'a str>,
     pub max_bytes: Option<u64>,
+    /// The file itself is gzip-compressed (`.gz`): a `Content-Encoding: gzip` is then kept, not decoded.
+    pub gzip_file: bool,
 }
 
 /// A complete body in a temporary file beside the destination.
@@ -75,6 +100,11 @@ pub struct Body {
     pub etag: Option<String>,
     pub last_modified: Option<String>,
     pub content_type: Option<String>,
+    /// `Content-Encoding` as sent, and what was done with it.
+    pub content_encoding: Option<String>,
+    /// Whether the body's end was checked against a `Content-Length` (else it ended when the connection
+    /// closed, which a cut looks like).
+    pub length_checked: bool,
     pub final_url: String,
 }
 
@@ -91,28 +121,78 @@ pub enum Outcome {
 /// Why one attempt failed (before the number of attempts is known).
 #[derive(Debug)]
 enum AttemptError {
-    Status { status: u16, retry_after: Option<Duration> },
-    Net { kind: NetworkKind, source: BoxError },
-    Truncated { expected: u64, got: u64 },
-    TooLarge { max_bytes: u64, seen: u64, declared: bool },
-    Io { path: std::path::PathBuf, what: &'static str, source: io::Error },
+    Status {
+        status: u16,
+        retry_after: Option<Duration>,
+    },
+    Net {
+        kind: NetworkKind,
+        source: BoxError,
+    },
+    Truncated {
+        expected: u64,
+        got: u64,
+    },
+    TooLarge {
+        max_bytes: u64,
+        seen: u64,
+        declared: bool,
+    },
+    Io {
+        path: std::path::PathBuf,
+        what: &'static str,
+        source: io::Error,
+    },
+    /// Slower than `min_rate` over a whole window.
+    TooSlow {
+        bytes: u64,
+        seconds: f64,
+        min_rate: u64,
+    },
+    /// The download's deadline passed.
+    Deadline {
+        got: u64,
+    },
+    /// A redirect that was not followed (to a non-HTTP(S) URL).
+    Redirect {
+        status: u16,
+        location: String,
+    },
+    /// The body is not the file (an encoding fracture does not decode, a body that does not decode).
+    NotTheFile {
+        reason: String,
+    },
 }
 
 impl AttemptError {
     fn retryable(&self) -> bool {
         match self {
-            AttemptError::Status { status, .. } => *status >= 500,
+            AttemptError::Status { status, .. } => *status >= 500 || *status == 429,
             AttemptError::Net { kind, .. } => {
                 matches!(kind, NetworkKind::Timeout | NetworkKind::Connect | NetworkKind::Interrupted)
             }
-            AttemptError::Truncated { .. } => true,
-            AttemptError::TooLarge { .. } | AttemptError::Io { .. } => false,
+            AttemptError::Truncated { .. } | AttemptError::TooSlow { .. } => true,
+            AttemptError::TooLarge { .. }
+            | AttemptError::Io { .. }
+            | AttemptError::Deadline { .. }
+            | AttemptError::Redirect { .. }
+            | AttemptError::NotTheFile { .. } => false,
         }
     }
 
-    fn into_fetch_error(self, id: &str, url: &str, attempts: u32) -> FetchError {
+    fn into_fetch_error(self, id: &str, url: &str, attempts: u32, deadline: Duration) -> FetchError {
         let (id, url) = (id.to_string(), url.to_string());
         match self {
+            AttemptError::TooSlow { bytes, seconds, min_rate } => {
+                FetchError::TooSlow { id, url, bytes, seconds, min_rate, attempts }
+            }
+            AttemptError::Deadline { got } => {
+                FetchError::Deadline { id, url, seconds: deadline.as_secs_f64(), got, attempts }
+            }
+            AttemptError::Redirect { status, location } => {
+                FetchError::BadRedirect { id, url, status, location }
+            }
+            AttemptError::NotTheFile { reason } => FetchError::NotTheFile { id, url, reason },
             AttemptError::Status { status, .. } => FetchError::HttpStatus { id, url, status, attempts },
             AttemptError::Net { kind, source } => FetchError::Network { id, url, attempts, kind, source },
             AttemptError::Truncated { expected, got } => {
@@ -139,7 +219,16 @@ impl Downloader {
         let mut builder = Client::builder()
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.read_timeout)
-            .redirect(reqwest::redirect::Policy::limited(10))
+            .redirect(reqwest::redirect::Policy::custom(|attempt| {
+                if !matches!(attempt.url().scheme(), "http" | "https") {
+                    // Handed back as the 3xx response, reported with its `Location`.
+                    attempt.stop()
+                } else if attempt.previous().len() > 10 {
+                    attempt.error("more than 10 redirects")
+                } else {
+                    attempt.follow()
+                }
+            }))
             .user_agent(settings.user_agent.clone());
         if !settings.system_proxy {
             builder = builder.no_proxy();
@@ -157,22 +246,39 @@ impl Downloader {
         })
     }
 
-    /// Downloads with retries; the error carries the number of attempts made.
+    /// Downloads with retries within the deadline; the error carries the number of attempts made.
     pub fn download(&mut self, req: &Request<'_>) -> Result<Outcome, FetchError> {
         let max_attempts = self.settings.max_attempts.max(1);
+        let deadline = self.settings.deadline;
+        let end = Instant::now() + deadline;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.attempt(req) {
+            match self.attempt(req, end) {
                 Ok(outcome) => return Ok(outcome),
                 Err(e) if e.retryable() && attempt < max_attempts => {
                     let hint = match &e {
                         AttemptError::Status { retry_after, .. } => *retry_after,
                         _ => None,
                     };
-                    std::thread::sleep(self.pause(attempt, hint));
+                    let pause = self.pause(attempt, hint);
+                    let left = end.saturating_duration_since(Instant::now());
+                    if pause >= left {
+                        if let (Some(wait), AttemptError::Status { status, .. }) = (hint, &e) {
+                            return Err(FetchError::RetryBeyondDeadline {
+                                id: req.id.to_string(),
+                                url: req.url.to_string(),
+                                status: *status,
+                                retry_after: wait.as_secs(),
+                                deadline: deadline.as_secs_f64(),
+                                attempts: attempt,
+                            });
+                        }
+                        return Err(e.into_fetch_error(req.id, req.url, attempt, deadline));
+                    }
+                    std::thread::sleep(pause);
                 }
-                Err(e) => return Err(e.into_fetch_error(req.id, req.url, attempt)),
+                Err(e) => return Err(e.into_fetch_error(req.id, req.url, attempt, deadline)),
             }
         }
     }
@@ -185,30 +291,37 @@ impl Downloader {
         let jitter = self.rng.random_range(0..=half.as_millis() as u64);
         let pause = half + Duration::from_millis(jitter);
         match retry_after {
-            Some(hint) => hint.min(self.settings.backoff_max).max(pause),
+            // The server said when: honoured (the caller gives up when it passes the deadline).
+            Some(hint) => hint.max(pause),
             None => pause,
         }
     }
 
-    fn attempt(&self, req: &Request<'_>) -> Result<Outcome, AttemptError> {
-        let mut rb = self.client.get(req.url);
+    fn attempt(&self, req: &Request<'_>, end: Instant) -> Result<Outcome, AttemptError> {
+        if Instant::now() >= end {
+            return Err(AttemptError::Deadline { got: 0 });
+        }
+        let mut rb = self.client.get(req.url).header(ACCEPT_ENCODING, "identity");
         if let Some(etag) = req.etag {
             rb = rb.header(IF_NONE_MATCH, etag);
         }
         if let Some(lm) = req.last_modified {
             rb = rb.header(IF_MODIFIED_SINCE, lm);
         }
-        let mut resp = rb.send().map_err(classify_reqwest)?;
+        let resp = rb.send().map_err(classify_reqwest)?;
         let status = resp.status();
         let final_url = resp.url().to_string();
         let conditional = req.etag.is_some() || req.last_modified.is_some();
         if status == StatusCode::NOT_MODIFIED && conditional {
             return Ok(Outcome::NotModified { final_url });
         }
+        if status.is_redirection()
+            && let Some(location) = header(&resp, LOCATION)
+        {
+            return Err(AttemptError::Redirect { status: status.as_u16(), location });
+        }
         if !matches!(status, StatusCode::OK | StatusCode::NON_AUTHORITATIVE_INFORMATION) {
-            let retry_after = header(&resp, RETRY_AFTER)
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(Duration::from_secs);
+            let retry_after = header(&resp, RETRY_AFTER).and_then(|v| parse_retry_after(&v));
             return Err(AttemptError::Status { status: status.as_u16(), retry_after });
         }
         let declared = resp.content_length();
@@ -220,6 +333,19 @@ impl Downloader {
         let etag = header(&resp, ETAG);
         let last_modified = header(&resp, LAST_MODIFIED);
         let content_type = header(&resp, CONTENT_TYPE);
+        let encoding = header(&resp, CONTENT_ENCODING).map(|e| e.trim().to_ascii_lowercase());
+        let decode = match encoding.as_deref() {
+            None | Some("") | Some("identity") => false,
+            Some("gzip" | "x-gzip") => !req.gzip_file,
+            Some(other) => {
+                return Err(AttemptError::NotTheFile {
+                    reason: format!(
+                        "the body is sent with Content-Encoding: {other}, which fracture does not decode \
+                         (it asked for identity): refused rather than cached encoded"
+                    ),
+                });
+            }
+        };
 
         let io_err = |what: &'static str, path: &Path| {
             let path = path.to_path_buf();
@@ -231,19 +357,47 @@ impl Downloader {
             .map_err(|e| e.source)
             .map_err(io_err("cannot create a temporary file", req.dest))?;
         let bar = self.bar(req.id, declared);
+        // Raw bytes (what Content-Length counts) are counted under any decoding.
+        let (counting, raw) = Counting::new(resp);
+        let mut reader: Box<dyn Read> = if decode {
+            let limits = InputLimits::with_max_bytes(req.max_bytes);
+            let decoder = flate2::read::MultiGzDecoder::new(counting);
+            Box::new(Guarded::new(
+                decoder,
+                raw.clone(),
+                limits.max_bytes,
+                limits,
+                req.dest,
+                "the gzip-encoded body",
+            ))
+        } else {
+            Box::new(counting)
+        };
         let mut hash = StreamHash::new();
         let mut got = 0u64;
         let mut buf = vec![0u8; 1 << 16];
+        let (rate_window, min_rate) = (self.settings.rate_window, self.settings.min_rate);
+        let (mut window_start, mut window_raw) = (Instant::now(), 0u64);
         loop {
-            let n = match resp.read(&mut buf) {
+            let n = match reader.read(&mut buf) {
                 Ok(0) => break,
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if InputError::is_refusal(&e) => {
+                    bar.abandon();
+                    return Err(AttemptError::NotTheFile { reason: e.to_string() });
+                }
                 Err(e) => {
                     bar.abandon();
+                    let raw = raw.get();
                     return Err(match declared {
-                        Some(expected) if got < expected && !is_timeout_io(&e) => {
-                            AttemptError::Truncated { expected, got }
+                        Some(expected) if raw < expected && !is_timeout_io(&e) => {
+                            AttemptError::Truncated { expected, got: raw }
+                        }
+                        _ if decode && e.kind() != io::ErrorKind::TimedOut && !is_timeout_io(&e) => {
+                            AttemptError::NotTheFile {
+                                reason: format!("the gzip-encoded body does not decode: {e}"),
+                            }
                         }
                         _ => AttemptError::Net { kind: classify_io(&e), source: Box::new(e) },
                     });
@@ -259,14 +413,34 @@ impl Downloader {
             hash.update(&buf[..n]);
             temp.write_all(&buf[..n]).map_err(io_err("cannot write the temporary file", req.dest))?;
             bar.inc(n as u64);
+            let now = Instant::now();
+            if now >= end {
+                bar.abandon();
+                return Err(AttemptError::Deadline { got: raw.get() });
+            }
+            let elapsed = now.duration_since(window_start);
+            if elapsed >= rate_window {
+                let bytes = raw.get() - window_raw;
+                let seconds = elapsed.as_secs_f64();
+                if (bytes as f64) < min_rate as f64 * seconds {
+                    bar.abandon();
+                    return Err(AttemptError::TooSlow { bytes, seconds, min_rate });
+                }
+                (window_start, window_raw) = (now, raw.get());
+            }
         }
         bar.finish_and_clear();
+        let raw = raw.get();
         if let Some(expected) = declared
-            && got != expected
+            && raw != expected
         {
-            return Err(AttemptError::Truncated { expected, got });
+            return Err(AttemptError::Truncated { expected, got: raw });
         }
+        drop(reader);
         temp.flush().map_err(io_err("cannot write the temporary file", req.dest))?;
+        let content_encoding = encoding
+            .filter(|e| !e.is_empty() && e != "identity")
+            .map(|e| if decode { format!("{e} (decoded)") } else { format!("{e} (kept: the file is gzip)") });
         Ok(Outcome::Body(Body {
             temp,
             sha256: hash.finish().0,
@@ -274,6 +448,8 @@ impl Downloader {
             etag,
             last_modified,
             content_type,
+            content_encoding,
+            length_checked: declared.is_some(),
             final_url,
         }))
     }
@@ -301,6 +477,17 @@ impl Downloader {
 fn backoff_step(settings: &NetSettings, attempt: u32) -> Duration {
     let factor = 1u32.checked_shl(attempt.saturating_sub(1)).unwrap_or(u32::MAX);
     settings.backoff_initial.saturating_mul(factor).min(settings.backoff_max)
+}
+
+/// `Retry-After` as seconds or as an HTTP date.
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let secs = (when.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_seconds();
+    Some(Duration::from_secs(u64::try_from(secs).unwrap_or(0)))
 }
 
 fn header(resp: &reqwest::blocking::Response, name: reqwest::header::HeaderName) -> Option<String> {
@@ -407,14 +594,20 @@ mod tests {
                 assert!(p >= step / 2 && p <= step, "attempt {attempt}: {p:?} vs {step:?}");
             }
         }
-        assert_eq!(d.pause(1, Some(Duration::from_secs(5))), Duration::from_secs(1), "Retry-After capped");
+        assert_eq!(d.pause(1, Some(Duration::from_secs(5))), Duration::from_secs(5), "Retry-After honoured");
+        assert_eq!(parse_retry_after(" 120 "), Some(Duration::from_secs(120)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("soon"), None);
     }
 
     #[test]
     fn retry_policy_retries_transient_failures_only() {
         let status = |s| AttemptError::Status { status: s, retry_after: None };
         assert!(status(500).retryable() && status(503).retryable());
-        assert!(!status(404).retryable() && !status(403).retryable() && !status(429).retryable());
+        assert!(status(429).retryable(), "429 Too Many Requests is retried (after Retry-After)");
+        assert!(!status(404).retryable() && !status(403).retryable());
+        assert!(AttemptError::TooSlow { bytes: 1, seconds: 60.0, min_rate: 1024 }.retryable());
+        assert!(!AttemptError::Deadline { got: 0 }.retryable());
         assert!(AttemptError::Truncated { expected: 2, got: 1 }.retryable());
         assert!(!AttemptError::TooLarge { max_bytes: 1, seen: 2, declared: true }.retryable());
         let net = |kind| AttemptError::Net { kind, source: "x".into() };

@@ -19,6 +19,7 @@
 
 pub mod cache;
 pub mod catalogue;
+mod content;
 mod error;
 mod http;
 
@@ -34,6 +35,7 @@ pub use catalogue::{
     Catalogue, Compression, Format, FormatKind, ResolvedSource, Source, TemplateError, UrlStatus,
     VintageOverride, load_catalogue, parse_catalogue, placeholders, render_template,
 };
+pub use content::ContentChecks;
 pub use error::{BoxError, FetchError, MissingEntry, NetworkKind};
 pub use http::{NetSettings, apply_mirror, parse_mirror};
 
@@ -329,6 +331,9 @@ fn online_source(
 
     // Validators only for a cached file that is what its sidecar describes (and not pinned to other
     // content): otherwise a 304 would keep a file we do not trust.
+    // Partial files of interrupted downloads: never complete, never reused.
+    let stale_after = settings.net.read_timeout.saturating_mul(2).max(std::time::Duration::from_secs(600));
+    entry.remove_stale_parts(stale_after);
     let validators = meta.as_ref().filter(|m| r.sha256.is_none() && file_len(&entry.file) == Some(m.bytes));
     let request = http::Request {
         id: &r.id,
@@ -337,6 +342,8 @@ fn online_source(
         etag: validators.and_then(|m| m.etag.as_deref()),
         last_modified: validators.and_then(|m| m.last_modified.as_deref()),
         max_bytes: r.max_bytes,
+        gzip_file: r.format.read.compression == Some(crate::io::read_options::Compression::Gzip)
+            || r.filename.to_ascii_lowercase().ends_with(".gz"),
     };
     match downloader.download(&request)? {
         http::Outcome::NotModified { final_url } => {
@@ -367,6 +374,31 @@ fn online_source(
                     kept,
                 });
             }
+            let checks = match &r.sha256 {
+                Some(pinned) => content::ContentChecks {
+                    checked: vec![format!("sha256 pinned in the catalogue: {pinned}")],
+                    not_checked: Vec::new(),
+                },
+                None => {
+                    let transfer = content::Transfer {
+                        content_type: body.content_type.as_deref(),
+                        content_encoding: body.content_encoding.as_deref(),
+                        length_checked: body.length_checked,
+                    };
+                    match content::check(body.temp.path(), r, &transfer) {
+                        Ok(c) => c,
+                        Err(reason) => {
+                            let aside = entry.rejected_path();
+                            let _ = persist_synced(body.temp, &aside);
+                            return Err(FetchError::NotTheFile {
+                                id: r.id.clone(),
+                                url,
+                                reason: format!("{reason} (kept aside as {})", aside.display()),
+                            });
+                        }
+                    }
+                }
+            };
             let now = cache::now_rfc3339();
             let same = exists
                 && match &meta {
@@ -386,6 +418,8 @@ fn online_source(
                 fetched_at: now.clone(),
                 checked_at: Some(now),
                 extracted: Vec::new(),
+                content_encoding: body.content_encoding.clone(),
+                checks: Some(checks),
             };
             if same {
                 // Identical content: keep the cached file untouched, refresh the validators only.

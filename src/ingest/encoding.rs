@@ -95,11 +95,19 @@ pub fn unsupported_encoding(bytes: &[u8]) -> Option<&'static str> {
         Some("UTF-16 little-endian (byte-order mark FF FE)")
     } else if bytes.starts_with(&[0xFE, 0xFF]) {
         Some("UTF-16 big-endian (byte-order mark FE FF)")
-    } else if bytes.iter().take(4096).any(|&b| b == 0) {
-        Some("UTF-16 or UTF-32 without byte-order mark (it holds NUL bytes)")
+    } else if looks_wide(bytes) {
+        Some("UTF-16 or UTF-32 without byte-order mark (every other byte is NUL)")
     } else {
         None
     }
+}
+
+/// UTF-16/32 text without byte-order mark: NUL bytes make up a large share of its start (a half or more for
+/// Latin text). A stray NUL in UTF-8 text is not that: the reader reports it with its line and field.
+fn looks_wide(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096)];
+    let nul = head.iter().filter(|&&b| b == 0).count();
+    nul > 0 && nul * 4 >= head.len()
 }
 
 /// Reads bytes as Latin-1 (Windows-1252 for 0x80–0x9F).

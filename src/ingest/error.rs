@@ -47,6 +47,10 @@ pub enum IngestError {
 
     #[error("{}: {} problem(s):\n{}", path.display(), errors.len(), list(errors))]
     Many { path: PathBuf, errors: Vec<IngestError> },
+
+    /// A problem in the file configured under `[files] key`.
+    #[error("[files] {key}: {source}")]
+    Configured { key: String, source: Box<IngestError> },
 }
 
 fn list(errors: &[IngestError]) -> String {
@@ -77,7 +81,38 @@ impl IngestError {
     pub fn count(&self) -> usize {
         match self {
             IngestError::Many { errors, .. } => errors.len(),
+            IngestError::Configured { source, .. } => source.count(),
             _ => 1,
+        }
+    }
+
+    /// The same error about the file of `[files] key`, naming the key.
+    pub fn configured(self, key: &str) -> IngestError {
+        IngestError::Configured { key: key.to_string(), source: Box::new(self) }
+    }
+
+    /// The same error without any of the file's content (cell values, header names): for a file read
+    /// from outside the dataset and data folders, whose content may be anything readable.
+    pub fn without_content(self) -> IngestError {
+        const HIDDEN: &str = "(not shown: the file is outside the dataset and data folders)";
+        match self {
+            IngestError::Field { path, location, field, expected, .. } => {
+                IngestError::Field { path, location, field, expected, found: HIDDEN.into() }
+            }
+            IngestError::MissingColumn { path, location, column, .. } => {
+                IngestError::MissingColumn { path, location, column, found: HIDDEN.into() }
+            }
+            IngestError::Format { path, location, .. } => {
+                IngestError::Format { path, location, message: format!("not readable as expected {HIDDEN}") }
+            }
+            IngestError::Many { path, errors } => IngestError::Many {
+                path,
+                errors: errors.into_iter().map(IngestError::without_content).collect(),
+            },
+            IngestError::Configured { key, source } => {
+                IngestError::Configured { key, source: Box::new(source.without_content()) }
+            }
+            io @ IngestError::Io { .. } => io,
         }
     }
 }

@@ -68,19 +68,26 @@ fn take<T>(r: Result<T, IngestError>, errors: &mut Vec<IngestError>) -> Option<T
     }
 }
 
+/// The error about the file of `role`, naming its `[files]` key, and never quoting the content of a file
+/// read from outside the dataset and data folders.
+fn about(ctx: &Context, role: FileRole, e: IngestError) -> IngestError {
+    let e = if ctx.is_outside(role) { e.without_content() } else { e };
+    e.configured(role.key())
+}
+
 /// Reads and validates every input of the dataset.
 pub fn ingest(ctx: &Context) -> Result<Inputs, IngestError> {
     let reproj = Reprojector::new();
     let files = &ctx.dataset.files;
     let mut manifest = Vec::new();
     let mut errors = Vec::new();
-    let mut warnings = Vec::new();
+    let mut warnings = ctx.config_warnings();
 
     // Hash every configured file first: a missing file is reported with the others.
     for (role, rel) in files.entries() {
         match crate::io::hash::sha256_file(&ctx.input(rel)) {
             Ok((sha256, bytes)) => manifest.push(InputFile { role, path: rel.clone(), sha256, bytes }),
-            Err(e) => errors.push(IngestError::Io { path: e.path, source: e.source }),
+            Err(e) => errors.push(IngestError::Io { path: e.path, source: e.source }.configured(role.key())),
         }
     }
     if !errors.is_empty() {
@@ -90,12 +97,20 @@ pub fn ingest(ctx: &Context) -> Result<Inputs, IngestError> {
     let opts = |role: FileRole| -> ReadOptions { ctx.read_options(role) };
     let path = |rel: &String| ctx.input(rel);
 
-    let qpv = take(zones::read_qpv(&ctx.input(&files.qpv), &reproj), &mut errors).map(|(q, w)| {
+    let qpv = take(
+        zones::read_qpv(&ctx.input(&files.qpv), &reproj).map_err(|e| about(ctx, FileRole::Qpv, e)),
+        &mut errors,
+    )
+    .map(|(q, w)| {
         warnings.extend(w);
         q
     });
     let iris = files.iris_contours.as_ref().and_then(|rel| {
-        take(zones::read_iris(&path(rel), &reproj), &mut errors).map(|(i, w)| {
+        take(
+            zones::read_iris(&path(rel), &reproj).map_err(|e| about(ctx, FileRole::IrisContours, e)),
+            &mut errors,
+        )
+        .map(|(i, w)| {
             warnings.extend(w);
             i
         })
@@ -107,7 +122,14 @@ pub fn ingest(ctx: &Context) -> Result<Inputs, IngestError> {
             let (pp, dp, fp) = (path(p), path(d), path(f));
             let paths =
                 census::CensusPaths { population: (&pp, &po), diplomas: (&dp, &dop), filosofi: (&fp, &fo) };
-            take(census::read_census(&paths), &mut errors).inspect(|c| warnings.extend(c.warnings.clone()))
+            // The census error names its own file; the three roles are together.
+            let census = census::read_census(&paths).map_err(|e| {
+                let outside = [FileRole::IrisPopulation, FileRole::IrisDiplomas, FileRole::IrisFilosofi]
+                    .into_iter()
+                    .any(|r| ctx.is_outside(r));
+                if outside { e.without_content() } else { e }
+            });
+            take(census, &mut errors).inspect(|c| warnings.extend(c.warnings.clone()))
         }
         (None, None, None) => None,
         _ => {
@@ -122,7 +144,11 @@ pub fn ingest(ctx: &Context) -> Result<Inputs, IngestError> {
     let arcep = match (&files.arcep_buildings, &files.arcep_eligibility) {
         (Some(b), Some(e)) => {
             let (bo, eo) = (opts(FileRole::ArcepBuildings), opts(FileRole::ArcepEligibility));
-            take(arcep::read_arcep((&path(b), &bo), (&path(e), &eo), &reproj), &mut errors)
+            let outside =
+                ctx.is_outside(FileRole::ArcepBuildings) || ctx.is_outside(FileRole::ArcepEligibility);
+            let arcep = arcep::read_arcep((&path(b), &bo), (&path(e), &eo), &reproj)
+                .map_err(|e| if outside { e.without_content() } else { e });
+            take(arcep, &mut errors)
         }
         (None, None) => None,
         _ => {
@@ -134,14 +160,16 @@ pub fn ingest(ctx: &Context) -> Result<Inputs, IngestError> {
             None
         }
     };
-    let places = files
-        .places
-        .as_ref()
-        .and_then(|rel| take(places::read_places(&path(rel), &opts(FileRole::Places), &reproj), &mut errors));
+    let places = files.places.as_ref().and_then(|rel| {
+        let places = places::read_places(&path(rel), &opts(FileRole::Places), &reproj)
+            .map_err(|e| about(ctx, FileRole::Places, e));
+        take(places, &mut errors)
+    });
     let attendance = match &files.attendance {
         Some(rel) => match pseudonym::Pseudonymiser::new(&ctx.pseudo_key) {
             Ok(p) => take(
-                attendance::read_attendance(&path(rel), &opts(FileRole::Attendance), &p, &reproj),
+                attendance::read_attendance(&path(rel), &opts(FileRole::Attendance), &p, &reproj)
+                    .map_err(|e| about(ctx, FileRole::Attendance, e)),
                 &mut errors,
             ),
             Err(e) => {
@@ -152,7 +180,9 @@ pub fn ingest(ctx: &Context) -> Result<Inputs, IngestError> {
         None => None,
     };
     let qpv_indicators = files.qpv_indicators.as_ref().and_then(|rel| {
-        take(qpv_table::read_qpv_indicators(&path(rel), &opts(FileRole::QpvIndicators)), &mut errors)
+        let t = qpv_table::read_qpv_indicators(&path(rel), &opts(FileRole::QpvIndicators))
+            .map_err(|e| about(ctx, FileRole::QpvIndicators, e));
+        take(t, &mut errors)
     });
 
     if errors.len() == 1 {

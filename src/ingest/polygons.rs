@@ -35,7 +35,8 @@ pub struct PolygonLayer {
 
 /// Reads `path`; every structural problem of every feature is reported together.
 pub fn read_polygon_layer(path: &Path, reproj: &Reprojector) -> Result<PolygonLayer, IngestError> {
-    let bytes = std::fs::read(path).map_err(|source| IngestError::Io { path: path.to_path_buf(), source })?;
+    let bytes = crate::io::bounded::read_file(path, &crate::io::bounded::InputLimits::default())
+        .map_err(super::read::compressed::refused)?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let found =
             unsupported_encoding(e.as_bytes()).map(|enc| format!(" (it is {enc})")).unwrap_or_default();

@@ -7,7 +7,7 @@
 //!   to hidden temporary files and renamed into place only once every member has been inflated.
 //! - [`read_member`] (ingest's reader): one member, named exactly, read into memory under a size cap;
 //!   its name must be a safe relative path.
-//! - [`read_bounded`]: any stream (a gzip decoder) read into memory under a size cap.
+//! - gzip streams and zip containers are bounded by [`super::bounded`].
 //!
 //! Names: [`safe_relative`] is the one rule, both `/` and `\` separate, a drive letter is absolute.
 
@@ -305,8 +305,14 @@ fn find_member<'a>(entries: &'a [Entry], member: &str) -> Result<&'a Entry, Arch
 }
 
 /// Reads the member named exactly `member` of the zip `archive` into memory, refusing an unsafe name
-/// ([`safe_relative`]) and more than `max_bytes` uncompressed (declared or real).
-pub fn read_member(archive: &Path, member: &str, max_bytes: u64) -> Result<Vec<u8>, ArchiveError> {
+/// ([`safe_relative`]), more than `limits.max_bytes` uncompressed (declared or real) and a declared
+/// expansion above `limits.max_ratio`; the real bytes are held to the declared size while inflating.
+pub fn read_member(
+    archive: &Path,
+    member: &str,
+    limits: &super::bounded::InputLimits,
+) -> Result<Vec<u8>, ArchiveError> {
+    use super::bounded::{Guarded, InputError};
     safe_relative(member)?;
     let file =
         File::open(archive).map_err(|source| ArchiveError::Io { path: archive.to_path_buf(), source })?;
@@ -315,27 +321,38 @@ pub fn read_member(archive: &Path, member: &str, max_bytes: u64) -> Result<Vec<u
         let entries = zip.file_names().map(String::from).collect();
         return Err(ArchiveError::MemberNotFound { member: member.to_string(), entries });
     }
-    let mut entry =
+    let entry =
         zip.by_name(member).map_err(|source| ArchiveError::Entry { name: member.to_string(), source })?;
     if entry.is_symlink() {
         return Err(ArchiveError::Symlink { name: member.to_string() });
     }
+    let max_bytes = limits.max_bytes;
     if entry.size() > max_bytes {
         return Err(ArchiveError::TooBig { total: entry.size(), limit: max_bytes });
     }
-    let capacity = usize::try_from(entry.size()).unwrap_or(0);
-    let bytes = read_bounded(&mut entry, max_bytes, capacity).map_err(|source| ArchiveError::Entry {
-        name: member.to_string(),
-        source: zip::result::ZipError::Io(source),
-    })?;
-    bytes.ok_or(ArchiveError::TooBig { total: max_bytes + 1, limit: max_bytes })
-}
-
-/// Reads `reader` to its end into memory, or `None` as soon as it holds more than `max_bytes`.
-pub fn read_bounded(reader: impl Read, max_bytes: u64, capacity: usize) -> io::Result<Option<Vec<u8>>> {
-    let mut bytes = Vec::with_capacity(capacity);
-    reader.take(max_bytes.saturating_add(1)).read_to_end(&mut bytes)?;
-    Ok((bytes.len() as u64 <= max_bytes).then_some(bytes))
+    let (size, compressed) = (entry.size(), entry.compressed_size());
+    if size > limits.ratio_free_bytes && size / compressed.max(1) > limits.max_ratio {
+        return Err(ArchiveError::Ratio {
+            name: member.to_string(),
+            size,
+            compressed,
+            limit: limits.max_ratio,
+        });
+    }
+    // The zip reader pulls at most the declared compressed size: the declared size is the real cap.
+    let exact = super::bounded::InputLimits { max_ratio: u64::MAX, ..*limits };
+    let unused = std::rc::Rc::new(std::cell::Cell::new(1));
+    let mut guarded = Guarded::new(entry, unused, size, exact, archive, format!("member {member:?}"));
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    match guarded.read_to_end(&mut bytes) {
+        Ok(_) => Ok(bytes),
+        Err(e) if InputError::is_refusal(&e) => {
+            Err(ArchiveError::Overflow { name: member.to_string(), limit: size })
+        }
+        Err(source) => {
+            Err(ArchiveError::Entry { name: member.to_string(), source: zip::result::ZipError::Io(source) })
+        }
+    }
 }
 
 fn preview(entries: &[String]) -> String {
@@ -383,14 +400,19 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let z = dir.path().join("a.zip");
         make_zip(&z, &[("data/filo.csv", b"IRIS;P\n1;2\n"), ("meta.txt", b"notes")]);
-        assert_eq!(read_member(&z, "data/filo.csv", 100).expect("read"), b"IRIS;P\n1;2\n");
-        let missing = read_member(&z, "filo.csv", 100).expect_err("exact names only");
+        let cap = |max_bytes| super::super::bounded::InputLimits { max_bytes, ..Default::default() };
+        assert_eq!(read_member(&z, "data/filo.csv", &cap(100)).expect("read"), b"IRIS;P\n1;2\n");
+        let missing = read_member(&z, "filo.csv", &cap(100)).expect_err("exact names only");
         assert!(matches!(missing, ArchiveError::MemberNotFound { ref entries, .. } if entries.len() == 2));
-        assert!(matches!(read_member(&z, "data/filo.csv", 5), Err(ArchiveError::TooBig { limit: 5, .. })));
-        assert!(matches!(read_member(&z, "../x", 100), Err(ArchiveError::Traversal { .. })));
-        assert!(matches!(read_member(&z, "/x", 100), Err(ArchiveError::Absolute { .. })));
-        assert!(matches!(read_bounded(&b"abcdef"[..], 3, 0), Ok(None)));
-        assert_eq!(read_bounded(&b"abc"[..], 3, 0).expect("read"), Some(b"abc".to_vec()));
+        assert!(matches!(
+            read_member(&z, "data/filo.csv", &cap(5)),
+            Err(ArchiveError::TooBig { limit: 5, .. })
+        ));
+        assert!(matches!(read_member(&z, "../x", &cap(100)), Err(ArchiveError::Traversal { .. })));
+        assert!(matches!(read_member(&z, "/x", &cap(100)), Err(ArchiveError::Absolute { .. })));
+        let bomb = dir.path().join("bomb.zip");
+        make_zip(&bomb, &[("zeros.csv", &vec![b'0'; 16 << 20])]);
+        assert!(matches!(read_member(&bomb, "zeros.csv", &cap(1 << 30)), Err(ArchiveError::Ratio { .. })));
     }
 
     #[test]

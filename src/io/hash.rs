@@ -1,7 +1,6 @@
 //! SHA-256, always as lower-case hex: of bytes, of a stream fed piece by piece (downloads, archive
 //! members while they inflate), and of a file read in 64 KiB blocks.
 
-use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
@@ -48,7 +47,17 @@ impl StreamHash {
 /// SHA-256 (lower-case hex) and size of a file, streamed.
 pub fn sha256_file(path: &Path) -> Result<(String, u64), IoError> {
     let io = IoError::at(path);
-    let mut file = File::open(path).map_err(&io)?;
+    // A FIFO or a device would block or never end: regular files only.
+    let mut file = match super::bounded::open_regular(path) {
+        Ok((file, _)) => file,
+        Err(super::bounded::InputError::Io { source, .. }) => return Err(io(source)),
+        Err(e) => {
+            let text = e.to_string();
+            let prefix = format!("{}: ", path.display());
+            let why = text.strip_prefix(&prefix).unwrap_or(&text).to_string();
+            return Err(io(std::io::Error::other(why)));
+        }
+    };
     let mut hash = StreamHash::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {

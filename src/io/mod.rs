@@ -7,6 +7,8 @@
 //! - [`table`]: DataFrames to CSV and Parquet files, atomically
 //! - [`read_options`]: how to read a file (separator, header line, decimal mark, encoding, compression,
 //!   sheet, zip member), the one type the catalogue and the datasets deserialise into
+//! - [`bounded`]: the one bounded reader for every input (regular files only, size and expansion caps,
+//!   checked while streaming)
 //! - [`archive`]: zip safety (path traversal, absolute paths, links, size and expansion-ratio caps),
 //!   safe extraction, bounded reads of one member or of a gzip stream
 //!
@@ -14,6 +16,7 @@
 
 pub mod archive;
 pub mod atomic;
+pub mod bounded;
 pub mod hash;
 pub mod read_options;
 pub mod table;

@@ -37,6 +37,10 @@ pub struct ReadOptions {
     /// catalogue, `member` names what `fetch` extracts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zip_member: Option<String>,
+    /// The most bytes (uncompressed) read from this file into memory. Absent: 4 GiB
+    /// ([`crate::io::bounded::DEFAULT_MAX_BYTES`]). Compressed input is also held to an expansion ratio.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_bytes: Option<u64>,
 }
 
 impl ReadOptions {
@@ -59,12 +63,18 @@ impl ReadOptions {
             compression: self.compression.or(base.compression),
             sheet: self.sheet.or_else(|| base.sheet.clone()),
             zip_member: self.zip_member.or_else(|| base.zip_member.clone()),
+            max_bytes: self.max_bytes.or(base.max_bytes),
         }
     }
 
     /// The header line, 1 when absent.
     pub fn header_line(&self) -> usize {
         self.header_line.unwrap_or(1)
+    }
+
+    /// The limits the reader holds this file to.
+    pub fn limits(&self) -> crate::io::bounded::InputLimits {
+        crate::io::bounded::InputLimits::with_max_bytes(self.max_bytes)
     }
 }
 
@@ -155,6 +165,7 @@ mod tests {
                 compression: Some(Compression::Gzip),
                 sheet: Some("IRIS".into()),
                 zip_member: Some("a/b.csv".into()),
+                max_bytes: None,
             }
         );
         assert_eq!(parse("separator = \";\"").unwrap().separator, Some(b';'));

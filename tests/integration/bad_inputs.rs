@@ -358,6 +358,14 @@ fn cases() -> Vec<Case> {
             &[&pop_file, "line 1", "missing required column `P21_POP65P`"],
         ),
         cell_case(
+            Ingest,
+            "insee_population_one_nul_byte",
+            pop,
+            5,
+            &[("P21_POP", "12\u{0}34")],
+            &["field `P21_POP`", "NUL byte at character 3"],
+        ),
+        cell_case(
             Run,
             "insee_population_non_numeric",
             pop,
@@ -601,6 +609,69 @@ fn cases() -> Vec<Case> {
                 "\"atelier\"",
             ],
         ),
+        // ---- the bounded reader: regular files only, expansion caps
+        custom_case(
+            Ingest,
+            "bounded/places_is_a_fifo",
+            Box::new(|d| {
+                let fifo = d.dir.join("places/lieux.csv");
+                assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+                d.set_file("places", "places/lieux.csv");
+            }),
+            &["lieux.csv", "FIFO", "not a regular file"],
+        ),
+        custom_case(
+            Ingest,
+            "bounded/arcep_buildings_gzip_bomb",
+            Box::new(|d| {
+                let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+                enc.write_all(b"imb_id;imb_x\n").unwrap();
+                let zeros = vec![b'0'; 1 << 20];
+                for _ in 0..32 {
+                    enc.write_all(&zeros).unwrap();
+                }
+                std::fs::write(d.dir.join("arcep/immeubles.csv.gz"), enc.finish().unwrap()).unwrap();
+                d.set_file("arcep_buildings", "arcep/immeubles.csv.gz");
+            }),
+            &["immeubles.csv.gz", "whole file", "cap of 200×", "decompression bomb"],
+        ),
+        // ---- configured paths are confined to the dataset folder and the data folder
+        custom_case(
+            Ingest,
+            "config/files_path_with_dotdot_escapes",
+            Box::new(|d| d.set_file("places", "../../../../../../../../etc/passwd")),
+            &["dataset.toml", "[files] places", "outside the dataset folder", "FRACTURE_ALLOW_OUTSIDE_PATHS"],
+        ),
+        custom_case(
+            Ingest,
+            "config/files_absolute_path",
+            Box::new(|d| d.set_file("iris_population", "/etc/hostname")),
+            &["dataset.toml", "[files] iris_population", "\"/etc/hostname\" is outside"],
+        ),
+        custom_case(
+            Ingest,
+            "config/files_symlink_leaving_the_dataset_folder",
+            Box::new(|d| {
+                std::os::unix::fs::symlink("/etc/passwd", d.dir.join("places/lieux.csv")).unwrap();
+                d.set_file("places", "places/lieux.csv");
+            }),
+            &["[files] places", "places/lieux.csv", "outside the dataset folder"],
+        ),
+        custom_case(
+            Ingest,
+            "config/secrecy_min_count_below_the_rule",
+            Box::new(|d| {
+                let mut t = d.config();
+                t["parameters"].as_table_mut().unwrap().insert("secrecy_min_count".into(), 2.into());
+                d.save_config(&t);
+            }),
+            &[
+                "dataset.toml",
+                "secrecy_min_count = 2",
+                "below the publication threshold of 11",
+                "secrecy_override",
+            ],
+        ),
         // ---- dataset.toml
         custom_case(
             Run,
@@ -660,6 +731,9 @@ fn cases() -> Vec<Case> {
         ],
         refuse: vec![participant],
     });
+    for c in v.iter_mut().filter(|c| c.name.starts_with("config/files_")) {
+        c.refuse.extend(["root:".to_string(), "columns found".to_string()]);
+    }
     v
 }
 
@@ -803,4 +877,79 @@ fn every_bad_input_is_rejected_with_file_location_field_and_nothing_left_behind(
         cases.len(),
         failures.join("\n\n")
     );
+}
+
+/// Allowed explicitly, a file outside the folders is read, but an error about it never quotes its content
+/// (here, the first line of a file that is not a places table), and names its `[files]` key.
+#[test]
+fn an_outside_file_allowed_explicitly_is_read_without_echoing_its_content() {
+    let tmp = workdir();
+    let input = Input { dir: demo_copy(tmp.path()) };
+    let secret = tmp.path().join("secret.txt");
+    std::fs::write(&secret, "top-secret-first-line;with;fields\nline;two;x\n").unwrap();
+    input.set_file("places", secret.to_str().unwrap());
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let run = |allow: bool| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_fracture"));
+        c.args(["ingest", "--data-dir"]).arg(&data).arg("--dataset").arg(input.toml_path());
+        if allow {
+            c.env("FRACTURE_ALLOW_OUTSIDE_PATHS", "1");
+        } else {
+            c.env_remove("FRACTURE_ALLOW_OUTSIDE_PATHS");
+        }
+        let out = c.output().unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (code, err) = run(false);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains("[files] places") && err.contains("outside the dataset folder"), "{err}");
+    let (code, err) = run(true);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains("[files] places") && err.contains("secret.txt"), "{err}");
+    assert!(!err.contains("top-secret") && !err.contains("with;fields"), "content echoed:\n{err}");
+}
+
+/// A secrecy threshold below 11 with its reason runs, and says so loudly.
+#[test]
+fn a_secrecy_override_with_its_reason_is_accepted_and_reported() {
+    let tmp = workdir();
+    let input = Input { dir: demo_copy(tmp.path()) };
+    let mut t = input.config();
+    let p = t["parameters"].as_table_mut().unwrap();
+    p.insert("secrecy_min_count".into(), 5.into());
+    p.insert("secrecy_override".into(), "convention CNIL n° 42 with the partner".into());
+    input.save_config(&t);
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_fracture"))
+        .args(["ingest", "--data-dir"])
+        .arg(&data)
+        .arg("--dataset")
+        .arg(input.toml_path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("SECRECY OVERRIDE") && err.contains("convention CNIL n° 42"), "{err}");
+}
+
+/// `--quarter` naming a quarter without data is an input rejected (exit 3), said once.
+#[test]
+fn a_quarter_without_data_exits_3_with_one_prefix() {
+    let tmp = workdir();
+    let input = Input { dir: demo_copy(tmp.path()) };
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_fracture"))
+        .args(["indicators", "--quarter", "2099-Q1", "--data-dir"])
+        .arg(&data)
+        .arg("--dataset")
+        .arg(input.toml_path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("2099-Q1") && err.contains("quarters present"), "{err}");
+    assert_eq!(err.matches("indicators:").count(), 1, "{err}");
 }

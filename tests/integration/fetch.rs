@@ -413,7 +413,8 @@ fn fetch_extracts_only_the_named_member() {
 #[test]
 fn fetch_resolves_templates_and_reports_unknown_sources_before_any_request() {
     let server = Server::start();
-    server.route("/base_imb/2026_T2/departement/base_imb_67.csv.gz", vec![Reply::ok(body(10))]);
+    // A `.csv.gz` source must be gzip (checked when no sha256 is pinned).
+    server.route("/base_imb/2026_T2/departement/base_imb_67.csv.gz", vec![Reply::ok(gzip(&body(100)))]);
     let url = server.url("/base_imb/{vintage}/departement/base_imb_{departement}.csv.gz");
     let mut case =
         Case::new(&[source("arcep", &url, "").replace("vintage = \"2024\"", "vintage = \"2026_T2\"")]);
@@ -470,4 +471,208 @@ fn fetch_tries_every_source_and_reports_all_failures_together() {
     assert_eq!(case.files("b"), vec!["ok.csv".to_string(), "ok.csv.meta.json".to_string()], "b still cached");
     let text = err.to_string();
     assert!(text.contains("HTTP 404") && text.contains("HTTP 502"), "{text}");
+}
+
+// ---- hardening: time bounds, stale partial files, 429, redirects, content checks without a sha256
+
+/// Visible and hidden files of a cache folder (temporary files are dotfiles).
+fn all_files(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(bytes).expect("gzip");
+    enc.finish().expect("gzip")
+}
+
+#[test]
+fn fetch_fails_a_trickling_server_saying_the_transfer_is_too_slow() {
+    let server = Server::start();
+    server.route("/trickle.csv", vec![Reply::ok(body(1000)).trickle(1, Duration::from_millis(100))]);
+    let case = Case::new(&[source("s", &server.url("/trickle.csv"), "")]);
+    let mut s = settings();
+    s.net.min_rate = 100;
+    s.net.rate_window = Duration::from_millis(600);
+    s.net.max_attempts = 2;
+    s.net.deadline = Duration::from_secs(20);
+    let t = std::time::Instant::now();
+    let err = case.run_with(&s).expect_err("too slow");
+    assert!(matches!(err, FetchError::TooSlow { min_rate: 100, attempts: 2, .. }), "{err}");
+    let text = err.to_string();
+    assert!(text.contains("too slow") && text.contains("minimum of 100 bytes/s"), "{text}");
+    assert!(err.is_network());
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    assert!(case.files("s").is_empty(), "{:?}", case.files("s"));
+}
+
+#[test]
+fn fetch_stops_at_the_overall_deadline_even_when_bytes_keep_coming() {
+    let server = Server::start();
+    // 10 KB/s: above the minimum rate, but 100 KB would take 10 s.
+    server.route("/long.csv", vec![Reply::ok(body(100_000)).trickle(1000, Duration::from_millis(100))]);
+    let case = Case::new(&[source("s", &server.url("/long.csv"), "")]);
+    let mut s = settings();
+    s.net.min_rate = 100;
+    s.net.deadline = Duration::from_secs(1);
+    let t = std::time::Instant::now();
+    let err = case.run_with(&s).expect_err("deadline");
+    assert!(matches!(err, FetchError::Deadline { attempts: 1, .. }), "{err}");
+    assert!(err.to_string().contains("deadline of 1 s"), "{err}");
+    assert!(t.elapsed() < Duration::from_secs(4), "{:?}", t.elapsed());
+    assert_eq!(all_files(&case.entry_dir("s")), Vec::<String>::new(), "no partial file left");
+}
+
+#[test]
+fn fetch_removes_stale_partial_files_of_interrupted_downloads() {
+    let server = Server::start();
+    server.route("/data.csv", vec![Reply::ok(body(500))]);
+    let case = Case::new(&[source("s", &server.url("/data.csv"), "")]);
+    let dir = case.entry_dir("s");
+    std::fs::create_dir_all(dir.join("sub")).expect("mkdir");
+    let old = std::time::SystemTime::now() - Duration::from_secs(24 * 3600);
+    for stale in [".data.csv.aB3x.part", "sub/.member.csv.Zz9.part"] {
+        let f = std::fs::File::create(dir.join(stale)).expect("create");
+        f.set_modified(old).expect("age it");
+    }
+    std::fs::write(dir.join(".data.csv.live.part"), b"being written").expect("fresh");
+    case.run().expect("fetch");
+    assert_eq!(
+        all_files(&dir),
+        vec![".data.csv.live.part", "data.csv", "data.csv.meta.json", "sub"],
+        "stale partial files removed, a fresh one (another fetch writing) kept"
+    );
+    assert_eq!(all_files(&dir.join("sub")), Vec::<String>::new());
+}
+
+#[test]
+fn fetch_retries_a_429_after_its_retry_after_within_the_deadline() {
+    let server = Server::start();
+    let data = body(300);
+    server.route("/busy.csv", vec![Reply::status(429).header("Retry-After", "1"), Reply::ok(data.clone())]);
+    let case = Case::new(&[source("s", &server.url("/busy.csv"), "")]);
+    let t = std::time::Instant::now();
+    let report = case.run().expect("second attempt after Retry-After");
+    assert!(t.elapsed() >= Duration::from_millis(950), "waited as asked: {:?}", t.elapsed());
+    assert_eq!(server.hits("/busy.csv"), 2);
+    assert_eq!(std::fs::read(&report.sources[0].path).expect("cached"), data);
+
+    // A Retry-After beyond the deadline: given up at once, saying why.
+    server.route("/later.csv", vec![Reply::status(429).header("Retry-After", "3600")]);
+    let case = Case::new(&[source("s", &server.url("/later.csv"), "")]);
+    let mut s = settings();
+    s.net.deadline = Duration::from_secs(5);
+    let t = std::time::Instant::now();
+    let err = case.run_with(&s).expect_err("beyond the deadline");
+    assert!(matches!(err, FetchError::RetryBeyondDeadline { status: 429, retry_after: 3600, .. }), "{err}");
+    assert!(err.to_string().contains("Retry-After: 3600 s"), "{err}");
+    assert!(t.elapsed() < Duration::from_secs(2));
+    assert_eq!(server.hits("/later.csv"), 1);
+}
+
+#[test]
+fn fetch_reports_a_redirect_to_a_non_http_scheme_as_such() {
+    let server = Server::start();
+    server.route("/moved.csv", vec![Reply::redirect(302, "ftp://files.example.org/data.csv")]);
+    server.route("/local.csv", vec![Reply::redirect(301, "file:///etc/passwd")]);
+    for (target, location) in
+        [("/moved.csv", "ftp://files.example.org/data.csv"), ("/local.csv", "file:///etc/passwd")]
+    {
+        let case = Case::new(&[source("s", &server.url(target), "")]);
+        let err = case.run().expect_err("refused");
+        let text = err.to_string();
+        assert!(matches!(err, FetchError::BadRedirect { .. }), "{text}");
+        assert!(text.contains(location) && text.contains("not an http(s) URL"), "{text}");
+        assert!(!text.contains("answered HTTP"), "{text}");
+        assert!(case.files("s").is_empty());
+    }
+}
+
+#[test]
+fn fetch_refuses_an_html_error_page_served_with_200_for_a_csv_source() {
+    let server = Server::start();
+    let page = "<!DOCTYPE html>\n<html><head><title>Maintenance</title></head><body>Service indisponible</body></html>";
+    server.route("/iris.csv", vec![Reply::ok(page).header("Content-Type", "text/html; charset=utf-8")]);
+    let case = Case::new(&[source("s", &server.url("/iris.csv"), "")]);
+    let err = case.run().expect_err("not the file");
+    let text = err.to_string();
+    assert!(matches!(err, FetchError::NotTheFile { .. }), "{text}");
+    assert!(text.contains("HTML page") && text.contains("csv file was expected"), "{text}");
+    assert_eq!(
+        case.files("s"),
+        vec!["iris.csv.rejected".to_string()],
+        "kept aside, never under the final name"
+    );
+}
+
+#[test]
+fn fetch_decodes_a_gzip_content_encoding_keeps_a_gzip_file_and_refuses_other_encodings() {
+    let server = Server::start();
+    let csv = body(4000);
+    server.route("/enc.csv", vec![Reply::ok(gzip(&csv)).header("Content-Encoding", "gzip")]);
+    server.route("/file.csv.gz", vec![Reply::ok(gzip(&csv)).header("Content-Encoding", "gzip")]);
+    server.route("/br.csv", vec![Reply::ok(csv.clone()).header("Content-Encoding", "br")]);
+    let mut case = Case::new(&[
+        source("a", &server.url("/enc.csv"), ""),
+        source("b", &server.url("/file.csv.gz"), ""),
+        source("c", &server.url("/br.csv"), ""),
+    ]);
+    case.opts.sources = vec!["a".into(), "b".into()];
+    let report = case.run().expect("a decoded, b kept");
+    let a = report.get("a").expect("a");
+    assert_eq!(std::fs::read(&a.path).expect("a"), csv, "decoded, not stored raw");
+    let m = meta(&a.path);
+    assert_eq!(m["content_encoding"], "gzip (decoded)");
+    let checked = m["checks"]["checked"].to_string();
+    assert!(
+        checked.contains("not an HTML page") && checked.contains("CSV: a header of 2 fields"),
+        "{checked}"
+    );
+    let b = report.get("b").expect("b");
+    assert_eq!(std::fs::read(&b.path).expect("b"), gzip(&csv), "a .gz file is kept as published");
+    assert!(meta(&b.path)["checks"]["checked"].to_string().contains("gzip: the stream decompresses"));
+
+    case.opts.sources = vec!["c".into()];
+    let err = case.run().expect_err("br");
+    assert!(err.to_string().contains("Content-Encoding: br"), "{err}");
+}
+
+#[test]
+fn fetch_detects_a_close_delimited_body_cut_short_and_records_what_it_could_not_check() {
+    let server = Server::start();
+    server.route(
+        "/cut.csv",
+        vec![Reply::ok("IRIS;P21_POP;C21_MEN\n674820101;1234;500\n674820102;98").no_content_length()],
+    );
+    server.route("/whole.csv", vec![Reply::ok("IRIS;P21_POP\n674820101;1234\n").no_content_length()]);
+    server.route(
+        "/cut.zip",
+        vec![{
+            let z = zip_bytes(&[("a.csv", &body(3000))]);
+            Reply::ok(z[..z.len() - 30].to_vec()).no_content_length()
+        }],
+    );
+    let mut case = Case::new(&[
+        source("cut", &server.url("/cut.csv"), ""),
+        source("whole", &server.url("/whole.csv"), ""),
+        source("zip", &server.url("/cut.zip"), "format = { kind = \"zip\" }"),
+    ]);
+    case.opts.sources = vec!["cut".into()];
+    let err = case.run().expect_err("cut short");
+    assert!(
+        err.to_string().contains("cut short")
+            && err.to_string().contains("2 field(s) where the header has 3"),
+        "{err}"
+    );
+    case.opts.sources = vec!["zip".into()];
+    let err = case.run().expect_err("cut zip");
+    assert!(err.to_string().contains("zip archive is incomplete"), "{err}");
+    case.opts.sources = vec!["whole".into()];
+    let report = case.run().expect("whole");
+    let m = meta(&report.sources[0].path);
+    assert!(m["checks"]["not_checked"].to_string().contains("no Content-Length"), "{m}");
 }

@@ -36,6 +36,8 @@ pub struct Reply {
     drop_after: Option<usize>,
     length: Length,
     etag: Option<String>,
+    /// Sends the body `n` bytes at a time, pausing between pieces.
+    trickle: Option<(usize, Duration)>,
 }
 
 impl Reply {
@@ -50,6 +52,7 @@ impl Reply {
             drop_after: None,
             length: Length::Real,
             etag: None,
+            trickle: None,
         }
     }
 
@@ -83,6 +86,12 @@ impl Reply {
     /// Sends the head, then waits before the body.
     pub fn delay_body(mut self, d: Duration) -> Reply {
         self.delay_body = d;
+        self
+    }
+
+    /// Sends the body `n` bytes every `every` (a slow or malicious server).
+    pub fn trickle(mut self, n: usize, every: Duration) -> Reply {
+        self.trickle = Some((n.max(1), every));
         self
     }
 
@@ -290,8 +299,13 @@ fn serve(mut stream: TcpStream, shared: &Shared) {
         return;
     }
     let end = reply.drop_after.unwrap_or(body.len()).min(body.len());
-    for chunk in body[..end].chunks(16 * 1024) {
-        if shared.stop.load(Ordering::SeqCst) || stream.write_all(chunk).is_err() {
+    let (piece, every) = reply.trickle.unwrap_or((16 * 1024, Duration::ZERO));
+    for chunk in body[..end].chunks(piece) {
+        if shared.stop.load(Ordering::SeqCst) || stream.write_all(chunk).and_then(|_| stream.flush()).is_err()
+        {
+            return;
+        }
+        if !every.is_zero() && !pause(shared, every) {
             return;
         }
     }
@@ -306,6 +320,7 @@ fn reason(status: u16) -> &'static str {
         302 => "Found",
         304 => "Not Modified",
         404 => "Not Found",
+        429 => "Too Many Requests",
         500 => "Internal Server Error",
         503 => "Service Unavailable",
         _ => "Status",

@@ -1,49 +1,63 @@
-//! The bytes of a compressed input, in memory under a size cap: a gzip file (every member of a
-//! multi-member file) or one member of a zip archive, its name checked by [`crate::io::archive`].
-//! At most 2 GiB uncompressed is read, so that a decompression bomb cannot exhaust memory.
+//! The bytes of an input in memory, through the one bounded reader ([`crate::io::bounded`]): a plain
+//! file, a gzip file (every member of a multi-member file) or one member of a zip archive, its name
+//! checked by [`crate::io::archive`]. Regular files only; at most `max_bytes` uncompressed (4 GiB unless
+//! the file's `[formats]` says otherwise) and an expansion ratio checked while inflating, so that a
+//! decompression bomb is refused after a few MiB, never after filling memory.
 
-use std::fs::File;
-use std::io::BufReader;
 use std::path::Path;
 
-use super::io_error;
 use crate::ingest::error::{IngestError, Location};
-use crate::io::archive::{read_bounded, read_member};
+use crate::io::archive::read_member;
+use crate::io::bounded::{self, GzipError, InputError, InputLimits};
 
-/// Largest zip member or gzip file read into memory (uncompressed).
-pub const MAX_MEMBER_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 /// Zip members listed when the one asked for is absent.
 const MEMBERS_SHOWN: usize = 50;
 
+/// A refusal of the bounded reader as an ingest error naming the file.
+pub(crate) fn refused(e: InputError) -> IngestError {
+    match e {
+        InputError::Io { path, source } => IngestError::Io { path, source },
+        other => IngestError::format(other.path().to_path_buf(), Location::File, strip_path(&other)),
+    }
+}
+
+/// The message of `e` without its leading `<path>: ` (the ingest error names the path itself).
+fn strip_path(e: &InputError) -> String {
+    let text = e.to_string();
+    let prefix = format!("{}: ", e.path().display());
+    text.strip_prefix(&prefix).map(str::to_string).unwrap_or(text)
+}
+
+/// A whole plain file.
+pub(super) fn read_plain(path: &Path, limits: &InputLimits) -> Result<Vec<u8>, IngestError> {
+    bounded::read_file(path, limits).map_err(refused)
+}
+
 // gzip
 
-/// Decompresses a gzip file (every member of a multi-member file) into memory, refusing more than `max`
-/// bytes uncompressed.
-pub(super) fn read_gzip(path: &Path, max: u64) -> Result<Vec<u8>, IngestError> {
-    let file = File::open(path).map_err(|source| io_error(path, source))?;
-    let decoder = flate2::read::MultiGzDecoder::new(BufReader::new(file));
-    let bytes = read_bounded(decoder, max, 0).map_err(|e| {
-        IngestError::format(
+/// Decompresses a gzip file (every member of a multi-member file) into memory under `limits`.
+pub(super) fn read_gzip(path: &Path, limits: &InputLimits) -> Result<Vec<u8>, IngestError> {
+    bounded::read_gzip(path, limits).map_err(|e| match e {
+        GzipError::Refused(e) => refused(e),
+        GzipError::Corrupt(e) => IngestError::format(
             path,
             Location::File,
             format!("not a readable gzip file (the name ends in .gz): {e}"),
-        )
-    })?;
-    bytes.ok_or_else(|| {
-        IngestError::format(
-            path,
-            Location::File,
-            format!("the gzip file decompresses to more than {max} bytes, the most this reader accepts"),
-        )
+        ),
     })
 }
 
 /// Reads one member of a zip archive into memory, refusing unsafe names and members over 2 GiB
 /// ([`crate::io::archive::read_member`]), with messages that name the member.
-pub(super) fn read_zip_member(path: &Path, member: &str) -> Result<Vec<u8>, IngestError> {
+pub(super) fn read_zip_member(
+    path: &Path,
+    member: &str,
+    limits: &InputLimits,
+) -> Result<Vec<u8>, IngestError> {
     use crate::io::archive::ArchiveError;
     let shown = path.join(member);
-    read_member(path, member, MAX_MEMBER_BYTES).map_err(|e| match e {
+    bounded::check_regular(path).map_err(refused)?;
+    read_member(path, member, limits).map_err(|e| match e {
         ArchiveError::Traversal { .. } | ArchiveError::Absolute { .. } => IngestError::format(
             path,
             Location::File,
@@ -54,7 +68,7 @@ pub(super) fn read_zip_member(path: &Path, member: &str) -> Result<Vec<u8>, Inge
             Location::File,
             format!("refusing zip member {member:?}: it is a symbolic link"),
         ),
-        ArchiveError::Io { path, source } => io_error(&path, source),
+        ArchiveError::Io { path, source } => IngestError::Io { path, source },
         ArchiveError::Corrupt(e) => {
             IngestError::format(path, Location::File, format!("not a readable zip archive: {e}"))
         }
@@ -72,16 +86,19 @@ pub(super) fn read_zip_member(path: &Path, member: &str) -> Result<Vec<u8>, Inge
                 format!("no member {member:?} in the zip; its members are: {}{tail}", listed.join(", ")),
             )
         }
-        ArchiveError::TooBig { total, .. } => too_big(&shown, total),
+        ArchiveError::TooBig { total, limit } => too_big(&shown, total, limit),
         other => IngestError::format(&shown, Location::File, other.to_string()),
     })
 }
 
-fn too_big(path: &Path, size: u64) -> IngestError {
+fn too_big(path: &Path, size: u64, cap: u64) -> IngestError {
     IngestError::format(
         path,
         Location::File,
-        format!("zip member is {size} bytes uncompressed, more than the 2 GiB this reader accepts"),
+        format!(
+            "zip member is {size} bytes uncompressed, above the cap of {cap} bytes: refused (raise `max_bytes` \
+             in the file's [formats] table if it is genuine)"
+        ),
     )
 }
 
@@ -108,8 +125,9 @@ mod tests {
         let t = read_table(&path, &ReadOptions::default()).unwrap();
         assert_eq!((t.height(), t.separator), (2, b';'));
         assert_eq!(t.path, path, "errors name the .gz file");
-        let e = read_gzip(&path, 10).unwrap_err().to_string();
-        assert!(e.contains("whole file") && e.contains("more than 10 bytes"), "{e}");
+        let limits = InputLimits { max_bytes: 10, ..InputLimits::default() };
+        let e = read_gzip(&path, &limits).unwrap_err().to_string();
+        assert!(e.contains("whole file") && e.contains("cap of 10 bytes"), "{e}");
         std::fs::write(&path, "imb_id;imb_x\nA;1\n").unwrap();
         let e = read_table(&path, &ReadOptions::default()).unwrap_err().to_string();
         assert!(e.contains("not a readable gzip file"), "{e}");

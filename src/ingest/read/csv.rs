@@ -87,9 +87,25 @@ pub(super) fn read_csv(path: PathBuf, bytes: Vec<u8>, opts: &ReadOptions) -> Res
         ));
     }
     let mut errors = Vec::new();
+    let has_nul = body.contains('\0');
     for r in &data {
         match split_fields(&body[r.start..r.end], sep) {
-            Ok(fields) if fields.len() == names.len() => {}
+            Ok(fields) if fields.len() == names.len() => {
+                if has_nul {
+                    for (field, name) in fields.iter().zip(&names).filter(|(f, _)| f.contains('\0')) {
+                        let at = field.chars().position(|c| c == '\0').map_or(0, |p| p + 1);
+                        errors.push(IngestError::Field {
+                            path: path.clone(),
+                            location: Location::Line(r.line),
+                            field: name.clone(),
+                            expected:
+                                "text without NUL bytes (a NUL is never part of a CSV value: a damaged file?)"
+                                    .into(),
+                            found: format!("a NUL byte at character {at} of the field"),
+                        });
+                    }
+                }
+            }
             Ok(fields) => errors.push(IngestError::format(
                 &path,
                 Location::Line(r.line),

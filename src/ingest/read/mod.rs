@@ -99,10 +99,11 @@ pub fn read_table(path: &Path, opts: &ReadOptions) -> Result<RawTable, IngestErr
     }
     let named_gz = has_extension(path, "gz");
     let gzip = opts.zip_member.is_none() && (opts.compression == Some(Compression::Gzip) || named_gz);
+    let limits = opts.limits();
     let (shown_path, bytes) = match &opts.zip_member {
-        Some(member) => (path.join(member), compressed::read_zip_member(path, member)?),
-        None if gzip => (path.to_path_buf(), compressed::read_gzip(path, compressed::MAX_MEMBER_BYTES)?),
-        None => (path.to_path_buf(), std::fs::read(path).map_err(|source| io_error(path, source))?),
+        Some(member) => (path.join(member), compressed::read_zip_member(path, member, &limits)?),
+        None if gzip => (path.to_path_buf(), compressed::read_gzip(path, &limits)?),
+        None => (path.to_path_buf(), compressed::read_plain(path, &limits)?),
     };
     // The name that tells the format: the zip member, or the file without its `.gz`.
     let name: &Path = match (&opts.zip_member, gzip && named_gz) {
@@ -116,12 +117,13 @@ pub fn read_table(path: &Path, opts: &ReadOptions) -> Result<RawTable, IngestErr
             .and_then(|e| e.to_str())
             .is_some_and(|e| SPREADSHEET_EXTENSIONS.iter().any(|x| e.eq_ignore_ascii_case(x)));
     if spreadsheet {
-        sheet::read_sheet(shown_path, &bytes, opts)
+        sheet::read_sheet(shown_path, &bytes, opts, &limits)
     } else {
         csv::read_csv(shown_path, bytes, opts)
     }
 }
 
+#[cfg(test)]
 fn io_error(path: &Path, source: std::io::Error) -> IngestError {
     IngestError::Io { path: path.to_path_buf(), source }
 }

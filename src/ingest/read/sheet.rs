@@ -9,11 +9,23 @@ use std::path::{Path, PathBuf};
 use calamine::{Data, Reader};
 use polars::prelude::{Column, DataFrame, PlSmallStr};
 
+use super::compressed::refused;
 use super::detect::detect_decimal_comma;
 use super::{Decimal, Encoding, Origin, RawTable, ReadOptions, check_unique, is_secrecy_token};
 use crate::ingest::error::{IngestError, Location};
+use crate::io::bounded::{InputLimits, check_zip_container};
 
-pub(super) fn read_sheet(path: PathBuf, bytes: &[u8], opts: &ReadOptions) -> Result<RawTable, IngestError> {
+/// Largest sheet area (rows × columns of the used range) read: a sheet's range is allocated whole.
+const MAX_SHEET_CELLS: u64 = 100_000_000;
+
+pub(super) fn read_sheet(
+    path: PathBuf,
+    bytes: &[u8],
+    opts: &ReadOptions,
+    limits: &InputLimits,
+) -> Result<RawTable, IngestError> {
+    // A zip container (xlsx, ods): declared and real sizes under the caps before calamine inflates it.
+    check_zip_container(Cursor::new(bytes), &path, limits).map_err(refused)?;
     let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
         IngestError::format(
             &path,
@@ -36,6 +48,9 @@ pub(super) fn read_sheet(path: PathBuf, bytes: &[u8], opts: &ReadOptions) -> Res
             None => return Err(IngestError::format(&path, Location::File, "the workbook has no sheet")),
         },
     };
+    if let calamine::Sheets::Xlsx(xlsx) = &mut workbook {
+        check_xlsx_extent(xlsx, &sheet, &path)?;
+    }
     let range = workbook.worksheet_range(&sheet).map_err(|e| {
         IngestError::format(&path, Location::File, format!("cannot read sheet {sheet:?}: {e}"))
     })?;
@@ -67,6 +82,43 @@ pub(super) fn read_sheet(path: PathBuf, bytes: &[u8], opts: &ReadOptions) -> Res
         decimal_comma,
         origin: Origin::Sheet { name: sheet, rows },
     })
+}
+
+/// A sheet's used range is allocated whole (rows × columns) from its extreme cells: two cells at A1 and
+/// XFD1048576 would ask for 17 billion. Streams the sheet's cells first and refuses a range too large or
+/// far sparser than a table.
+fn check_xlsx_extent<RS: std::io::Read + std::io::Seek>(
+    xlsx: &mut calamine::Xlsx<RS>,
+    sheet: &str,
+    path: &Path,
+) -> Result<(), IngestError> {
+    let Ok(mut cells) = xlsx.worksheet_cells_reader(sheet) else { return Ok(()) };
+    let (mut r0, mut r1, mut c0, mut c1, mut used) = (u32::MAX, 0u32, u32::MAX, 0u32, 0u64);
+    while let Ok(Some(cell)) = cells.next_cell() {
+        if matches!(cell.get_value(), calamine::DataRef::Empty) {
+            continue;
+        }
+        let (r, c) = cell.get_position();
+        (r0, r1, c0, c1) = (r0.min(r), r1.max(r), c0.min(c), c1.max(c));
+        used += 1;
+    }
+    if used == 0 {
+        return Ok(());
+    }
+    let area = u64::from(r1 - r0 + 1) * u64::from(c1 - c0 + 1);
+    if area > MAX_SHEET_CELLS || area > used.saturating_mul(50).saturating_add(1_000_000) {
+        return Err(IngestError::format(
+            path,
+            Location::File,
+            format!(
+                "sheet {sheet:?} spans {} rows × {} columns ({area} cells) for {used} filled cell(s): refused \
+                 (at most {MAX_SHEET_CELLS} cells, and a table is not that sparse)",
+                r1 - r0 + 1,
+                c1 - c0 + 1
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn quoted_list(items: &[String]) -> String {

@@ -231,6 +231,11 @@ fn zip_member() {
 /// A minimal xlsx (a zip of XML parts) with sheets `IRIS` and `Notes`; `IRIS` has a title on row 1 and the
 /// header on row 6, as INSEE's files do.
 fn write_xlsx(path: &Path) {
+    write_xlsx_with(path, None)
+}
+
+/// [`write_xlsx`], with `sheet1` as the first sheet's XML when given.
+fn write_xlsx_with(path: &Path, sheet1_xml: Option<&[u8]>) {
     let content_types = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
 <Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>
@@ -292,7 +297,7 @@ fn write_xlsx(path: &Path) {
             ("_rels/.rels", rels.as_bytes()),
             ("xl/workbook.xml", workbook.as_bytes()),
             ("xl/_rels/workbook.xml.rels", workbook_rels.as_bytes()),
-            ("xl/worksheets/sheet1.xml", sheet1.as_bytes()),
+            ("xl/worksheets/sheet1.xml", sheet1_xml.unwrap_or(sheet1.as_bytes())),
             ("xl/worksheets/sheet2.xml", sheet2.as_bytes()),
         ],
     );
@@ -418,4 +423,80 @@ fn real_dictionary_with_leading_spaces_and_quoted_places_header() {
     places
         .require_columns(&["id", "pivot", "nom", "commune", "code_postal", "adresse", "date_maj"])
         .unwrap_or_else(|e| panic!("{e}"));
+}
+
+// The one bounded reader: regular files only, size and expansion caps, checked while streaming.
+
+#[test]
+fn an_xlsx_decompression_bomb_is_refused_before_calamine_opens_it() {
+    let dir = support::workdir();
+    let path = dir.path().join("bomb.xlsx");
+    // 16 MiB of blanks inside the sheet's XML: compresses ~1000×.
+    let mut xml = br#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#.to_vec();
+    xml.resize(xml.len() + (16 << 20), b' ');
+    xml.extend_from_slice(b"</sheetData></worksheet>");
+    write_xlsx_with(&path, Some(&xml));
+    drop(xml);
+    let t = std::time::Instant::now();
+    let e = fail(&path, &ReadOptions::default()).to_string();
+    assert!(e.contains("bomb.xlsx") && e.contains("sheet1.xml") && e.contains("cap of 200×"), "{e}");
+    assert!(t.elapsed().as_secs() < 10, "{:?}", t.elapsed());
+}
+
+#[test]
+fn an_xlsx_whose_two_cells_span_the_whole_sheet_is_refused_without_allocating_it() {
+    let dir = support::workdir();
+    let path = dir.path().join("sparse.xlsx");
+    let xml = r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>IRIS</t></is></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>"#;
+    write_xlsx_with(&path, Some(xml.as_bytes()));
+    let e = fail(&path, &ReadOptions::default()).to_string();
+    assert!(e.contains("sparse.xlsx") && e.contains("1048576 rows × 16384 columns"), "{e}");
+}
+
+#[test]
+fn a_gzip_bomb_is_refused_while_streaming_and_the_absolute_cap_is_configurable() {
+    let dir = support::workdir();
+    let path = dir.path().join("immeubles.csv.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(b"imb_id;imb_x\n").unwrap();
+    let zeros = vec![b'0'; 1 << 20];
+    for _ in 0..64 {
+        enc.write_all(&zeros).unwrap();
+    }
+    std::fs::write(&path, enc.finish().unwrap()).unwrap();
+    let t = std::time::Instant::now();
+    let e = fail(&path, &ReadOptions::default()).to_string();
+    assert!(e.contains("immeubles.csv.gz") && e.contains("cap of 200×") && e.contains("bomb"), "{e}");
+    assert!(t.elapsed().as_secs() < 5, "refused while streaming, not after inflating: {:?}", t.elapsed());
+
+    // A legitimate compressed file is held to `max_bytes`, which a dataset can raise.
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(b"imb_id;imb_x\nA;1\nB;2\n").unwrap();
+    std::fs::write(&path, enc.finish().unwrap()).unwrap();
+    let small = ReadOptions { max_bytes: Some(10), ..Default::default() };
+    let e = fail(&path, &small).to_string();
+    assert!(
+        e.contains("immeubles.csv.gz") && e.contains("cap of 10 bytes") && e.contains("max_bytes"),
+        "{e}"
+    );
+    assert_eq!(read(&path, &ReadOptions { max_bytes: Some(1000), ..Default::default() }).height(), 2);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_or_a_device_given_as_a_table_is_refused_at_once_naming_it() {
+    let dir = support::workdir();
+    let fifo = dir.path().join("places.csv");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let t = std::time::Instant::now();
+    let e = fail(&fifo, &ReadOptions::default()).to_string();
+    assert!(e.contains("places.csv") && e.contains("FIFO") && e.contains("not a regular file"), "{e}");
+    let e = fail(Path::new("/dev/zero"), &ReadOptions::default()).to_string();
+    assert!(e.contains("/dev/zero") && e.contains("character device"), "{e}");
+    let gz =
+        ReadOptions { compression: Some(fracture::ingest::read::Compression::Gzip), ..Default::default() };
+    let e = fail(Path::new("/dev/zero"), &gz).to_string();
+    assert!(e.contains("/dev/zero") && e.contains("not a regular file"), "{e}");
+    assert!(t.elapsed().as_secs() < 2);
 }
