@@ -83,9 +83,25 @@ pub fn ingest(ctx: &Context) -> Result<Inputs, IngestError> {
     let mut errors = Vec::new();
     let mut warnings = ctx.config_warnings();
 
-    // Hash every configured file first: a missing file is reported with the others.
+    // Hash every configured file first: a missing file is reported with the others. The ARCEP files
+    // (gigabytes) are hashed while they are read, once: here they are only checked to exist.
+    let streamed = |role: FileRole| {
+        matches!(role, FileRole::ArcepBuildings | FileRole::ArcepEligibility)
+            && files.arcep_buildings.is_some()
+            && files.arcep_eligibility.is_some()
+    };
     for (role, rel) in files.entries() {
-        match crate::io::hash::sha256_file(&ctx.input(rel)) {
+        let path = ctx.input(rel);
+        if streamed(role) {
+            match std::fs::metadata(&path) {
+                Ok(_) => {
+                    manifest.push(InputFile { role, path: rel.clone(), sha256: String::new(), bytes: 0 })
+                }
+                Err(source) => errors.push(IngestError::Io { path, source }),
+            }
+            continue;
+        }
+        match crate::io::hash::sha256_file(&path) {
             Ok((sha256, bytes)) => manifest.push(InputFile { role, path: rel.clone(), sha256, bytes }),
             Err(e) => errors.push(IngestError::Io { path: e.path, source: e.source }.configured(role.key())),
         }
@@ -146,9 +162,18 @@ pub fn ingest(ctx: &Context) -> Result<Inputs, IngestError> {
             let (bo, eo) = (opts(FileRole::ArcepBuildings), opts(FileRole::ArcepEligibility));
             let outside =
                 ctx.is_outside(FileRole::ArcepBuildings) || ctx.is_outside(FileRole::ArcepEligibility);
-            let arcep = arcep::read_arcep((&path(b), &bo), (&path(e), &eo), &reproj)
+            let arcep = arcep::read_arcep_hashed((&path(b), &bo), (&path(e), &eo), &reproj)
                 .map_err(|e| if outside { e.without_content() } else { e });
-            take(arcep, &mut errors)
+            take(arcep, &mut errors).map(|(tables, hashes)| {
+                for (role, (sha256, bytes)) in
+                    [FileRole::ArcepBuildings, FileRole::ArcepEligibility].into_iter().zip(hashes)
+                {
+                    if let Some(f) = manifest.iter_mut().find(|f| f.role == role) {
+                        (f.sha256, f.bytes) = (sha256, bytes);
+                    }
+                }
+                tables
+            })
         }
         (None, None) => None,
         _ => {

@@ -207,9 +207,12 @@ fn join_layers(l: &Layers<'_>, communes: &[String], weighting: Weighting) -> Res
             let mut area = locator
                 .areas(&f64s(b, "x").map_err(terr("buildings"))?, &f64s(b, "y").map_err(terr("buildings"))?);
             if !communes.is_empty() {
-                let com = strs(b, "commune").map_err(terr("buildings"))?;
-                for (a, c) in area.iter_mut().zip(com) {
-                    if !c.is_some_and(|c| communes.contains(&c)) && a.as_deref() == Some(OUTSIDE_QPV) {
+                // by hash: a national territory lists tens of thousands of communes
+                let territory: std::collections::HashSet<&str> =
+                    communes.iter().map(String::as_str).collect();
+                let com = b.column("commune").and_then(|c| c.str()).map_err(terr("buildings"))?;
+                for (a, c) in area.iter_mut().zip(com.iter()) {
+                    if !c.is_some_and(|c| territory.contains(c)) && a.as_deref() == Some(OUTSIDE_QPV) {
                         *a = Some(OUTSIDE_TERRITORY.to_string());
                     }
                 }
@@ -227,18 +230,30 @@ fn join_layers(l: &Layers<'_>, communes: &[String], weighting: Weighting) -> Res
                 .with_column(Column::new("area_code".into(), area))
                 .map_err(terr("buildings"))?
                 .clone();
-            let joined = located
-                .lazy()
-                .join(
-                    a.eligibility.clone().lazy(),
-                    [col("imb_id")],
-                    [col("imb_id")],
-                    JoinArgs::new(JoinType::Left),
-                )
-                .with_columns([col("thd30").fill_null(lit(false)), col("ftth").fill_null(lit(false))])
-                .select([col("imb_id"), col("area_code"), col("logloc"), col("thd30"), col("ftth")])
-                .collect()
-                .map_err(terr("buildings"))?;
+            // The ingest puts each building's eligibility flags on it (matched by id hash): no join by id
+            // then. A buildings table without them is joined to the eligibility table by `imb_id`.
+            let flagged = b.schema().contains("thd30") && b.schema().contains("ftth");
+            let joined = if flagged {
+                let mut out = located;
+                for c in ["thd30", "ftth"] {
+                    out.with_column(b.column(c).map_err(terr("buildings"))?.clone())
+                        .map_err(terr("buildings"))?;
+                }
+                out.select(["imb_id", "area_code", "logloc", "thd30", "ftth"]).map_err(terr("buildings"))?
+            } else {
+                located
+                    .lazy()
+                    .join(
+                        a.eligibility.clone().lazy(),
+                        [col("imb_id")],
+                        [col("imb_id")],
+                        JoinArgs::new(JoinType::Left),
+                    )
+                    .with_columns([col("thd30").fill_null(lit(false)), col("ftth").fill_null(lit(false))])
+                    .select([col("imb_id"), col("area_code"), col("logloc"), col("thd30"), col("ftth")])
+                    .collect()
+                    .map_err(terr("buildings"))?
+            };
             Some(joined)
         }
         None => None,

@@ -622,18 +622,20 @@ fn cases() -> Vec<Case> {
         ),
         custom_case(
             Ingest,
-            "bounded/arcep_buildings_gzip_bomb",
+            // Tables read through the shared reader (the ARCEP files have their own streaming reader,
+            // with the same ratio cap: see `ingest::arcep`).
+            "bounded/insee_table_gzip_bomb",
             Box::new(|d| {
                 let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-                enc.write_all(b"imb_id;imb_x\n").unwrap();
+                enc.write_all(b"IRIS;DISP_MED21\n").unwrap();
                 let zeros = vec![b'0'; 1 << 20];
                 for _ in 0..32 {
                     enc.write_all(&zeros).unwrap();
                 }
-                std::fs::write(d.dir.join("arcep/immeubles.csv.gz"), enc.finish().unwrap()).unwrap();
-                d.set_file("arcep_buildings", "arcep/immeubles.csv.gz");
+                std::fs::write(d.dir.join("insee/filosofi.csv.gz"), enc.finish().unwrap()).unwrap();
+                d.set_file("iris_filosofi", "insee/filosofi.csv.gz");
             }),
-            &["immeubles.csv.gz", "whole file", "cap of 200×", "decompression bomb"],
+            &["filosofi.csv.gz", "whole file", "cap of 200×", "decompression bomb"],
         ),
         // ---- configured paths are confined to the dataset folder and the data folder
         custom_case(

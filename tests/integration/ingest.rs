@@ -385,3 +385,163 @@ fn a_real_dataset_with_attendance_refuses_to_run_without_a_pseudonymisation_key(
         assert!(!f.to_string_lossy().contains("attendance"), "{} written", f.display());
     }
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// ARCEP at scale: the streaming reader (chunks of records parsed in parallel, gzip of any size)
+
+fn gz_member(text: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(text.as_bytes()).unwrap();
+    enc.finish().unwrap()
+}
+
+/// `n` buildings of commune 67482 (one in ten of commune 67218), and 1–2 eligibility rows each
+/// (none for every seventh building).
+fn many_buildings(n: usize) -> (String, String) {
+    let mut b = String::from("imb_id,imb_longitude,imb_latitude,imb_code_insee,imb_nbr_logloc\n");
+    let mut e = String::from("imb_id,code_techno,classe_debit_descendant\n");
+    for i in 0..n {
+        let commune = if i % 10 == 0 { "67218" } else { "67482" };
+        b.push_str(&format!(
+            "IMB/{commune}/X/{i:08},{:.2},{:.2},{commune},{}\n",
+            858000.0 + i as f64 * 0.01,
+            6202000.0 + (i % 1000) as f64,
+            i % 5
+        ));
+        if i % 7 != 0 {
+            e.push_str(&format!("IMB/{commune}/X/{i:08},CU,HD3\n"));
+            if i % 2 == 0 {
+                e.push_str(&format!("IMB/{commune}/X/{i:08},FO,THD1G\n"));
+            }
+        }
+    }
+    (b, e)
+}
+
+#[test]
+fn arcep_multi_member_gzip_of_many_chunks_reads_as_the_plain_files() {
+    let r = Reprojector::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (b, e) = many_buildings(300_000); // ~20 MB of buildings: several chunks
+    let (bp, ep) = (dir.path().join("immeubles.csv"), dir.path().join("eligibilite.csv"));
+    std::fs::write(&bp, &b).unwrap();
+    std::fs::write(&ep, &e).unwrap();
+    // one gzip member per ~1 MB, cut anywhere in a line, as `cat a.gz b.gz ...` gives
+    let cut_at_bytes = |text: &str| -> Vec<u8> {
+        use std::io::Write;
+        let mut out = Vec::new();
+        for c in text.as_bytes().chunks(999_999) {
+            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            enc.write_all(c).unwrap();
+            out.extend(enc.finish().unwrap());
+        }
+        out
+    };
+    let (bz, ez) = (dir.path().join("immeubles.csv.gz"), dir.path().join("eligibilite.csv.gz"));
+    std::fs::write(&bz, cut_at_bytes(&b)).unwrap();
+    std::fs::write(&ez, cut_at_bytes(&e)).unwrap();
+    let plain = read_arcep((&bp, &opts()), (&ep, &opts()), &r).unwrap_or_else(|e| panic!("{e}"));
+    let gz = read_arcep((&bz, &opts()), (&ez, &opts()), &r).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(plain.buildings.height(), 300_000);
+    assert!(gz.buildings.equals_missing(&plain.buildings));
+    assert!(gz.eligibility.equals_missing(&plain.eligibility));
+    // every building but each seventh is listed; flags or-ed over its rows
+    assert_eq!(plain.eligibility.height(), 300_000 - 300_000_usize.div_ceil(7));
+    let flag = |c: &str, i: usize| plain.buildings.column(c).unwrap().bool().unwrap().get(i).unwrap();
+    assert_eq!((flag("thd30", 2), flag("ftth", 2)), (true, true));
+    assert_eq!((flag("thd30", 3), flag("ftth", 3)), (false, false));
+    assert_eq!((flag("thd30", 14), flag("ftth", 14)), (false, false), "not listed: not eligible");
+    assert_eq!(strs(&plain.buildings, "commune")[..2], [s("67218"), s("67482")]);
+    // the manifest's hashes are those of the files as stored
+    let (_, hashes) = fracture::ingest::arcep::read_arcep_hashed((&bz, &opts()), (&ez, &opts()), &r).unwrap();
+    assert_eq!(hashes[0], fracture::io::hash::sha256_file(&bz).unwrap());
+    assert_eq!(hashes[1], fracture::io::hash::sha256_file(&ez).unwrap());
+}
+
+#[test]
+fn arcep_errors_deep_in_a_streamed_gzip_name_file_line_and_field() {
+    let r = Reprojector::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (b, e) = many_buildings(200_000);
+    // line 150,002 (building 150,000): premises not a number; line 180,002: a duplicate id
+    let mut lines: Vec<String> = b.lines().map(str::to_string).collect();
+    lines[150_001] = lines[150_001].rsplit_once(',').map(|(a, _)| format!("{a},beaucoup")).unwrap();
+    lines[180_001] = lines[180_000].clone();
+    let bz = dir.path().join("immeubles.csv.gz");
+    let text = lines.join("\n") + "\n";
+    let half = text.len() / 2;
+    let mut bytes = gz_member(&text[..half]);
+    bytes.extend(gz_member(&text[half..]));
+    std::fs::write(&bz, bytes).unwrap();
+    let ep = dir.path().join("eligibilite.csv");
+    std::fs::write(&ep, &e).unwrap();
+    let err = read_arcep((&bz, &opts()), (&ep, &opts()), &r).err().unwrap().to_string();
+    assert!(err.contains("immeubles.csv.gz") && err.contains("2 problem(s)"), "{err}");
+    assert!(err.contains("line 150002: field `imb_nbr_logloc`") && err.contains("\"beaucoup\""), "{err}");
+    assert!(
+        err.contains("line 180002: field `imb_id`") && err.contains("duplicate IMB/67482/X/00179999"),
+        "{err}"
+    );
+    // an eligibility row of an unknown building, far in the file
+    let bp = dir.path().join("immeubles.csv");
+    std::fs::write(&bp, &b).unwrap();
+    let mut el: Vec<&str> = e.lines().collect();
+    let n = el.len() - 10;
+    el[n] = "IMB/99999/X/00000001,FO,THD1G";
+    std::fs::write(&ep, el.join("\n")).unwrap();
+    let err = read_arcep((&bp, &opts()), (&ep, &opts()), &r).err().unwrap().to_string();
+    assert!(
+        err.contains(&format!("eligibilite.csv: line {}: field `imb_id`", n + 1))
+            && err.contains("a building listed in the buildings file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn arcep_building_of_a_commune_outside_the_territory_is_flagged_outside_it() {
+    use fracture::ingest::{Inputs, Qpv};
+    use fracture::join::{OUTSIDE_QPV, OUTSIDE_TERRITORY, Weighting, join};
+    use geo::{LineString, MultiPolygon, Polygon};
+    let r = Reprojector::new();
+    let arcep = read_arcep(
+        (&fixture("arcep_immeubles_imb_longitude_latitude.csv"), &opts()),
+        (&fixture("arcep_eligibilite.csv"), &opts()),
+        &r,
+    )
+    .unwrap();
+    // a QPV far from every building
+    let g = MultiPolygon(vec![Polygon::new(
+        LineString::from(vec![(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0), (0.0, 0.0)]),
+        vec![],
+    )]);
+    let qpv = vec![Qpv {
+        code: "QN06701M".into(),
+        name: "Q".into(),
+        commune: Some("67482".into()),
+        commune_name: None,
+        epci: None,
+        list: QpvList::Y2024,
+        area_m2: 100.0,
+        geometry: g,
+    }];
+    let inputs = Inputs {
+        qpv,
+        iris: None,
+        census: None,
+        arcep: Some(arcep),
+        places: None,
+        attendance: None,
+        qpv_indicators: None,
+        files: vec![],
+        warnings: vec![],
+    };
+    let j = join(&inputs, &["67482".to_string()], Weighting::Area).unwrap();
+    let b = j.buildings.unwrap();
+    // IMB/67218/X/0003 is of commune 67218, not the territory's
+    assert_eq!(strs(&b, "area_code"), [s(OUTSIDE_QPV), s(OUTSIDE_QPV), s(OUTSIDE_TERRITORY)]);
+    let flags = |c: &str| b.column(c).unwrap().bool().unwrap().iter().collect::<Vec<_>>();
+    assert_eq!(flags("thd30"), [Some(true), Some(true), Some(false)]);
+    assert_eq!(flags("ftth"), [Some(true), Some(false), Some(false)]);
+    assert_eq!(j.stats.buildings_outside_territory, 1);
+}
