@@ -1,5 +1,5 @@
 //! The buildings file: chunks of records parsed in parallel into typed columns (ids into polars string
-//! chunks, Lambert-93 x/y, premises, packed commune codes), then merged in file order, where ids are
+//! chunks, Lambert-93 x/y, premises, commune codes), then merged in file order, where ids are
 //! checked unique by hash.
 
 use polars::prelude::*;
@@ -16,11 +16,12 @@ use crate::ingest::read::CodeKind;
 /// The buildings as columns, in file order.
 pub struct Buildings {
     pub ids: IdColumn,
-    pub x: Vec<f64>,
-    pub y: Vec<f64>,
-    pub logloc: Vec<f64>,
-    /// Packed commune codes ([`cells::commune`]).
-    pub commune: Vec<u64>,
+    /// Columns chunk by chunk (each moved into polars as it is, never copied or regrown).
+    pub x: Vec<Vec<f64>>,
+    pub y: Vec<Vec<f64>>,
+    pub logloc: Vec<Vec<f64>>,
+    /// Commune codes (5 characters: inline in polars' string views, no heap per cell).
+    pub commune: Vec<StringChunked>,
     pub table: IdTable,
 }
 
@@ -42,7 +43,7 @@ struct Part {
     x: Vec<f64>,
     y: Vec<f64>,
     logloc: Vec<f64>,
-    commune: Vec<u64>,
+    commune: StringChunked,
     errors: Errors,
     records: usize,
     bytes: usize,
@@ -198,6 +199,16 @@ fn parse(m: &Meta, cols: &Cols, chunk: &Chunk, reproj: &Reprojector) -> Part {
         p.errors.push(e);
     }
     let Acc { hashes, lines, x, y, logloc, commune, errors, records } = p;
+    let mut communes = StringChunkedBuilder::new("commune".into(), commune.len());
+    for c in commune {
+        if c == cells::NO_COMMUNE {
+            communes.append_null();
+        } else {
+            let bytes = cells::commune_bytes(c);
+            communes.append_value(std::str::from_utf8(&bytes).unwrap_or(""));
+        }
+    }
+    let commune = communes.finish();
     Part {
         ids: ids.finish(),
         hashes,
@@ -246,10 +257,10 @@ fn merge(m: &Meta, b: &mut Buildings, errors: &mut Errors, records: &mut usize, 
             }
         }
         b.ids.push(part.ids);
-        b.x.extend_from_slice(&part.x);
-        b.y.extend_from_slice(&part.y);
-        b.logloc.extend_from_slice(&part.logloc);
-        b.commune.extend_from_slice(&part.commune);
+        b.x.push(part.x);
+        b.y.push(part.y);
+        b.logloc.push(part.logloc);
+        b.commune.push(part.commune);
     }
 }
 

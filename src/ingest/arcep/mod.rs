@@ -31,7 +31,6 @@ pub mod stream;
 use std::path::Path;
 
 use polars::prelude::*;
-use rayon::prelude::*;
 
 use super::error::{IngestError, Location};
 use super::read::ReadOptions;
@@ -175,21 +174,14 @@ fn assemble(
     for c in chunks {
         id.append_owned(c).map_err(|e| polars_err(b_path, e))?;
     }
-    let commune: Vec<StringChunked> = commune
-        .par_chunks(1 << 20)
-        .map(|part| {
-            let mut out = StringChunkedBuilder::new("commune".into(), part.len());
-            for &c in part {
-                if c == cells::NO_COMMUNE {
-                    out.append_null();
-                } else {
-                    let bytes = cells::commune_bytes(c);
-                    out.append_value(std::str::from_utf8(&bytes).unwrap_or(""));
-                }
-            }
-            out.finish()
-        })
-        .collect();
+    let floats = |name: &str, parts: Vec<Vec<f64>>| -> Result<Column, IngestError> {
+        let mut parts = parts.into_iter().map(|v| Float64Chunked::from_vec(name.into(), v));
+        let mut out = parts.next().unwrap_or_else(|| Float64Chunked::from_vec(name.into(), Vec::new()));
+        for p in parts {
+            out.append_owned(p).map_err(|e| polars_err(b_path, e))?;
+        }
+        Ok(out.into_column())
+    };
     let mut communes = commune.into_iter();
     let mut commune =
         communes.next().unwrap_or_else(|| StringChunked::from_slice("commune".into(), &[] as &[&str]));
@@ -217,9 +209,9 @@ fn assemble(
     .map_err(|err| polars_err(e_path, err))?;
     let buildings_df = DataFrame::new_infer_height(vec![
         id.into_column(),
-        Column::new("x".into(), x),
-        Column::new("y".into(), y),
-        Column::new("logloc".into(), logloc),
+        floats("x", x)?,
+        floats("y", y)?,
+        floats("logloc", logloc)?,
         commune.into_column(),
         thd30.into_column(),
         ftth.into_column(),
