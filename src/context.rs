@@ -145,6 +145,10 @@ pub struct DatasetParameters {
     /// The reason for a `secrecy_min_count` below [`SECRECY_RULE`] (e.g. a partner's written agreement).
     #[serde(default)]
     pub secrecy_override: Option<String>,
+    /// Attendance records dated after this day (`YYYY-MM-DD`) are set aside with a warning; absent: the
+    /// run's date.
+    #[serde(default)]
+    pub attendance_horizon: Option<String>,
     /// How IRIS populations are shared with the QPV: `area` or `dwellings` (ARCEP premises).
     #[serde(default)]
     pub population_weighting: Weighting,
@@ -183,6 +187,7 @@ impl Default for DatasetParameters {
             pseudonymisation_key: None,
             secrecy_min_count: 11,
             secrecy_override: None,
+            attendance_horizon: None,
             population_weighting: Weighting::Area,
         }
     }
@@ -405,6 +410,16 @@ impl Context {
             .is_some_and(|v| !within(&self.input(v), &[&self.paths.input_dir, &self.paths.data_dir]))
     }
 
+    /// The last day an attendance record may bear: `attendance_horizon`, else the run's date.
+    pub fn attendance_horizon(&self) -> chrono::NaiveDate {
+        self.dataset
+            .parameters
+            .attendance_horizon
+            .as_deref()
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .unwrap_or_else(|| chrono::Local::now().date_naive())
+    }
+
     /// The warnings the configuration itself calls for (an override of a rule), for every run.
     pub fn config_warnings(&self) -> Vec<String> {
         let p = &self.dataset.parameters;
@@ -523,6 +538,11 @@ fn validate(path: &Path, d: &DatasetConfig) -> Result<(), ContextError> {
     }
     if d.parameters.secrecy_min_count < 1 {
         return invalid("parameters.secrecy_min_count must be at least 1".into());
+    }
+    if let Some(h) = &d.parameters.attendance_horizon
+        && chrono::NaiveDate::parse_from_str(h, "%Y-%m-%d").is_err()
+    {
+        return invalid(format!("parameters.attendance_horizon = {h:?}: expected a date YYYY-MM-DD"));
     }
     let min = d.parameters.secrecy_min_count;
     let reason = d.parameters.secrecy_override.as_deref().map(str::trim).filter(|r| !r.is_empty());

@@ -57,6 +57,20 @@ pub fn read_attendance(
     pseudo: &Pseudonymiser,
     reproj: &Reprojector,
 ) -> Result<Attendance, IngestError> {
+    read_attendance_until(path, opts, pseudo, reproj, chrono::Local::now().date_naive()).map(|(a, _)| a)
+}
+
+/// [`read_attendance`], setting aside (with a warning, never as an error) the records dated after
+/// `horizon` (the run's date unless the dataset says otherwise): a record from the future is a typing
+/// error, and must never become the latest quarter.
+pub fn read_attendance_until(
+    path: &Path,
+    opts: &ReadOptions,
+    pseudo: &Pseudonymiser,
+    reproj: &Reprojector,
+    horizon: NaiveDate,
+) -> Result<(Attendance, Vec<String>), IngestError> {
+    let mut future: Vec<(usize, String)> = Vec::new();
     let t = read_table(path, opts)?;
     t.require_columns(&COLUMNS)?;
     let mut errors = Vec::new();
@@ -90,6 +104,14 @@ pub fn read_attendance(
             errors.push(field("date", "an ISO date YYYY-MM-DD".into(), dates[row].as_ref()));
             continue;
         };
+        if date > horizon {
+            if let Location::Line(line) = t.line_of(row) {
+                future.push((line, date.to_string()));
+            } else {
+                future.push((row + 1, date.to_string()));
+            }
+            continue;
+        }
         let Some(kind) = types[row].clone().filter(|k| TYPES.contains(&k.as_str())) else {
             errors.push(field("type", format!("one of {}", TYPES.join(", ")), types[row].as_ref()));
             continue;
@@ -185,7 +207,19 @@ pub fn read_attendance(
     let records = out
         .into_frame()
         .map_err(|e| IngestError::format(path, Location::File, format!("table operation failed: {e}")))?;
-    Ok(Attendance { records, rows_without_residence: no_residence })
+    let mut warnings = Vec::new();
+    if !future.is_empty() {
+        let shown: Vec<String> = future.iter().take(10).map(|(l, d)| format!("line {l} ({d})")).collect();
+        let more =
+            if future.len() > 10 { format!(", ... and {} more", future.len() - 10) } else { String::new() };
+        warnings.push(format!(
+            "{}: {} record(s) dated after {horizon} set aside (a date in the future is a typing error): {}{more}",
+            path.display(),
+            future.len(),
+            shown.join(", ")
+        ));
+    }
+    Ok((Attendance { records, rows_without_residence: no_residence }, warnings))
 }
 
 #[derive(Default)]

@@ -193,10 +193,20 @@ pub fn ingest(ctx: &Context) -> Result<Inputs, IngestError> {
     let attendance = match &files.attendance {
         Some(rel) => match pseudonym::Pseudonymiser::new(&ctx.pseudo_key) {
             Ok(p) => take(
-                attendance::read_attendance(&path(rel), &opts(FileRole::Attendance), &p, &reproj)
-                    .map_err(|e| about(ctx, FileRole::Attendance, e)),
+                attendance::read_attendance_until(
+                    &path(rel),
+                    &opts(FileRole::Attendance),
+                    &p,
+                    &reproj,
+                    ctx.attendance_horizon(),
+                )
+                .map_err(|e| about(ctx, FileRole::Attendance, e)),
                 &mut errors,
-            ),
+            )
+            .map(|(a, w)| {
+                warnings.extend(w);
+                a
+            }),
             Err(e) => {
                 errors.push(IngestError::format(&ctx.config_path, Location::File, e.to_string()));
                 None

@@ -57,10 +57,55 @@ fn prop(f: &PolygonFeature, names: &[&'static str]) -> Option<(&'static str, Str
     names.iter().find_map(|n| {
         f.properties.get(*n).and_then(|v| match v {
             Value::String(s) => Some((*n, s.trim().to_string())),
+            // Codes given as numbers were restored (or kept as their text) by `restore_codes`.
             Value::Number(num) => Some((*n, num.to_string())),
             _ => None,
         })
     })
+}
+
+/// Fixed width of the code properties real files give as JSON numbers (`CODE_IRIS: 990010101`,
+/// `depcom: 67482`, `iris: 901` for "0901").
+const CODE_WIDTHS: [(&str, usize); 9] = [
+    ("CODE_IRIS", 9),
+    ("code_iris", 9),
+    ("dcomiris", 9),
+    ("INSEE_COM", 5),
+    ("insee_com", 5),
+    ("code_insee", 5),
+    ("depcom", 5),
+    ("IRIS", 4),
+    ("iris", 4),
+];
+
+/// Codes are strings. A code property given as a JSON number is restored by its fixed width (leading
+/// zeros put back) when that is unambiguous — a whole non-negative number of at most that many digits —
+/// with one warning per property; otherwise its text is kept as found, and the code check rejects it.
+fn restore_codes(path: &Path, features: &mut [PolygonFeature], warnings: &mut Vec<String>) {
+    for (name, width) in CODE_WIDTHS {
+        let mut restored = Vec::new();
+        for f in features.iter_mut() {
+            let Some(Value::Number(n)) = f.properties.get(name) else { continue };
+            let text = n.to_string();
+            let fixed = match n.as_u64() {
+                Some(v) if text.len() <= width => {
+                    let padded = format!("{v:0width$}");
+                    restored.push((text.clone(), padded.clone()));
+                    padded
+                }
+                _ => text,
+            };
+            f.properties.insert(name.to_string(), Value::String(fixed));
+        }
+        if let Some((from, to)) = restored.first() {
+            warnings.push(format!(
+                "{}: {} feature(s) give `{name}` as a JSON number (e.g. {from}): read as the {width}-character \
+                 code \"{to}\" (codes are strings: fix the file's export)",
+                path.display(),
+                restored.len()
+            ));
+        }
+    }
 }
 
 fn loc(f: &PolygonFeature, code: Option<&str>) -> Location {
@@ -69,7 +114,8 @@ fn loc(f: &PolygonFeature, code: Option<&str>) -> Location {
 
 /// Reads and validates a QPV boundary file. Returns zones sorted by code, plus warnings.
 pub fn read_qpv(path: &Path, reproj: &Reprojector) -> Result<(Vec<Qpv>, Vec<String>), IngestError> {
-    let layer = read_polygon_layer(path, reproj)?;
+    let mut layer = read_polygon_layer(path, reproj)?;
+    restore_codes(path, &mut layer.features, &mut layer.warnings);
     let mut errors = Vec::new();
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
@@ -176,7 +222,8 @@ pub fn read_qpv(path: &Path, reproj: &Reprojector) -> Result<(Vec<Qpv>, Vec<Stri
 
 /// Reads and validates IGN IRIS contours. Returns zones sorted by code, plus warnings.
 pub fn read_iris(path: &Path, reproj: &Reprojector) -> Result<(Vec<Iris>, Vec<String>), IngestError> {
-    let layer = read_polygon_layer(path, reproj)?;
+    let mut layer = read_polygon_layer(path, reproj)?;
+    restore_codes(path, &mut layer.features, &mut layer.warnings);
     let mut errors = Vec::new();
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();

@@ -359,6 +359,14 @@ fn cases() -> Vec<Case> {
         ),
         cell_case(
             Ingest,
+            "arcep_premises_count_of_10_to_the_23",
+            "arcep_buildings",
+            3,
+            &[("imb_nbr_logloc", "1e23")],
+            &["field `imb_nbr_logloc`", "from 0 to 10000", "100000000000000000000000"],
+        ),
+        cell_case(
+            Ingest,
             "insee_population_one_nul_byte",
             pop,
             5,
@@ -954,4 +962,30 @@ fn a_quarter_without_data_exits_3_with_one_prefix() {
     assert_eq!(out.status.code(), Some(3), "{err}");
     assert!(err.contains("2099-Q1") && err.contains("quarters present"), "{err}");
     assert_eq!(err.matches("indicators:").count(), 1, "{err}");
+}
+
+/// A record dated in the future is set aside with a warning, and never becomes the default quarter.
+#[test]
+fn an_attendance_record_from_the_future_is_set_aside_and_never_the_default_quarter() {
+    let tmp = workdir();
+    let input = Input { dir: demo_copy(tmp.path()) };
+    input.set_cells("attendance", 5, &[("date", "2099-01-15")]);
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_fracture"))
+        .args(["indicators", "--data-dir"])
+        .arg(&data)
+        .arg("--dataset")
+        .arg(input.toml_path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("1 record(s) dated after") && err.contains("line 5 (2099-01-15)"), "{err}");
+    let periods: Vec<String> = std::fs::read_dir(data.join("interim/demo"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!periods.iter().any(|p| p.starts_with("2099")), "{periods:?}");
 }

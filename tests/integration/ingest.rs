@@ -544,4 +544,32 @@ fn arcep_building_of_a_commune_outside_the_territory_is_flagged_outside_it() {
     assert_eq!(flags("thd30"), [Some(true), Some(true), Some(false)]);
     assert_eq!(flags("ftth"), [Some(true), Some(false), Some(false)]);
     assert_eq!(j.stats.buildings_outside_territory, 1);
+// ---- plausibility
+
+/// Codes given as JSON numbers are restored by their fixed width (with a warning), or rejected when that
+/// is ambiguous.
+#[test]
+fn iris_codes_given_as_json_numbers_are_restored_by_width_or_rejected() {
+    let demo = support::project_root().join("data/demo/iris/CONTOURS-IRIS_Demoville_WGS84.geojson");
+    let text = std::fs::read_to_string(&demo).unwrap();
+    let dir = support::workdir();
+    let path = dir.path().join("iris.geojson");
+    // `IRIS: 101` for "0101"; `CODE_IRIS` as a number.
+    let numbers = text.replacen("\"CODE_IRIS\":\"990010101\"", "\"CODE_IRIS\":990010101", 1).replacen(
+        "\"IRIS\":\"0101\"",
+        "\"IRIS\":101",
+        1,
+    );
+    std::fs::write(&path, &numbers).unwrap();
+    let (iris, warnings) = fracture::ingest::zones::read_iris(&path, &Reprojector::new()).unwrap();
+    assert!(iris.iter().any(|i| i.code == "990010101"));
+    let w = warnings.join("\n");
+    assert!(w.contains("`CODE_IRIS` as a JSON number") && w.contains("\"990010101\""), "{w}");
+    assert!(w.contains("`IRIS` as a JSON number (e.g. 101)") && w.contains("\"0101\""), "{w}");
+
+    // Ten digits cannot be a 9-character code: rejected, naming the feature and the field.
+    let ambiguous = text.replacen("\"CODE_IRIS\":\"990010101\"", "\"CODE_IRIS\":1990010101", 1);
+    std::fs::write(&path, ambiguous).unwrap();
+    let e = fracture::ingest::zones::read_iris(&path, &Reprojector::new()).unwrap_err().to_string();
+    assert!(e.contains("feature 0") && e.contains("CODE_IRIS") && e.contains("1990010101"), "{e}");
 }

@@ -13,6 +13,10 @@ use crate::crs::{Crs, Reprojector, in_lambert93_bounds};
 use crate::ingest::error::IngestError;
 use crate::ingest::read::CodeKind;
 
+/// Most premises (dwellings + business premises) one building may hold: the largest French buildings hold
+/// a few thousand; a larger count is a damaged or hostile file (bounds in `data/FORMATS.md`).
+pub const MAX_PREMISES: f64 = 10_000.0;
+
 /// The buildings as columns, in file order.
 pub struct Buildings {
     pub ids: IdColumn,
@@ -180,10 +184,14 @@ fn parse(m: &Meta, cols: &Cols, chunk: &Chunk, reproj: &Reprojector) -> Part {
             return;
         };
         let n = match n {
-            Some(n) if n >= 0.0 && n.fract() == 0.0 => n,
+            Some(n) if (0.0..=MAX_PREMISES).contains(&n) && n.fract() == 0.0 => n,
             other => {
                 let found = other.map_or_else(|| "empty".to_string(), |n| n.to_string());
-                errors.push(field("imb_nbr_logloc", "a whole number of premises ≥ 0", found));
+                errors.push(field(
+                    "imb_nbr_logloc",
+                    "a whole number of premises from 0 to 10000 per building (data/FORMATS.md §4)",
+                    found,
+                ));
                 return;
             }
         };
