@@ -87,6 +87,7 @@ pub fn parse_polygon_layer(
         }
     }
     let crs = declared_crs(path, obj)?;
+    let labelled = obj.contains_key("crs");
     let swap = latitude_first(obj, features_first_position(obj));
     let features = obj.get("features").and_then(Value::as_array).ok_or_else(|| IngestError::Field {
         path: path.to_path_buf(),
@@ -108,7 +109,7 @@ pub fn parse_polygon_layer(
     }
     let mut errors = Vec::new();
     for (index, feature) in features.iter().enumerate() {
-        match read_feature(path, index, feature, crs, swap, reproj) {
+        match read_feature(path, index, feature, (crs, labelled), swap, reproj) {
             Ok((f, warnings)) => {
                 layer.warnings.extend(warnings);
                 layer.features.push(f);
@@ -153,7 +154,7 @@ fn read_feature(
     path: &Path,
     index: usize,
     feature: &Value,
-    crs: Crs,
+    (crs, labelled): (Crs, bool),
     swap: bool,
     reproj: &Reprojector,
 ) -> Result<(PolygonFeature, Vec<String>), IngestError> {
@@ -198,8 +199,10 @@ fn read_feature(
         let mut out_rings = Vec::with_capacity(rings.len());
         for (r, ring) in rings.iter().enumerate() {
             let what = format!("geometry.coordinates (polygon {p}, ring {r})");
-            out_rings
-                .push(read_ring(ring, crs, swap, reproj).map_err(|msg| field_err(&what, &msg.0, msg.1))?);
+            out_rings.push(
+                read_ring(ring, (crs, labelled), swap, reproj)
+                    .map_err(|msg| field_err(&what, &msg.0, msg.1))?,
+            );
         }
         let exterior = out_rings.remove(0);
         parts.push(Polygon::new(exterior, out_rings));
@@ -308,7 +311,7 @@ fn latitude_first(obj: &Map<String, Value>, first: Option<(f64, f64)>) -> bool {
 
 fn read_ring(
     ring: &Value,
-    crs: Crs,
+    (crs, labelled): (Crs, bool),
     swap: bool,
     reproj: &Reprojector,
 ) -> Result<LineString<f64>, (String, String)> {
@@ -331,7 +334,13 @@ fn read_ring(
             Crs::Wgs84 => {
                 if !(-180.0..=180.0).contains(&xy.0) || !(-90.0..=90.0).contains(&xy.1) {
                     // Metres (Lambert-93 is ~100 000..1 300 000) versus a degree value out of range.
-                    let expected = if xy.0.abs() > 1_000.0 || xy.1.abs() > 1_000.0 {
+                    let expected = if labelled && (xy.0.abs() > 1_000.0 || xy.1.abs() > 1_000.0) {
+                        format!(
+                            "position {i} as longitude/latitude in degrees, as the file's `crs` member (CRS84 / \
+                             EPSG:4326) declares: these look like projected metres (Lambert-93?), so the `crs` \
+                             member contradicts the coordinates; fix the `crs` member (e.g. EPSG:2154)"
+                        )
+                    } else if xy.0.abs() > 1_000.0 || xy.1.abs() > 1_000.0 {
                         format!(
                             "position {i} as longitude/latitude in degrees (WGS84): these look like projected \
                              metres; a projected file needs a `crs` member naming its CRS (e.g. EPSG:2154)"
@@ -408,6 +417,18 @@ mod tests {
         let geom = r#"{"type":"Polygon","coordinates":[[[1050000,6840000],[1050100,6840000],[1050100,6840100],[1050000,6840000]]]}"#;
         let err = parse(&fc(geom)).unwrap_err().to_string();
         assert!(err.contains("WGS84"), "{err}");
+    }
+
+    #[test]
+    fn a_crs84_label_on_lambert93_metres_is_called_a_contradiction() {
+        let geom = r#"{"type":"Polygon","coordinates":[[[1050000,6840000],[1050100,6840000],[1050100,6840100],[1050000,6840000]]]}"#;
+        let text = fc(geom).replacen(
+            r#"{"type":"FeatureCollection","#,
+            r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:OGC:1.3:CRS84"}},"#,
+            1,
+        );
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(err.contains("contradicts the coordinates") && err.contains("feature 0"), "{err}");
     }
 
     #[test]

@@ -25,8 +25,25 @@ pub const INDICATORS: [(&str, bool); 7] = [
     ("abcde", false),
 ];
 
+/// INSEE's per-QPV population file for the 2024 list names its columns in camelCase (`codeQPV`,
+/// `libQPV`, `popMuniQPV`, `listeDepCom` comma-joined): read under the names above.
+const CAMEL_CASE: [(&str, &str); 4] = [
+    ("codeQPV", "code_qp"),
+    ("libQPV", "lib_qp"),
+    ("popMuniQPV", "pop_mun"),
+    ("listeDepCom", "liste_dep_com"),
+];
+
 pub fn read_qpv_indicators(path: &Path, opts: &ReadOptions) -> Result<DataFrame, IngestError> {
-    let t = read_table(path, opts)?;
+    let mut t = read_table(path, opts)?;
+    for (camel, snake) in CAMEL_CASE {
+        let names = t.columns();
+        if names.iter().any(|n| n == camel) && !names.iter().any(|n| n == snake) {
+            t.df.rename(camel, snake.into()).map_err(|e| {
+                IngestError::format(&t.path, Location::File, format!("renaming column {camel}: {e}"))
+            })?;
+        }
+    }
     t.require_columns(&["code_qp", "pop_mun"])?;
     let mut errors = Vec::new();
     let raw = t.strings("code_qp")?;

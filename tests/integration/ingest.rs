@@ -573,3 +573,19 @@ fn iris_codes_given_as_json_numbers_are_restored_by_width_or_rejected() {
     let e = fracture::ingest::zones::read_iris(&path, &Reprojector::new()).unwrap_err().to_string();
     assert!(e.contains("feature 0") && e.contains("CODE_IRIS") && e.contains("1990010101"), "{e}");
 }
+
+/// INSEE's 2024 per-QPV population file: camelCase columns, `listeDepCom` a comma-joined list.
+#[test]
+fn the_2024_per_qpv_population_file_with_camel_case_columns_is_read() {
+    let dir = support::workdir();
+    let path = dir.path().join("pop_qpv_2024.csv");
+    std::fs::write(
+        &path,
+        "codeQPV;libQPV;popMuniQPV;listeDepCom\nQN06701M;Molkenbronn;4210;\"67482,67267\"\nQN06702M;Hautepierre;14100;67482\n",
+    )
+    .unwrap();
+    let df = read_qpv_indicators(&path, &ReadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(df.height(), 2);
+    let pop: Vec<Option<f64>> = df.column("pop_mun").unwrap().f64().unwrap().iter().collect();
+    assert_eq!(pop, vec![Some(4210.0), Some(14100.0)]);
+}
