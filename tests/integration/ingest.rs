@@ -544,6 +544,8 @@ fn arcep_building_of_a_commune_outside_the_territory_is_flagged_outside_it() {
     assert_eq!(flags("thd30"), [Some(true), Some(true), Some(false)]);
     assert_eq!(flags("ftth"), [Some(true), Some(false), Some(false)]);
     assert_eq!(j.stats.buildings_outside_territory, 1);
+}
+
 // ---- plausibility
 
 /// Codes given as JSON numbers are restored by their fixed width (with a warning), or rejected when that
