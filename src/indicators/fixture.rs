@@ -89,6 +89,7 @@ pub fn qpv(code: &str, name: &str, commune: &str, (x, y, w, h): (f64, f64, f64, 
         list: QpvList::Y2024,
         geometry: rectangle(x, y, w, h),
         area_m2: w * h,
+        parts: vec![],
     }
 }
 

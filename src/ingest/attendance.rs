@@ -15,6 +15,7 @@ use polars::prelude::*;
 use super::error::{IngestError, Location};
 use super::pseudonym::Pseudonymiser;
 use super::read::{CodeKind, ReadOptions, read_table};
+use super::summary::{Entry, Reason};
 use crate::crs::Reprojector;
 
 pub const COLUMNS: [&str; 15] = [
@@ -70,7 +71,26 @@ pub fn read_attendance_until(
     reproj: &Reprojector,
     horizon: NaiveDate,
 ) -> Result<(Attendance, Vec<String>), IngestError> {
-    let mut future: Vec<(usize, String)> = Vec::new();
+    read_attendance_detailed(path, opts, pseudo, reproj, horizon).map(|r| (r.attendance, r.warnings))
+}
+
+/// What [`read_attendance_detailed`] read.
+pub struct AttendanceRead {
+    pub attendance: Attendance,
+    pub warnings: Vec<String>,
+    /// Records set aside: their line and the date that did it (nothing personal).
+    pub set_aside: Vec<Entry>,
+}
+
+/// [`read_attendance_until`], with the records set aside for the summary.
+pub fn read_attendance_detailed(
+    path: &Path,
+    opts: &ReadOptions,
+    pseudo: &Pseudonymiser,
+    reproj: &Reprojector,
+    horizon: NaiveDate,
+) -> Result<AttendanceRead, IngestError> {
+    let mut future: Vec<(Location, String)> = Vec::new();
     let t = read_table(path, opts)?;
     t.require_columns(&COLUMNS)?;
     let mut errors = Vec::new();
@@ -105,11 +125,7 @@ pub fn read_attendance_until(
             continue;
         };
         if date > horizon {
-            if let Location::Line(line) = t.line_of(row) {
-                future.push((line, date.to_string()));
-            } else {
-                future.push((row + 1, date.to_string()));
-            }
+            future.push((t.line_of(row), date.to_string()));
             continue;
         }
         let Some(kind) = types[row].clone().filter(|k| TYPES.contains(&k.as_str())) else {
@@ -209,7 +225,7 @@ pub fn read_attendance_until(
         .map_err(|e| IngestError::format(path, Location::File, format!("table operation failed: {e}")))?;
     let mut warnings = Vec::new();
     if !future.is_empty() {
-        let shown: Vec<String> = future.iter().take(10).map(|(l, d)| format!("line {l} ({d})")).collect();
+        let shown: Vec<String> = future.iter().take(10).map(|(l, d)| format!("{l} ({d})")).collect();
         let more =
             if future.len() > 10 { format!(", ... and {} more", future.len() - 10) } else { String::new() };
         warnings.push(format!(
@@ -219,7 +235,13 @@ pub fn read_attendance_until(
             shown.join(", ")
         ));
     }
-    Ok((Attendance { records, rows_without_residence: no_residence }, warnings))
+    let set_aside =
+        future.into_iter().map(|(at, date)| Entry::new(at, "date", Reason::FutureDate, date)).collect();
+    Ok(AttendanceRead {
+        attendance: Attendance { records, rows_without_residence: no_residence },
+        warnings,
+        set_aside,
+    })
 }
 
 #[derive(Default)]

@@ -113,6 +113,11 @@ fn polars_err(path: &Path, e: PolarsError) -> IngestError {
 
 /// Reads and joins the three INSEE IRIS tables.
 pub fn read_census(paths: &CensusPaths) -> Result<CensusTables, IngestError> {
+    read_census_counted(paths).map(|(t, _)| t)
+}
+
+/// [`read_census`], also giving the rows read in each table: population, diplomas, Filosofi.
+pub fn read_census_counted(paths: &CensusPaths) -> Result<(CensusTables, [usize; 3]), IngestError> {
     let mut warnings = Vec::new();
 
     // Population by age.
@@ -218,6 +223,7 @@ pub fn read_census(paths: &CensusPaths) -> Result<CensusTables, IngestError> {
     ])
     .map_err(|e| polars_err(&filo_t.path, e))?;
 
+    let rows = [population.height(), diplomas.height(), filosofi.height()];
     // Join by IRIS code (left: the population table defines the IRIS universe).
     let left = JoinArgs::new(JoinType::Left);
     let stats = population
@@ -228,10 +234,11 @@ pub fn read_census(paths: &CensusPaths) -> Result<CensusTables, IngestError> {
         .collect()
         .map_err(|e| polars_err(paths.population.0, e))?;
 
-    Ok(CensusTables {
+    let tables = CensusTables {
         stats,
         census_vintage: format!("20{yy}"),
         filosofi_vintage: format!("20{fyy}"),
         warnings,
-    })
+    };
+    Ok((tables, rows))
 }

@@ -86,6 +86,18 @@ impl IngestError {
         }
     }
 
+    /// The file this error is about.
+    pub fn path(&self) -> &std::path::Path {
+        match self {
+            IngestError::Io { path, .. }
+            | IngestError::Field { path, .. }
+            | IngestError::MissingColumn { path, .. }
+            | IngestError::Format { path, .. }
+            | IngestError::Many { path, .. } => path,
+            IngestError::Configured { source, .. } => source.path(),
+        }
+    }
+
     /// The same error about the file of `[files] key`, naming the key.
     pub fn configured(self, key: &str) -> IngestError {
         IngestError::Configured { key: key.to_string(), source: Box::new(self) }

@@ -2,7 +2,8 @@
 //!
 //! QPV files come in two property vocabularies (2024 list `code_qp`/`lib_qp`/`insee_com`; 2015
 //! re-publications `code_qp`/`nom_qp`/`code_commune`, old shapefile `CODE_QP`/`NOM_QP`/`COMMUNE_QP`);
-//! IRIS contours use IGN's `CODE_IRIS`/`NOM_IRIS`/`INSEE_COM`/`TYP_IRIS`. Codes must be unique.
+//! IRIS contours use IGN's `CODE_IRIS`/`NOM_IRIS`/`INSEE_COM`/`TYP_IRIS`. IRIS codes must be unique; a QPV
+//! code may appear once per commune, its parts being merged ([`super::qpv_parts`]).
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -12,7 +13,9 @@ use serde_json::Value;
 
 use super::error::{IngestError, Location};
 use super::polygons::{PolygonFeature, read_polygon_layer};
+use super::qpv_parts::{Candidate, merge};
 use super::read::CodeKind;
+use super::summary::{Entry, Reason};
 use crate::crs::Reprojector;
 
 /// Which QPV list a file belongs to.
@@ -31,14 +34,72 @@ pub enum QpvList {
 pub struct Qpv {
     pub code: String,
     pub name: String,
+    /// The main commune: the one holding the largest part of the QPV (its only one, mostly).
     pub commune: Option<String>,
     pub commune_name: Option<String>,
-    /// SIREN of the EPCI (`siren_epci`, 2024 list).
+    /// SIREN of the EPCI (`siren_epci`, 2024 list) of the main commune's part.
     pub epci: Option<String>,
     pub list: QpvList,
-    /// Lambert-93.
+    /// Lambert-93: every part's polygons.
     pub geometry: MultiPolygon<f64>,
+    /// Sum of the parts' areas, m².
     pub area_m2: f64,
+    /// The part in each commune, in file order (one part for a QPV within one commune). Empty for a
+    /// QPV built without a per-commune breakdown: [`Qpv::communes`] is then its `commune`.
+    pub parts: Vec<QpvPart>,
+}
+
+/// The piece of a QPV within one commune: one feature of the file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QpvPart {
+    /// 0-based index of its feature in the file.
+    pub feature: usize,
+    pub commune: Option<String>,
+    pub commune_name: Option<String>,
+    pub epci: Option<String>,
+    /// Lambert-93, m².
+    pub area_m2: f64,
+}
+
+impl Qpv {
+    /// Every commune the QPV lies in, main commune included, each once, in part order.
+    pub fn communes(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        let all = self.parts.iter().filter_map(|p| p.commune.as_deref()).chain(self.commune.as_deref());
+        for c in all {
+            if !out.contains(&c) {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    /// Whether any part of the QPV is in the territory: of the EPCI `epci` when both say their EPCI,
+    /// else in one of `communes` (every QPV when there is none).
+    pub fn in_territory(&self, epci: Option<&str>, communes: &[String]) -> bool {
+        let whole = [(self.commune.as_deref(), self.epci.as_deref())];
+        let parts: Vec<(Option<&str>, Option<&str>)> = if self.parts.is_empty() {
+            whole.to_vec()
+        } else {
+            self.parts.iter().map(|p| (p.commune.as_deref(), p.epci.as_deref())).collect()
+        };
+        parts.into_iter().any(|(commune, part_epci)| match (epci, part_epci) {
+            (Some(e), Some(pe)) => e == pe,
+            _ => communes.is_empty() || commune.is_some_and(|c| communes.iter().any(|t| t == c)),
+        })
+    }
+}
+
+/// Zones as read, with what the summary of `ingest` needs.
+#[derive(Debug)]
+pub struct ZonesRead<T> {
+    /// Sorted by code.
+    pub zones: Vec<T>,
+    pub warnings: Vec<String>,
+    /// Features corrected (codes restored, QPV parts merged).
+    pub entries: Vec<Entry>,
+    /// Features in the file.
+    pub features: usize,
 }
 
 /// An IRIS zone.
@@ -81,7 +142,12 @@ const CODE_WIDTHS: [(&str, usize); 9] = [
 /// Codes are strings. A code property given as a JSON number is restored by its fixed width (leading
 /// zeros put back) when that is unambiguous — a whole non-negative number of at most that many digits —
 /// with one warning per property; otherwise its text is kept as found, and the code check rejects it.
-fn restore_codes(path: &Path, features: &mut [PolygonFeature], warnings: &mut Vec<String>) {
+fn restore_codes(
+    path: &Path,
+    features: &mut [PolygonFeature],
+    warnings: &mut Vec<String>,
+    entries: &mut Vec<Entry>,
+) {
     for (name, width) in CODE_WIDTHS {
         let mut restored = Vec::new();
         for f in features.iter_mut() {
@@ -90,6 +156,8 @@ fn restore_codes(path: &Path, features: &mut [PolygonFeature], warnings: &mut Ve
             let fixed = match n.as_u64() {
                 Some(v) if text.len() <= width => {
                     let padded = format!("{v:0width$}");
+                    let at = Location::Feature { index: f.index, code: None };
+                    entries.push(Entry::new(at, name, Reason::CodeRestored, format!("{text} -> {padded}")));
                     restored.push((text.clone(), padded.clone()));
                     padded
                 }
@@ -114,10 +182,15 @@ fn loc(f: &PolygonFeature, code: Option<&str>) -> Location {
 
 /// Reads and validates a QPV boundary file. Returns zones sorted by code, plus warnings.
 pub fn read_qpv(path: &Path, reproj: &Reprojector) -> Result<(Vec<Qpv>, Vec<String>), IngestError> {
+    read_qpv_detailed(path, reproj).map(|r| (r.zones, r.warnings))
+}
+
+/// [`read_qpv`], with the features corrected (restored codes, merged parts) for the summary.
+pub fn read_qpv_detailed(path: &Path, reproj: &Reprojector) -> Result<ZonesRead<Qpv>, IngestError> {
     let mut layer = read_polygon_layer(path, reproj)?;
-    restore_codes(path, &mut layer.features, &mut layer.warnings);
+    let mut entries = Vec::new();
+    restore_codes(path, &mut layer.features, &mut layer.warnings, &mut entries);
     let mut errors = Vec::new();
-    let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for f in &layer.features {
         let field_err = |field: &str, expected: &str, found: String, code: Option<&str>| IngestError::Field {
@@ -149,15 +222,6 @@ pub fn read_qpv(path: &Path, reproj: &Reprojector) -> Result<(Vec<Qpv>, Vec<Stri
             ));
             continue;
         };
-        if !seen.insert(code.clone()) {
-            errors.push(field_err(
-                code_field,
-                "a code used by one feature only",
-                format!("duplicate {code}"),
-                Some(&code),
-            ));
-            continue;
-        }
         let Some((_, name)) =
             prop(f, &["lib_qp", "nom_qp", "NOM_QP", "nom_quartier"]).filter(|(_, n)| !n.is_empty())
         else {
@@ -193,18 +257,24 @@ pub fn read_qpv(path: &Path, reproj: &Reprojector) -> Result<(Vec<Qpv>, Vec<Stri
             ));
             continue;
         }
-        out.push(Qpv {
+        out.push(Candidate {
+            index: f.index,
             code,
+            code_field,
             name,
+            list,
             commune,
             commune_name,
             epci,
-            list,
             geometry: f.geometry.clone(),
             area_m2,
         });
     }
+    let merged = merge(path, out, &mut errors);
     IngestError::collect(path, errors)?;
+    let mut out = merged.qpv;
+    entries.extend(merged.entries);
+    layer.warnings.extend(merged.warning);
     let first_of = |list: QpvList| out.iter().find(|q| q.list == list).map(|q| q.code.as_str());
     if let (Some(qn), Some(qp)) = (first_of(QpvList::Y2024), first_of(QpvList::Y2015)) {
         return Err(IngestError::format(
@@ -217,13 +287,19 @@ pub fn read_qpv(path: &Path, reproj: &Reprojector) -> Result<(Vec<Qpv>, Vec<Stri
         ));
     }
     out.sort_by(|a, b| a.code.cmp(&b.code));
-    Ok((out, layer.warnings))
+    Ok(ZonesRead { zones: out, warnings: layer.warnings, entries, features: layer.features.len() })
 }
 
 /// Reads and validates IGN IRIS contours. Returns zones sorted by code, plus warnings.
 pub fn read_iris(path: &Path, reproj: &Reprojector) -> Result<(Vec<Iris>, Vec<String>), IngestError> {
+    read_iris_detailed(path, reproj).map(|r| (r.zones, r.warnings))
+}
+
+/// [`read_iris`], with the features corrected (restored codes) for the summary.
+pub fn read_iris_detailed(path: &Path, reproj: &Reprojector) -> Result<ZonesRead<Iris>, IngestError> {
     let mut layer = read_polygon_layer(path, reproj)?;
-    restore_codes(path, &mut layer.features, &mut layer.warnings);
+    let mut entries = Vec::new();
+    restore_codes(path, &mut layer.features, &mut layer.warnings, &mut entries);
     let mut errors = Vec::new();
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
@@ -273,5 +349,5 @@ pub fn read_iris(path: &Path, reproj: &Reprojector) -> Result<(Vec<Iris>, Vec<St
     }
     IngestError::collect(path, errors)?;
     out.sort_by(|a, b| a.code.cmp(&b.code));
-    Ok((out, layer.warnings))
+    Ok(ZonesRead { zones: out, warnings: layer.warnings, entries, features: layer.features.len() })
 }

@@ -50,7 +50,7 @@ pub fn iris_overlay(iris: &[Iris], qpv: &[Qpv]) -> Overlay {
 /// // The QPV covers the eastern quarter of the IRIS (and ground beyond it).
 /// let g = rect(75.0, 300.0);
 /// let qpv = Qpv { code: "QN99901M".into(), name: "Q".into(), commune: None, commune_name: None, epci: None,
-///                 list: QpvList::Y2024, area_m2: g.unsigned_area(), geometry: g };
+///                 list: QpvList::Y2024, area_m2: g.unsigned_area(), geometry: g, parts: vec![] };
 /// assert_eq!(weights(&[iris], &[qpv]), vec![
 ///     Weight { iris: 0, qpv: Some(0), weight: 0.25 },
 ///     Weight { iris: 0, qpv: None, weight: 0.75 },
@@ -159,6 +159,7 @@ mod tests {
             list: QpvList::Y2024,
             area_m2: g.unsigned_area(),
             geometry: g,
+            parts: vec![],
         }
     }
 

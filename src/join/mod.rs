@@ -365,6 +365,7 @@ mod tests {
             list: QpvList::Y2024,
             area_m2: g.unsigned_area(),
             geometry: g,
+            parts: vec![],
         }]
     }
 

@@ -307,7 +307,11 @@ fn cases() -> Vec<Case> {
             Ingest,
             "qpv",
             "qpv_duplicate_code_qp.geojson",
-            &["feature 1 (QN99901M)", "field `code_qp`", "duplicate QN99901M"],
+            &[
+                "feature 1 (QN99901M)",
+                "field `code_qp`",
+                "duplicate QN99901M of feature 0 (same commune 99001)",
+            ],
         ),
         fixture_case(
             Ingest,

@@ -7,6 +7,7 @@
 //!
 //! - `table`: the one tabular reader (`ingest::table`): encodings, separators, zip members, xlsx sheets.
 
+mod qpv_parts;
 mod table;
 
 use std::path::PathBuf;
@@ -524,6 +525,7 @@ fn arcep_building_of_a_commune_outside_the_territory_is_flagged_outside_it() {
         list: QpvList::Y2024,
         area_m2: 100.0,
         geometry: g,
+        parts: vec![],
     }];
     let inputs = Inputs {
         qpv,

@@ -47,6 +47,7 @@ fn qpv(code: &str, g: MultiPolygon<f64>) -> Qpv {
         list: QpvList::Y2024,
         area_m2: g.unsigned_area(),
         geometry: g,
+        parts: vec![],
     }
 }
 
