@@ -56,6 +56,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         data_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("data"),
         reports_dir: reports.path().to_path_buf(),
         pseudo_key_file: None,
+        allow_outside_paths: false,
         lang: fracture::locale::Lang::Fr,
     };
     println!(

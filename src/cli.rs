@@ -177,6 +177,11 @@ pub struct DatasetArgs {
     /// environment variable FRACTURE_PSEUDO_KEY works too). Never commit it.
     #[arg(long)]
     pub pseudo_key_file: Option<PathBuf>,
+    /// Read files that the dataset's `[files]` name outside the dataset folder and the data folder
+    /// (refused otherwise; FRACTURE_ALLOW_OUTSIDE_PATHS=1 does the same). Said on every run and recorded in
+    /// the report's manifest; errors about such a file never quote its content.
+    #[arg(long)]
+    pub allow_outside_paths: bool,
     /// Language of the report, maps, charts and the package's texts (names of places are never
     /// translated). English reports go to reports/<dataset>/en/<period>/.
     #[arg(long, value_enum, default_value_t = Lang::Fr)]

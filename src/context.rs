@@ -177,8 +177,33 @@ fn default_secrecy() -> u32 {
 pub const SECRECY_RULE: u32 = 11;
 
 /// The environment variable that lets a dataset's `[files]` name files outside the dataset folder and the
-/// data folder (`FRACTURE_ALLOW_OUTSIDE_PATHS=1`).
+/// data folder (`FRACTURE_ALLOW_OUTSIDE_PATHS=1`), like the `--allow-outside-paths` flag.
 pub const ALLOW_OUTSIDE_PATHS: &str = "FRACTURE_ALLOW_OUTSIDE_PATHS";
+
+/// The command-line flag doing what [`ALLOW_OUTSIDE_PATHS`] does.
+pub const ALLOW_OUTSIDE_PATHS_FLAG: &str = "--allow-outside-paths";
+
+/// What allowed files outside the dataset and data folders to be read (reported on every run and recorded
+/// in the manifest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum OutsidePaths {
+    /// `--allow-outside-paths`.
+    #[serde(rename = "--allow-outside-paths")]
+    Flag,
+    /// `FRACTURE_ALLOW_OUTSIDE_PATHS=1`.
+    #[serde(rename = "FRACTURE_ALLOW_OUTSIDE_PATHS")]
+    Env,
+}
+
+impl OutsidePaths {
+    /// How it is written on the command line or in the environment.
+    pub fn name(self) -> &'static str {
+        match self {
+            OutsidePaths::Flag => ALLOW_OUTSIDE_PATHS_FLAG,
+            OutsidePaths::Env => ALLOW_OUTSIDE_PATHS,
+        }
+    }
+}
 
 impl Default for DatasetParameters {
     fn default() -> Self {
@@ -309,7 +334,7 @@ pub enum ContextError {
     Source { path: PathBuf, key: String, source_id: String, message: String },
     #[error(
         "{}: [files] {key} = {value:?} is outside the dataset folder ({}) and the data folder ({}): refused \
-         (set {ALLOW_OUTSIDE_PATHS}=1 to read it anyway)",
+         (pass {ALLOW_OUTSIDE_PATHS_FLAG} or set {ALLOW_OUTSIDE_PATHS}=1 to read it anyway)",
         path.display(), input_dir.display(), data_dir.display()
     )]
     OutsidePath { path: PathBuf, key: String, value: String, input_dir: PathBuf, data_dir: PathBuf },
@@ -346,6 +371,8 @@ pub struct Context {
     /// Requested quarter; `None` = latest present in the attendance data.
     pub quarter: Option<Quarter>,
     pub pseudo_key: Vec<u8>,
+    /// Set when files outside the dataset and data folders may be read, by what.
+    pub outside_paths: Option<OutsidePaths>,
 }
 
 /// What the command line says about where things are.
@@ -357,6 +384,8 @@ pub struct ContextArgs {
     pub reports_dir: PathBuf,
     pub quarter: Option<Quarter>,
     pub pseudo_key_file: Option<PathBuf>,
+    /// `--allow-outside-paths`.
+    pub allow_outside_paths: bool,
 }
 
 impl Context {
@@ -380,9 +409,19 @@ impl Context {
             interim_dir: args.data_dir.join("interim").join(&dataset.id),
             reports_dir: args.reports_dir.clone(),
         };
-        if !outside_paths_allowed() {
+        let outside_paths = if args.allow_outside_paths {
+            Some(OutsidePaths::Flag)
+        } else if outside_paths_allowed() {
+            Some(OutsidePaths::Env)
+        } else {
+            None
+        };
+        if outside_paths.is_none() {
             for (role, value) in dataset.files.entries() {
-                if !within(&paths.input_dir.join(value), &[&paths.input_dir, &paths.data_dir]) {
+                if !crate::io::confine::within(
+                    &paths.input_dir.join(value),
+                    &[&paths.input_dir, &paths.data_dir],
+                ) {
                     return Err(ContextError::OutsidePath {
                         path: config_path.clone(),
                         key: role.key().to_string(),
@@ -393,7 +432,7 @@ impl Context {
                 }
             }
         }
-        Ok(Context { dataset, config_path, paths, quarter: args.quarter, pseudo_key })
+        Ok(Context { dataset, config_path, paths, quarter: args.quarter, pseudo_key, outside_paths })
     }
 
     /// Absolute path of one of the dataset's files.
@@ -402,12 +441,11 @@ impl Context {
     }
 
     /// Whether the file of `role` lies outside the dataset folder and the data folder (only possible with
-    /// [`ALLOW_OUTSIDE_PATHS`]): errors about it then never quote its content.
+    /// [`ALLOW_OUTSIDE_PATHS`] or its flag): errors about it then never quote its content.
     pub fn is_outside(&self, role: FileRole) -> bool {
-        self.dataset
-            .files
-            .get(role)
-            .is_some_and(|v| !within(&self.input(v), &[&self.paths.input_dir, &self.paths.data_dir]))
+        self.dataset.files.get(role).is_some_and(|v| {
+            !crate::io::confine::within(&self.input(v), &[&self.paths.input_dir, &self.paths.data_dir])
+        })
     }
 
     /// The last day an attendance record may bear: `attendance_horizon`, else the run's date.
@@ -433,7 +471,27 @@ impl Context {
                 p.secrecy_min_count
             ));
         }
+        if let Some(by) = self.outside_paths {
+            let outside: Vec<String> = self
+                .outside_files()
+                .into_iter()
+                .filter_map(|r| self.dataset.files.get(r).map(|v| format!("{} = {v:?}", r.key())))
+                .collect();
+            let files = if outside.is_empty() { "none today".to_string() } else { outside.join(", ") };
+            w.push(format!(
+                "OUTSIDE PATHS ALLOWED by {}: [files] may name any readable file, outside the dataset folder \
+                 ({}) and the data folder ({}); recorded in the manifest. Files outside: {files}",
+                by.name(),
+                self.paths.input_dir.display(),
+                self.paths.data_dir.display()
+            ));
+        }
         w
+    }
+
+    /// The `[files]` keys whose file lies outside the dataset and data folders.
+    pub fn outside_files(&self) -> Vec<FileRole> {
+        FileRole::ALL.into_iter().filter(|r| self.is_outside(*r)).collect()
     }
 
     /// How to read the file of `role`: the dataset's `[formats]` over the catalogue's (all detected when
@@ -566,49 +624,6 @@ fn validate(path: &Path, d: &DatasetConfig) -> Result<(), ContextError> {
 
 fn outside_paths_allowed() -> bool {
     std::env::var(ALLOW_OUTSIDE_PATHS).is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
-}
-
-/// Whether `path` (symbolic links resolved where it exists) lies under one of `roots`.
-fn within(path: &Path, roots: &[&Path]) -> bool {
-    let real = resolved(path);
-    roots.iter().any(|r| real.starts_with(resolved(r)))
-}
-
-/// `path` made absolute, with its existing part canonicalised (links followed) and the rest normalised
-/// lexically (`.` dropped, `..` popping).
-fn resolved(path: &Path) -> PathBuf {
-    use std::path::Component;
-    let absolute = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir().unwrap_or_default().join(path)
-    };
-    // The longest existing ancestor, canonicalised; the remaining components applied lexically.
-    let mut existing = absolute.clone();
-    let mut rest = Vec::new();
-    let base = loop {
-        if let Ok(c) = existing.canonicalize() {
-            break c;
-        }
-        match (existing.file_name().map(|n| n.to_os_string()), existing.parent()) {
-            (Some(name), Some(parent)) => {
-                rest.push(name);
-                existing = parent.to_path_buf();
-            }
-            _ => break PathBuf::from("/"),
-        }
-    };
-    let mut out = base;
-    for c in Path::new(&rest.into_iter().rev().collect::<PathBuf>()).components() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::Normal(n) => out.push(n),
-            _ => {}
-        }
-    }
-    out
 }
 
 fn pseudo_key(d: &DatasetConfig, key_file: Option<&Path>) -> Result<Vec<u8>, ContextError> {

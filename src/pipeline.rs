@@ -231,6 +231,7 @@ pub fn context(a: &DatasetArgs) -> Result<Context, ContextError> {
         reports_dir: a.reports_dir.clone(),
         quarter: a.quarter,
         pseudo_key_file: a.pseudo_key_file.clone(),
+        allow_outside_paths: a.allow_outside_paths,
     })
 }
 
@@ -241,21 +242,39 @@ fn stages(a: &DatasetArgs, last: Stage) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Says the configuration's warnings (a rule overridden: secrecy, outside paths) on stderr; returns
+/// how many.
+pub(crate) fn config_warnings(ctx: &Context) -> usize {
+    let w = ctx.config_warnings();
+    for w in &w {
+        eprintln!("warning: {w}");
+    }
+    w.len()
+}
+
+/// Says the first inputs' warnings on stderr, and how many more the manifest lists.
+pub(crate) fn input_warnings(warnings: &[String]) {
+    const SHOWN: usize = 5;
+    for w in warnings.iter().take(SHOWN) {
+        eprintln!("warning: {w}");
+    }
+    if warnings.len() > SHOWN {
+        eprintln!(
+            "warning: ... and {} more (all listed in the report's manifest.json)",
+            warnings.len() - SHOWN
+        );
+    }
+}
+
 /// Runs the stages up to `last` and writes that stage's outputs. Returns a one-line summary.
 fn run_stages(ctx: &Context, locale: &Locale, last: Stage) -> anyhow::Result<String> {
     let t0 = Instant::now();
     let synthetic = if ctx.dataset.synthetic { " [SYNTHETIC DEMO DATA]" } else { "" };
+    // The configuration's own warnings (a rule overridden) are said first, whatever happens next; they
+    // also open the inputs' warnings (for the manifest), so they are skipped there.
+    let config = config_warnings(ctx);
     let inputs = crate::ingest::ingest(ctx).context("ingest")?;
-    const SHOWN: usize = 5;
-    for w in inputs.warnings.iter().take(SHOWN) {
-        eprintln!("warning: {w}");
-    }
-    if inputs.warnings.len() > SHOWN {
-        eprintln!(
-            "warning: ... and {} more (all listed in the report's manifest.json)",
-            inputs.warnings.len() - SHOWN
-        );
-    }
+    input_warnings(&inputs.warnings[config.min(inputs.warnings.len())..]);
     if last == Stage::Ingest {
         let written = crate::ingest::write_interim(&inputs, &ctx.paths.interim_dir)?;
         return Ok(format!(

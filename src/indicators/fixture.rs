@@ -64,6 +64,7 @@ pub fn context() -> Context {
         },
         quarter: None,
         pseudo_key: Vec::new(),
+        outside_paths: None,
     }
 }
 

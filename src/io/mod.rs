@@ -9,6 +9,7 @@
 //!   sheet, zip member), the one type the catalogue and the datasets deserialise into
 //! - [`bounded`]: the one bounded reader for every input (regular files only, size and expansion caps,
 //!   checked while streaming)
+//! - [`confine`]: whether a path (links and `..` resolved) lies under given folders
 //! - [`archive`]: zip safety (path traversal, absolute paths, links, size and expansion-ratio caps),
 //!   safe extraction, bounded reads of one member or of a gzip stream
 //!
@@ -17,6 +18,7 @@
 pub mod archive;
 pub mod atomic;
 pub mod bounded;
+pub mod confine;
 pub mod hash;
 pub mod read_options;
 pub mod table;

@@ -31,7 +31,7 @@ pub(super) fn write_manifest(
             json!({"path": rel.to_string_lossy().replace('\\', "/"), "sha256": sha256, "bytes": bytes}),
         );
     }
-    let manifest = json!({
+    let mut manifest = json!({
         "fracture_version": env!("CARGO_PKG_VERSION"),
         "generated_at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "dataset": {
@@ -62,5 +62,33 @@ pub(super) fn write_manifest(
             .map(|d| super::package::schema_field(d, locale, &params))
             .collect::<Vec<_>>(),
     });
+    record_overrides(ctx, &mut manifest);
     files::write_json(&dir.join("manifest.json"), &manifest)
+}
+
+/// What weakened a rule for this run, recorded only when something did (a run that follows the rules
+/// has none of these keys): `parameters.secrecy_override` (the reason, the rule, the threshold in
+/// force) and `outside_paths` (what allowed files outside the dataset and data folders, and which).
+fn record_overrides(ctx: &Context, manifest: &mut serde_json::Value) {
+    let p = &ctx.dataset.parameters;
+    if let Some(reason) = &p.secrecy_override
+        && let Some(params) = manifest.get_mut("parameters").and_then(|v| v.as_object_mut())
+    {
+        params.insert(
+            "secrecy_override".into(),
+            json!({
+                "reason": reason,
+                "rule": crate::context::SECRECY_RULE,
+                "secrecy_min_count_in_force": p.secrecy_min_count,
+            }),
+        );
+    }
+    if let (Some(by), Some(m)) = (ctx.outside_paths, manifest.as_object_mut()) {
+        let files: Vec<serde_json::Value> = ctx
+            .outside_files()
+            .into_iter()
+            .map(|r| json!({"role": r, "path": ctx.dataset.files.get(r)}))
+            .collect();
+        m.insert("outside_paths".into(), json!({"allowed_by": by, "files": files}));
+    }
 }

@@ -904,10 +904,13 @@ fn an_outside_file_allowed_explicitly_is_read_without_echoing_its_content() {
     input.set_file("places", secret.to_str().unwrap());
     let data = tmp.path().join("data");
     std::fs::create_dir_all(&data).unwrap();
-    let run = |allow: bool| {
+    let run = |env: bool, flag: bool| {
         let mut c = Command::new(env!("CARGO_BIN_EXE_fracture"));
         c.args(["ingest", "--data-dir"]).arg(&data).arg("--dataset").arg(input.toml_path());
-        if allow {
+        if flag {
+            c.arg("--allow-outside-paths");
+        }
+        if env {
             c.env("FRACTURE_ALLOW_OUTSIDE_PATHS", "1");
         } else {
             c.env_remove("FRACTURE_ALLOW_OUTSIDE_PATHS");
@@ -915,13 +918,67 @@ fn an_outside_file_allowed_explicitly_is_read_without_echoing_its_content() {
         let out = c.output().unwrap();
         (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
     };
-    let (code, err) = run(false);
+    let (code, err) = run(false, false);
     assert_eq!(code, Some(3), "{err}");
     assert!(err.contains("[files] places") && err.contains("outside the dataset folder"), "{err}");
-    let (code, err) = run(true);
-    assert_eq!(code, Some(3), "{err}");
-    assert!(err.contains("[files] places") && err.contains("secret.txt"), "{err}");
-    assert!(!err.contains("top-secret") && !err.contains("with;fields"), "content echoed:\n{err}");
+    assert!(err.contains("--allow-outside-paths"), "the refusal names the flag: {err}");
+    for (env, flag) in [(true, false), (false, true)] {
+        let (code, err) = run(env, flag);
+        assert_eq!(code, Some(3), "{err}");
+        assert!(err.contains("[files] places") && err.contains("secret.txt"), "{err}");
+        assert!(!err.contains("top-secret") && !err.contains("with;fields"), "content echoed:\n{err}");
+        let by = if flag { "--allow-outside-paths" } else { "FRACTURE_ALLOW_OUTSIDE_PATHS" };
+        assert!(err.contains(&format!("OUTSIDE PATHS ALLOWED by {by}")), "no loud warning:\n{err}");
+    }
+}
+
+/// `--allow-outside-paths` and a secrecy override are said on the run and recorded in the manifest, with
+/// the threshold in force and the reason (a run that follows the rules has neither key: the demo's).
+#[test]
+fn the_manifest_records_outside_paths_and_the_secrecy_override() {
+    let tmp = workdir();
+    let input = Input { dir: demo_copy(tmp.path()) };
+    let outside = tmp.path().join("elsewhere").join(demo_file_name("places"));
+    std::fs::create_dir_all(outside.parent().unwrap()).unwrap();
+    std::fs::copy(input.path("places"), &outside).unwrap();
+    input.set_file("places", outside.to_str().unwrap());
+    let mut t = input.config();
+    let p = t["parameters"].as_table_mut().unwrap();
+    p.insert("secrecy_min_count".into(), 5.into());
+    p.insert("secrecy_override".into(), "convention n° 7 with the partner".into());
+    input.save_config(&t);
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let reports = tmp.path().join("reports");
+    let out = Command::new(env!("CARGO_BIN_EXE_fracture"))
+        .args(["run", "--allow-outside-paths", "--data-dir"])
+        .arg(&data)
+        .arg("--dataset")
+        .arg(input.toml_path())
+        .arg("--reports-dir")
+        .arg(&reports)
+        .env_remove("FRACTURE_ALLOW_OUTSIDE_PATHS")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("OUTSIDE PATHS ALLOWED by --allow-outside-paths"), "{err}");
+    assert!(err.contains("places = ") && err.contains("SECRECY OVERRIDE"), "{err}");
+    let period = crate::support::only_subdir(&reports.join("demo"));
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(period.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["outside_paths"]["allowed_by"], "--allow-outside-paths", "{m:#}");
+    assert_eq!(m["outside_paths"]["files"][0]["role"], "places");
+    assert_eq!(m["outside_paths"]["files"][0]["path"], outside.to_str().unwrap());
+    assert_eq!(m["parameters"]["secrecy_min_count"], 5);
+    let o = &m["parameters"]["secrecy_override"];
+    assert_eq!(o["reason"], "convention n° 7 with the partner");
+    assert_eq!((o["rule"].as_u64(), o["secrecy_min_count_in_force"].as_u64()), (Some(11), Some(5)));
+    let warnings = m["warnings"].as_array().unwrap();
+    assert!(warnings.iter().any(|w| w.as_str().unwrap().contains("OUTSIDE PATHS ALLOWED")), "{warnings:?}");
+    // The committed demo report follows the rules: neither key.
+    let demo = std::fs::read_to_string(project_root().join("reports/demo/2026-Q3/manifest.json")).unwrap();
+    assert!(!demo.contains("outside_paths") && !demo.contains("secrecy_override"));
 }
 
 /// A secrecy threshold below 11 with its reason runs, and says so loudly.

@@ -168,6 +168,7 @@ fn demo_quarters() -> Vec<Indicators> {
         data_dir: project_root().join("data"),
         reports_dir: Path::new("unused").into(),
         pseudo_key_file: None,
+        allow_outside_paths: false,
         lang: Lang::Fr,
     };
     let ctx = fracture::pipeline::context(&args).unwrap();
