@@ -80,7 +80,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Fetch(a) => fetch(&a),
         Command::Demo(a) => demo(&a),
         Command::Synth(a) => synth(&a),
-        Command::Ingest(a) => stages(&a, Stage::Ingest),
+        Command::Ingest(a) => ingest(&a),
         Command::Join(a) if a.points.points.is_some() => {
             let s = crate::commands::join::run(&a.points)?;
             let out = a.points.out.clone().unwrap_or_default();
@@ -215,7 +215,6 @@ fn fetch_sources(
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Stage {
-    Ingest,
     Join,
     Indicators,
     Render,
@@ -239,6 +238,31 @@ fn stages(a: &DatasetArgs, last: Stage) -> anyhow::Result<()> {
     let ctx = context(a)?;
     let out = run_stages(&ctx, &Locale::new(a.lang), last)?;
     eprintln!("{out}");
+    Ok(())
+}
+
+/// `fracture ingest`: the summary per file on stdout (also when a file is rejected, before the
+/// problems), then, when every file is accepted, the interim tables and the rejects file.
+fn ingest(a: &DatasetArgs) -> anyhow::Result<()> {
+    use crate::commands::ingest as cmd;
+    let ctx = context(a)?;
+    let locale = Locale::new(a.lang);
+    let config = config_warnings(&ctx);
+    let (inputs, summary) = crate::ingest::ingest_with_summary(&ctx);
+    println!("{}", cmd::describe(&ctx, &summary, &locale));
+    let inputs = match inputs {
+        Ok(i) => i,
+        Err(e) => {
+            println!("{}", locale.text("ingest.failed"));
+            return Err(anyhow::Error::new(e).context("ingest"));
+        }
+    };
+    input_warnings(&inputs.warnings[config.min(inputs.warnings.len())..]);
+    let dir = &ctx.paths.interim_dir;
+    let tables = crate::ingest::write_interim(&inputs, dir)?;
+    let rejects = cmd::rejects_path(&ctx);
+    let rows = cmd::write_rejects(&summary, &rejects)?;
+    println!("{}", cmd::describe_written(tables.len(), dir, &rejects, rows, &locale));
     Ok(())
 }
 
@@ -275,17 +299,6 @@ fn run_stages(ctx: &Context, locale: &Locale, last: Stage) -> anyhow::Result<Str
     let config = config_warnings(ctx);
     let inputs = crate::ingest::ingest(ctx).context("ingest")?;
     input_warnings(&inputs.warnings[config.min(inputs.warnings.len())..]);
-    if last == Stage::Ingest {
-        let written = crate::ingest::write_interim(&inputs, &ctx.paths.interim_dir)?;
-        return Ok(format!(
-            "ingest{synthetic}: {} QPV, {} input files valid; {} tables in {} ({:.2} s)",
-            inputs.qpv.len(),
-            inputs.files.len(),
-            written.len(),
-            ctx.paths.interim_dir.display(),
-            t0.elapsed().as_secs_f64()
-        ));
-    }
     let joined =
         crate::join::join(&inputs, &ctx.dataset.commune_codes(), ctx.dataset.parameters.population_weighting)
             .context("join")?;

@@ -4,6 +4,8 @@
 //!   "is this address in a QPV?" batch check), streamed batch by batch;
 //! - [`interpolate`]: `fracture interpolate --source FILE --target FILE ...` — areal (or dasymetric)
 //!   interpolation of source zones' values to target zones, with the overlap table;
+//! - [`ingest`]: `fracture ingest` — the ingest stage on its own: a one-page summary per file and the
+//!   rejects file (it stands on the stage, not on the spatial engine);
 //! - [`points`]: the streaming point reader both use (CSV through the `csv` crate's byte records,
 //!   Parquet row group by row group through polars), validating as it goes.
 //!
@@ -11,6 +13,7 @@
 //! feature (GeoJSON), the field and what was expected, and exits with code 3. Outputs are written
 //! atomically (`io::atomic`): a failed run leaves no partial file under a final name.
 
+pub mod ingest;
 pub mod interpolate;
 pub mod join;
 pub mod points;

@@ -7,6 +7,7 @@
 //!
 //! - `table`: the one tabular reader (`ingest::table`): encodings, separators, zip members, xlsx sheets.
 
+mod command;
 mod qpv_parts;
 mod table;
 
