@@ -15,6 +15,8 @@
 //! - `e2e`: the demo run checked against values computed here, determinism, the committed report
 //!   (`e2e/`: the `fracture demo` dataset, fetch-from-a-mirror then run, the Occitanie extract);
 //! - `bad_inputs`: a corpus of broken datasets, each rejected with file, location and field;
+//! - `mutations`: generated bad inputs (seeded mutations of the demo's files) through `fracture ingest`:
+//!   never a panic, an error naming the file, nothing written;
 //! - `cli`: the README's commands are the CLI's;
 //! - `synth`: `fracture synth` is deterministic, writes what it says, and its dataset runs.
 //!
@@ -32,6 +34,7 @@ mod indicators;
 mod ingest;
 mod interpolate;
 mod join;
+mod mutations;
 mod publish;
 mod render;
 mod support;
