@@ -18,7 +18,8 @@
 //!   GeoPackage binary; [`geojson_out`]: the QPV features with their row of the table (RFC 7946);
 //!   [`geoparquet`]: the GeoParquet file; [`gpkg`]: the GeoPackage;
 //! - [`markdown`]: the table for people (Markdown, and the cells of the report's table);
-//! - `report`: `index.html`, its summary and downloads; `package`: `datapackage.json`, the package's
+//! - `report`: `index.html`, its summary and downloads; `report_tables`: the tables of its
+//!   sections (changes, reach against need, downloads with their SHA-256); `package`: `datapackage.json`, the package's
 //!   README, LICENSE and SHA256SUMS;
 //!   `manifest`: `manifest.json`.
 //!
@@ -34,6 +35,7 @@ mod manifest;
 pub mod markdown;
 mod package;
 mod report;
+mod report_tables;
 
 use std::path::{Path, PathBuf};
 
@@ -153,7 +155,7 @@ pub fn write_report(
     }
     write_package(ctx, inputs, ind, &table, locale, &dir.join("datasets"))?;
 
-    let html = report::report_html(ctx, joined, ind, &figures, notice, &notes, locale)?;
+    let html = report::report_html(ctx, joined, ind, &figures, notice, &notes, locale, dir)?;
     files::write_bytes(&dir.join("index.html"), html.as_bytes())?;
     manifest::write_manifest(ctx, inputs, joined, ind, locale, dir)
 }

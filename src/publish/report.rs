@@ -1,12 +1,19 @@
 //! `index.html`: the report page (minijinja template `report.html`), its summary lines and its list of
 //! downloads, every sentence from the locale.
+//!
+//! The page is self-contained (it works offline: no script, no remote resource, the figures' SVG
+//! inlined, each with its data table in a `<details>`) and has a section per audience: analysts
+//! (maps of every indicator, the full table, changes since the previous quarter, comparability,
+//! notes and method), funders (reach against need: charts and table) and journalists (downloads
+//! with licence, size and SHA-256). A print stylesheet makes it an A4 document.
 
 use polars::prelude::*;
 use serde_json::json;
 
-use super::{PublishError, markdown};
+use std::path::Path;
+
+use super::{PublishError, markdown, report_tables};
 use crate::context::Context;
-use crate::indicators::table::indicator;
 use crate::indicators::{AreaType, Indicators};
 use crate::join::Joined;
 use crate::locale::{Arg, Locale};
@@ -45,6 +52,33 @@ pub(super) fn downloads(ind: &Indicators) -> Vec<Download> {
     out
 }
 
+/// A figure as the report shows it: its fields, its SVG inlined, the id of its section.
+#[derive(serde::Serialize)]
+struct ShownFigure<'a> {
+    #[serde(flatten)]
+    figure: &'a Figure,
+    id: String,
+    svg_inline: String,
+}
+
+/// The SVG of `figure` as written in `dir`, from its root element on, to inline in the page.
+fn inline_svg(dir: &Path, figure: &Figure) -> Result<String, PublishError> {
+    let path = dir.join(&figure.svg);
+    let text =
+        std::fs::read_to_string(&path).map_err(|source| PublishError::Io { path: path.clone(), source })?;
+    let start =
+        text.find("<svg").ok_or_else(|| PublishError::Other(format!("{}: no <svg>", path.display())))?;
+    Ok(text[start..].trim_end().to_string())
+}
+
+fn shown_figure<'a>(dir: &Path, figure: &'a Figure) -> Result<ShownFigure<'a>, PublishError> {
+    let stem = figure.svg.trim_start_matches("maps/").trim_end_matches(".svg");
+    Ok(ShownFigure { figure, id: format!("fig-{stem}"), svg_inline: inline_svg(dir, figure)? })
+}
+
+/// `index.html` of the report folder `dir`, whose figures, tables and package are already written
+/// there (the page inlines the figures' SVG and lists the downloads' SHA-256).
+#[allow(clippy::too_many_arguments, reason = "the page reads every product of the run")]
 pub(super) fn report_html(
     ctx: &Context,
     joined: &Joined,
@@ -53,42 +87,39 @@ pub(super) fn report_html(
     notice: Option<&str>,
     notes: &[String],
     locale: &Locale,
+    dir: &Path,
 ) -> Result<String, PublishError> {
     let t = &ind.table;
     let cols = markdown::shown_columns(t);
-    let header = markdown::headings(&cols, locale);
-    let secrecy = markdown::text_column(t, "secrecy");
-    let types = markdown::text_column(t, "area_type");
-    let mut rows = Vec::new();
-    for (i, secret) in secrecy.iter().enumerate() {
-        // Readers look for the name first.
-        let mut cells: Vec<String> = Vec::new();
-        if let Ok(name) = t.column("area_name") {
-            cells.push(markdown::display_cell(name, i, secret, locale));
-        }
-        for c in cols.iter().filter(|c| c.as_str() != "area_name") {
-            if let Ok(col) = t.column(c) {
-                cells.push(markdown::display_cell(col, i, secret, locale));
-            }
-        }
-        rows.push(
-            json!({"cells": cells, "comparison": types.get(i).is_some_and(|x| x != AreaType::Qpv.code())}),
-        );
-    }
-    let mut header_ordered =
-        vec![indicator("area_name").map(|d| d.label(locale.lang).to_string()).unwrap_or_default()];
-    header_ordered
-        .extend(cols.iter().zip(&header).filter(|(c, _)| c.as_str() != "area_name").map(|(_, h)| h.clone()));
+    let cols: Vec<&str> = cols.iter().map(String::as_str).filter(|c| *c != "area_name").collect();
+    let table = report_tables::area_table(t, &cols, locale);
+    let funders = report_tables::area_table(t, report_tables::FUNDERS_COLUMNS, locale);
 
     let summary = summary_lines(ind, joined, locale);
-    let downloads: Vec<serde_json::Value> =
-        downloads(ind).iter().map(|d| json!({"path": d.path, "what": locale.text(d.what)})).collect();
-    let (maps, charts): (Vec<&Figure>, Vec<&Figure>) =
-        figures.iter().partition(|f| f.kind == FigureKind::Map);
+    let downloads = report_tables::listed_downloads(&downloads(ind), dir, locale)?;
+    let shown = |kind: FigureKind| -> Result<Vec<ShownFigure>, PublishError> {
+        figures.iter().filter(|f| f.kind == kind).map(|f| shown_figure(dir, f)).collect()
+    };
+    let (maps, charts) = (shown(FigureKind::Map)?, shown(FigureKind::Chart)?);
     let period_label = ind.quarter.map(|q| locale.quarter(q)).unwrap_or_else(|| ind.period.clone());
     let text = |key: &str, args: &[(&str, Arg)]| locale.format(key, args);
+    let period = || Arg::Text(period_label.clone());
+    let changes = report_tables::changes(ind, locale).map(|(previous, current, table)| {
+        let caption = text(
+            "report.changes_caption",
+            &[("previous", Arg::Text(previous)), ("current", Arg::Text(current))],
+        );
+        json!({"caption": caption, "table": table})
+    });
     let mut method = method_lines(ctx, locale);
     method.push(secrecy_line(ctx, locale));
+    let comparability: Vec<&str> =
+        ["report.comparability_classes", "report.comparability_secrecy", "report.comparability_rates"]
+            .iter()
+            .map(|k| locale.text(k))
+            .collect();
+    let last_change = super::gpkg::last_change(ind.quarter, &ind.period);
+    let attribution = super::package::attribution(ctx, ind, locale, &last_change[..10]);
     let context = json!({
         "lang": locale.lang.code(),
         "t": locale.all_messages().collect::<std::collections::BTreeMap<_, _>>(),
@@ -100,18 +131,56 @@ pub(super) fn report_html(
         "summary": summary,
         "maps": maps,
         "charts": charts,
-        "table": {"header": header_ordered, "rows": rows},
-        "table_caption": text("report.table_caption", &[("period", Arg::Text(period_label.clone()))]),
+        "table": table,
+        "table_caption": text("report.table_caption", &[("period", period())]),
+        "changes": changes,
+        "comparability": comparability,
+        "funders": funders,
+        "funders_caption": text("report.funders_caption", &[("period", period())]),
         "notes": notes,
         "method": method,
         "downloads": downloads,
+        "attribution": attribution,
         "sources": text("report.sources", &[("credit", Arg::Text(ctx.dataset.credit(locale.lang).into()))]),
     });
     let mut env = minijinja::Environment::new();
-    env.add_template("report", TEMPLATE).map_err(|e| PublishError::Template(e.to_string()))?;
-    env.get_template("report")
+    // The `.html` name turns on escaping; the inlined SVG is marked `safe` in the template.
+    env.set_formatter(html_formatter);
+    env.add_template("report.html", TEMPLATE).map_err(|e| PublishError::Template(e.to_string()))?;
+    env.get_template("report.html")
         .and_then(|t| t.render(context))
         .map_err(|e| PublishError::Template(format!("{e:#}")))
+}
+
+/// Writes a value into the page: as it is when marked safe (or escaping is off), else with the
+/// five HTML special characters escaped (minijinja's own escaping also turns `/` into `&#x2f;`,
+/// which would make every path of the page unreadable in its source).
+fn html_formatter(
+    out: &mut minijinja::Output,
+    state: &minijinja::State,
+    value: &minijinja::Value,
+) -> Result<(), minijinja::Error> {
+    let write_error =
+        |e: std::fmt::Error| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string());
+    if value.is_undefined() || value.is_none() {
+        return Ok(());
+    }
+    if value.is_safe() || matches!(state.auto_escape(), minijinja::AutoEscape::None) {
+        return write!(out, "{value}").map_err(write_error);
+    }
+    let text = value.to_string();
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#x27;"),
+            c => escaped.push(c),
+        }
+    }
+    out.write_str(&escaped).map_err(write_error)
 }
 
 /// The method in a few sentences (geography, population, connectivity, reach), as the report and the

@@ -15,6 +15,7 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::classify::{ClassBreaks, Method, UserBreaks};
+use super::data_table::{FigureTable, heading, line_table, map_table, scatter_table};
 use super::sidecar::{line_data, map_data, scatter_data, write_json};
 use super::{
     ChartSpec, MapFeature, MapSpec, MapState, MapValue, RenderError, Series, choropleth, line_chart, scatter,
@@ -43,6 +44,10 @@ pub struct Figure {
     /// `maps/<stem>.json`: the data the figure draws.
     pub data: String,
     pub description: String,
+    /// A map's classification in words ("Quantiles, 4 classes sur 5 demandées"); `None` for a chart.
+    pub method: Option<String>,
+    /// What the figure draws, as a table for people (its text alternative in the report).
+    pub table: FigureTable,
 }
 
 /// The words every figure of a run shares: the period in the titles, the credit line, the notice.
@@ -206,6 +211,7 @@ pub fn render(
             file_stem: &map.stem,
             title: &title,
             legend_title: &legend,
+            unit,
             direction: d.direction,
             decimals: map.decimals,
             method: &method,
@@ -217,13 +223,16 @@ pub fn render(
         };
         let m = choropleth(&spec, &background, &features, out_dir)?;
         write_json(out_dir, &map.stem, &map_data(&d.id, &m, &features, locale))?;
+        let table = map_table(&heading(label, unit, locale), &m, &features, map.decimals, locale);
         figures.push(Figure {
             kind: FigureKind::Map,
             title,
             png: rel(&map.stem, "png"),
             svg: rel(&map.stem, "svg"),
             data: rel(&map.stem, "json"),
+            method: Some(locale.format("map.method", &[("summary", Arg::Text(m.classes.summary(locale)))])),
             description: m.description,
+            table,
         });
     }
 
@@ -275,6 +284,8 @@ pub fn render(
                 svg: rel("reach_series", "svg"),
                 data: rel("reach_series", "json"),
                 description: r.description,
+                method: None,
+                table: line_table(&series, 1, locale),
             });
         }
     }
@@ -312,6 +323,14 @@ pub fn render(
             svg: rel("need_vs_reach", "svg"),
             data: rel("need_vs_reach", "json"),
             description: r.description,
+            method: None,
+            table: scatter_table(
+                locale.text("chart.need_axis"),
+                locale.text("chart.reach_axis"),
+                &points,
+                1,
+                locale,
+            ),
         });
     }
     Ok(figures)

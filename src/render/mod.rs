@@ -16,6 +16,8 @@
 //! - `frame`: the page furniture shared by every figure (title, notice banner, footnote, credit);
 //! - `text`: font sizes, text styles and colours, text measurement and wrapping;
 //! - `output`: drawing one figure on both backends and writing the files atomically;
+//! - [`data_table`]: the data of each figure as a table for people, its text alternative in the
+//!   report;
 //! - `sidecar`: the data of each figure as `maps/<stem>.json` (classes and counts of a map, points of
 //!   a chart);
 //! - here: [`RenderError`] and the registration of the embedded fonts.
@@ -38,6 +40,7 @@
 pub mod chart;
 pub mod choropleth;
 pub mod classify;
+pub mod data_table;
 pub mod figures;
 mod frame;
 mod labels;

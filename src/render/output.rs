@@ -16,7 +16,7 @@ use plotters::coord::Shift;
 use plotters::prelude::{BitMapBackend, DrawingArea, DrawingBackend, IntoDrawingArea, SVGBackend};
 use plotters::style::WHITE;
 
-use super::svg_a11y::make_accessible;
+use super::svg_a11y::{SvgText, make_accessible};
 use super::{RenderError, ensure_fonts};
 use crate::io::{IoError, atomic};
 
@@ -33,6 +33,11 @@ pub(crate) trait Figure {
     fn size(&self) -> (u32, u32);
     /// Paints the figure on `root` (already filled with white), in pixel coordinates.
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult;
+    /// The SVG layer of the figure's areas, each with its own `<title>` (a map's QPV), appended on
+    /// top of the SVG drawing; `None` for a figure that is one image (see `svg_a11y`).
+    fn svg_areas(&self) -> Option<String> {
+        None
+    }
 }
 
 /// The two files written for a figure.
@@ -58,13 +63,14 @@ pub(crate) fn check_stem(stem: &str) -> Result<(), RenderError> {
     }
 }
 
-/// Draws `figure` as `<out_dir>/<stem>.png` and `<out_dir>/<stem>.svg` (creating `out_dir`).
+/// Draws `figure` as `<out_dir>/<stem>.png` and `<out_dir>/<stem>.svg` (creating `out_dir`), the
+/// SVG titled `title`, described by `desc`, in the language `lang` (ISO 639-1).
 pub(crate) fn write_figure<F: Figure>(
     figure: &F,
     out_dir: &Path,
     stem: &str,
-    title: &str,
-    desc: &str,
+    (title, desc): (&str, &str),
+    lang: &str,
 ) -> Result<Written, RenderError> {
     ensure_fonts()?;
     check_stem(stem)?;
@@ -93,7 +99,9 @@ pub(crate) fn write_figure<F: Figure>(
         figure.draw(&root).map_err(draw_error(&svg))?;
         root.present().map_err(|e| e.to_string()).map_err(draw_error(&svg))?;
     }
-    let document = make_accessible(&document, stem, title, desc).map_err(draw_error(&svg))?;
+    let areas = figure.svg_areas();
+    let text = SvgText { id: stem, title, desc, lang, areas: areas.as_deref() };
+    let document = make_accessible(&document, &text).map_err(draw_error(&svg))?;
     let mut tmp_svg = atomic::temp_beside(&svg).map_err(io_error)?;
     tmp_svg.write_all(document.as_bytes()).map_err(|source| RenderError::Io { path: svg.clone(), source })?;
     atomic::persist(tmp_svg, &svg).map_err(io_error)?;
@@ -132,7 +140,7 @@ mod tests {
     fn writes_both_files_and_no_temporary() -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
         let out = dir.path().join("figures");
-        let written = write_figure(&Square, &out, "square", "Un carré", "Un carré noir.")?;
+        let written = write_figure(&Square, &out, "square", ("Un carré", "Un carré noir."), "fr")?;
         assert!(written.png.is_file() && written.svg.is_file());
         let names: Vec<String> = std::fs::read_dir(&out)?
             .filter_map(|e| e.ok())

@@ -248,7 +248,9 @@ fn the_report_page_is_french_labelled_synthetic_and_links_only_published_files()
     for attr in ["src=\"", "href=\""] {
         for part in html.split(attr).skip(1) {
             let target = &part[..part.find('"').unwrap()];
-            if target.contains("://") || target.starts_with('#') || target.starts_with("mailto:") {
+            assert!(!target.contains("://"), "the page loads nothing remote: {target}");
+            if let Some(anchor) = target.strip_prefix('#') {
+                assert!(html.contains(&format!("id=\"{anchor}\"")), "no anchor {target}");
                 continue;
             }
             assert!(Path::new(&demo_report().file(target)).is_file(), "index.html links to {target}");
@@ -256,8 +258,75 @@ fn the_report_page_is_french_labelled_synthetic_and_links_only_published_files()
         }
     }
     assert!(links >= 10, "{links} local links");
-    let images = html.matches("<img").count();
-    assert!(images >= 3 && html.matches("alt=\"").count() >= images, "every image has an alt text");
+    assert!(
+        !html.contains("<img") && !html.contains("<script"),
+        "self-contained: figures inlined, no script"
+    );
+}
+
+/// The text between `start` and the next `end` after it, for each occurrence of `start`.
+fn between<'a>(text: &'a str, start: &str, end: &str) -> Vec<&'a str> {
+    text.split(start).skip(1).map(|p| &p[..p.find(end).unwrap_or(p.len())]).collect()
+}
+
+#[test]
+fn the_report_inlines_every_figure_with_its_area_titles_and_a_data_table() {
+    let html = String::from_utf8(bytes("index.html")).unwrap();
+    let table = read_csv(&demo_report().file("tables/indicators.csv"));
+    let qpv = table.column("area_type").unwrap().str().unwrap().iter().filter(|t| *t == Some("qpv")).count();
+    let figures = between(&html, "<figure ", "</figure>");
+    let maps: Vec<&str> = std::fs::read_dir(demo_report().file("maps"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".svg"))
+        .map(|n| Box::leak(n.into_boxed_str()) as &str)
+        .collect();
+    assert_eq!(figures.len(), maps.len(), "one figure per SVG of maps/");
+    let mut with_areas = 0;
+    for f in &figures {
+        // The SVG as published, inlined byte for byte (from its root element).
+        let svg = &f[f.find("<svg").expect("an inline SVG")..f.find("</svg>").expect("</svg>") + 6];
+        let stem = between(f, "id=\"fig-", "\"")[0];
+        let file = String::from_utf8(bytes(&format!("maps/{stem}.svg"))).unwrap();
+        assert!(file.contains(svg), "{stem}: inlined as published");
+        let titles = svg.matches("<g role=\"img\"><title>").count();
+        if titles > 0 {
+            assert_eq!(titles, qpv, "{stem}: one titled area per QPV");
+            with_areas += 1;
+        }
+        // The data table alternative: one row per QPV for a map, headed by column headers.
+        let details = between(f, "<details>", "</details>");
+        assert_eq!(details.len(), 1, "{stem}: one data table");
+        let rows = details[0].matches("<tr><th scope=\"row\">").count();
+        if titles > 0 {
+            assert_eq!(rows, qpv, "{stem}: one row per QPV");
+        } else {
+            assert!(rows >= 3, "{stem}: {rows} rows");
+        }
+        assert!(details[0].contains("<th scope=\"col\">"), "{stem}: column headers");
+    }
+    assert!(with_areas >= 5, "{with_areas} maps with titled areas");
+    for id in ["s-summary", "s-analysts", "s-funders", "s-journalists", "s-changes", "s-comparability"] {
+        assert!(
+            html.contains(&format!("<h2 id=\"{id}\"")) || html.contains(&format!("<h3 id=\"{id}\"")),
+            "{id}"
+        );
+    }
+}
+
+#[test]
+fn the_report_lists_each_download_with_its_size_and_sha256() {
+    let html = String::from_utf8(bytes("index.html")).unwrap();
+    let section = &html[html.find("id=\"s-journalists\"").expect("journalists' section")..];
+    let rows = between(section, "<tr><th scope=\"row\"><a href=\"", "</tr>");
+    assert!(rows.len() >= 10, "{} downloads", rows.len());
+    for row in rows {
+        let path = &row[..row.find('"').unwrap()];
+        let hash = between(row, "<td class=\"hash\">", "</td>")[0];
+        assert_eq!(hash, sha256_hex(&bytes(path)), "{path}");
+    }
+    assert!(section.contains("etalab-2.0") && section.contains("Licence Ouverte"), "licence");
 }
 
 #[test]

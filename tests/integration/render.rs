@@ -91,6 +91,7 @@ fn map_spec<'a>(stem: &'a str) -> MapSpec<'a> {
         file_stem: stem,
         title: "Locaux éligibles au très haut débit (≥ 30 Mbit/s), 2026-T3",
         legend_title: "% des locaux",
+        unit: "%",
         direction: Direction::HigherIsBetter,
         decimals: 1,
         method: &Method::Quantiles,
@@ -102,6 +103,22 @@ fn map_spec<'a>(stem: &'a str) -> MapSpec<'a> {
                       au très haut débit.",
         locale: &FR,
     }
+}
+
+/// The `<title>` of each area of a map's SVG, in order.
+fn area_titles(svg: &str) -> Vec<String> {
+    svg.split("<g role=\"img\"><title>")
+        .skip(1)
+        .map(|part| unescaped(&part[..part.find("</title>").expect("title end")]))
+        .collect()
+}
+
+fn unescaped(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
 }
 
 /// Width of a PNG from its IHDR chunk (big-endian u32 at offset 16).
@@ -140,8 +157,29 @@ fn choropleth_writes_accessible_png_and_svg() {
     let svg = read(&map.svg);
     let root = &svg[svg.find("<svg").expect("<svg")..];
     let root = &root[..root.find('>').expect("root end")];
-    assert!(root.contains(r#"role="img""#), "{root}");
-    assert!(root.contains("aria-labelledby="), "{root}");
+    assert!(root.contains(r#"role="group""#), "a map is a group of areas: {root}");
+    assert!(root.contains("aria-labelledby=") && root.contains("aria-describedby="), "{root}");
+    // Each QPV is an image with its own title (name, code, value or why there is none), in the
+    // input order, in a layer on top of the drawing.
+    let tips = area_titles(&svg);
+    assert_eq!(
+        tips,
+        [
+            "Hautepierre (QN06701M) : 38,4 %",
+            "Cronenbourg (QN06702M) : 71,9 %",
+            "Neuhof (QN06703M) : 12,5 %",
+            "Elsau (QN06704M) : donnée non disponible",
+            "Esplanade (QN06705M) : 88,0 %",
+            "Port du Rhin (QN06706M) : 55,2 %",
+            "Meinau (QN06707M) : 97,6 %",
+        ]
+    );
+    let layer = &svg[svg.find("<g class=\"areas\"").expect("areas layer")..];
+    assert!(layer.find("<text").is_none(), "the areas are drawn last, over the labels");
+    let cronenbourg = &layer[layer.find("Cronenbourg").expect("Cronenbourg")..];
+    let cronenbourg = &cronenbourg[..cronenbourg.find("</g>").expect("group end")];
+    assert_eq!(cronenbourg.matches("<polygon").count(), 2, "both parts of a MultiPolygon are its area");
+    assert!(svg.contains(r#"<text aria-hidden="true""#), "drawn texts repeat the title and desc");
     assert!(svg.contains(&format!("<title id=\"eligibility_thd30-title\">{}</title>", escaped(spec.title))));
     assert!(svg.contains(&format!("<desc id=\"eligibility_thd30-desc\">{}", escaped(spec.description))));
     for label in map.classes.labels_in(&FR) {
@@ -267,8 +305,11 @@ fn regional_map_shows_every_value_as_a_symbol_and_names_only_the_extremes() {
     let texts = |s: &str| s.matches("<text").count();
     let labels = texts(&svg) - texts(&read(&bare.svg));
     assert!((1..=6).contains(&labels), "{labels} labels on the map");
-    assert!(svg.contains("Centre Ville (QP0"), "a shared name is told apart by its code");
-    assert!(!svg.contains("Quartier 17"), "the feature without value is not an extreme");
+    // The drawing, without the layer that titles every area.
+    let drawn = &svg[..svg.find("<g class=\"areas\"").expect("areas layer")];
+    assert!(drawn.contains("Centre Ville (QP0"), "a shared name is told apart by its code");
+    assert!(!drawn.contains("Quartier 17"), "the feature without value is not an extreme");
+    assert!(svg.contains("<title>Quartier 17 ("), "yet it has its title, as every area");
 
     // The text alternatives say where the full list is.
     let desc = &svg[svg.find("<desc").expect("desc")..svg.find("</desc>").expect("desc end")];
@@ -428,7 +469,8 @@ fn scatter_labels_points_and_lists_missing_ones() {
 }
 
 /// The maps of the demo report (through the binary): every PNG at least 800 px wide, every SVG an
-/// accessible image (`role="img"`, a `<desc>`) carrying the synthetic-data notice.
+/// accessible image (`role="img"`, or a group of areas for a map, with a `<desc>`) carrying the
+/// synthetic-data notice.
 #[test]
 fn the_demo_report_maps_are_wide_accessible_and_labelled_synthetic() {
     let maps: Vec<PathBuf> = std::fs::read_dir(support::demo_report().file("maps"))
@@ -446,7 +488,72 @@ fn the_demo_report_maps_are_wide_accessible_and_labelled_synthetic() {
     }
     for m in svgs {
         let s = read(m);
-        assert!(s.contains("role=\"img\"") && s.contains("<desc"), "{}", m.display());
+        let root = &s[..s.find('>').expect("root")];
+        assert!(
+            (root.contains("role=\"img\"") || root.contains("role=\"group\"")) && s.contains("<desc"),
+            "{}",
+            m.display()
+        );
         assert!(s.to_lowercase().contains("synth"), "{} lacks the synthetic notice", m.display());
     }
+}
+
+/// Every QPV of the demo has its `<title>` in every map's SVG: its name and code from the published
+/// table, then its published value (as rounded on the map) or the reason it has none, matching the
+/// map's sidecar.
+#[test]
+fn every_qpv_of_the_demo_has_a_title_with_its_value_in_every_map() {
+    let report = support::demo_report();
+    let table = support::read_csv(&report.file("tables/indicators.csv"));
+    let text = |col: &str| -> Vec<String> {
+        table
+            .column(col)
+            .expect(col)
+            .str()
+            .expect("text")
+            .iter()
+            .map(|v| v.unwrap_or("").to_string())
+            .collect()
+    };
+    let (kinds, codes, names) = (text("area_type"), text("area_code"), text("area_name"));
+    let qpv: Vec<usize> = (0..kinds.len()).filter(|&i| kinds[i] == "qpv").collect();
+    assert!(qpv.len() >= 10, "{} QPV", qpv.len());
+    let mut maps = 0;
+    for entry in std::fs::read_dir(report.file("maps")).expect("maps folder") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let data: serde_json::Value = serde_json::from_str(&read(&path)).expect("sidecar JSON");
+        if data["kind"] != "map" {
+            continue;
+        }
+        maps += 1;
+        let values = text(data["indicator"].as_str().expect("indicator"));
+        let svg = read(&path.with_extension("svg"));
+        let tips = area_titles(&svg);
+        let areas = data["areas"].as_array().expect("areas");
+        assert_eq!(tips.len(), qpv.len(), "{}: one title per QPV", path.display());
+        assert_eq!(areas.len(), qpv.len());
+        for (tip, area) in tips.iter().zip(areas) {
+            let code = area["code"].as_str().expect("code");
+            let i =
+                *qpv.iter().find(|&&i| codes[i] == code).unwrap_or_else(|| panic!("{code} not in the table"));
+            let prefix = format!("{} ({code}) : ", names[i]);
+            let shown = tip.strip_prefix(&prefix).unwrap_or_else(|| panic!("{tip:?} lacks {prefix:?}"));
+            match area["state"].as_str() {
+                Some("secret") => assert_eq!(shown, "secret statistique", "{tip}"),
+                Some("no_data") => assert_eq!(shown, "donnée non disponible", "{tip}"),
+                _ => {
+                    let number = shown.split(' ').next().expect("a number");
+                    let decimals = number.split(',').nth(1).map_or(0, str::len);
+                    let parsed: f64 = number.replace('\u{a0}', "").replace(',', ".").parse().expect(tip);
+                    let published: f64 = values[i].parse().expect("a published value");
+                    let half = 0.5 * 10f64.powi(-(decimals as i32)) + 1e-9;
+                    assert!((parsed - published).abs() <= half, "{tip}: published {published}");
+                }
+            }
+        }
+    }
+    assert!(maps >= 5, "{maps} maps");
 }

@@ -65,7 +65,8 @@ pub fn line_chart(spec: &ChartSpec, series: &[Series], out_dir: &Path) -> Result
     let figure = LineFigure::layout(spec, series, periods, lines, (y_min, y_max), &notes.join(" "))
         .map_err(|message| RenderError::Draw { path: png_path.clone(), message })?;
     let desc = line_description(spec, series, &figure.periods, &figure.lines);
-    let written = write_figure(&figure, out_dir, spec.file_stem, spec.title, &desc)?;
+    let written =
+        write_figure(&figure, out_dir, spec.file_stem, (spec.title, &desc), spec.locale.lang.code())?;
     Ok(RenderedChart { png: written.png, svg: written.svg, description: spec.description.to_string() })
 }
 

@@ -62,7 +62,8 @@ pub fn scatter(
     )
     .map_err(|message| RenderError::Draw { path: png_path.clone(), message })?;
     let desc = scatter_description(spec, x_label, &figure.points, &missing);
-    let written = write_figure(&figure, out_dir, spec.file_stem, spec.title, &desc)?;
+    let written =
+        write_figure(&figure, out_dir, spec.file_stem, (spec.title, &desc), spec.locale.lang.code())?;
     Ok(RenderedChart { png: written.png, svg: written.svg, description: spec.description.to_string() })
 }
 

@@ -87,6 +87,7 @@ mod tests {
             file_stem: "x",
             title: "T",
             legend_title: "% des locaux",
+            unit: "%",
             direction: crate::indicators::table::Direction::HigherIsBetter,
             decimals: 1,
             method: &Method::Quantiles,

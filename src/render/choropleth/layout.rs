@@ -78,6 +78,8 @@ pub(super) struct MapFigure {
     pub(super) frame: [(i32, i32); 2],
     pub(super) background: Vec<PaintedFeature>,
     pub(super) features: Vec<PaintedFeature>,
+    /// The tooltip of each feature, in the same order (see `areas`); empty until the caller sets it.
+    pub(super) tips: Vec<String>,
     /// Symbols over the features too small to show their colour, in drawing order.
     pub(super) symbols: Vec<Symbol>,
     pub(super) label_mode: LabelMode,
@@ -309,6 +311,7 @@ impl MapFigure {
             frame,
             background,
             features: painted,
+            tips: Vec::new(),
             symbols,
             label_mode,
             labels,
@@ -356,6 +359,7 @@ mod tests {
             file_stem: "x",
             title: "T",
             legend_title: "%",
+            unit: "%",
             direction: Direction::HigherIsWorse,
             decimals: 0,
             method: &Method::Quantiles,

@@ -11,7 +11,9 @@
 //! - `paint`: the palettes, features turned into fills, outlines and hatching, and the figure's
 //!   drawing;
 //! - `scale_bar`: the north arrow and the scale bar in km;
-//! - `describe`: the text alternative (`<desc>`) and the footnotes on what the map leaves out.
+//! - `describe`: the text alternative (`<desc>`) and the footnotes on what the map leaves out;
+//! - `areas`: each feature's tooltip (name, code, value or why there is none) and the SVG layer
+//!   that gives every feature its own `<title>`, on hover and to assistive technology.
 //!
 //! Input: a [`MapSpec`] (texts, palette direction, classification, decimals), background geometries
 //! (communes or IRIS outlines) and [`MapFeature`]s, all in Lambert-93 metres (EPSG:2154). Output: a
@@ -51,6 +53,7 @@ use super::labels::LabelMode;
 use super::output::{check_stem, write_figure};
 use super::{RenderError, ensure_fonts};
 
+mod areas;
 mod describe;
 mod layout;
 mod legend;
@@ -140,6 +143,8 @@ pub struct MapSpec<'a> {
     pub title: &'a str,
     /// Legend title, e.g. "% des locaux".
     pub legend_title: &'a str,
+    /// Unit written after each value in the areas' tooltips, e.g. "%" (may be empty).
+    pub unit: &'a str,
     /// Palette direction: the "bad" end is always the dark colour (Blues for a neutral indicator).
     pub direction: Direction,
     /// Decimals of the legend bounds (more when the classes need them).
@@ -208,7 +213,8 @@ pub fn choropleth(
         reason: "no feature and no background geometry".to_string(),
     })?;
 
-    let figure = MapFigure::layout(spec, &classes, extent, background, features).map_err(layout_error)?;
+    let mut figure = MapFigure::layout(spec, &classes, extent, background, features).map_err(layout_error)?;
+    figure.tips = features.iter().map(|f| areas::tip(spec, f)).collect();
     let mut notes = Vec::new();
     let l = spec.locale;
     match figure.symbols.len() {
@@ -222,7 +228,7 @@ pub fn choropleth(
         description = format!("{} {}", spec.description.trim_end(), extremes_note(l));
     }
     let desc = long_description(spec, &classes, features, &notes);
-    let written = write_figure(&figure, out_dir, spec.file_stem, spec.title, &desc)?;
+    let written = write_figure(&figure, out_dir, spec.file_stem, (spec.title, &desc), l.lang.code())?;
     Ok(RenderedMap { png: written.png, svg: written.svg, classes, no_data, secret, description })
 }
 

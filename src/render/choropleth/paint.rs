@@ -162,6 +162,10 @@ impl Figure for MapFigure {
         self.draw_furniture(root)?;
         self.footer.draw(root, (MARGIN, self.footer_y))
     }
+
+    fn svg_areas(&self) -> Option<String> {
+        Some(super::areas::svg_layer(self))
+    }
 }
 
 /// Turns a pixel-space multipolygon into point lists for plotters.
