@@ -116,7 +116,8 @@ impl Locator<'_> {
                 xs.par_iter().zip(ys.par_iter()).with_min_len(4096).map(|(x, y)| self.code(*x, *y)).collect()
             }
             _ => {
-                let (xs, ys): (Vec<Option<f64>>, Vec<Option<f64>>) = (xs.iter().collect(), ys.iter().collect());
+                let (xs, ys): (Vec<Option<f64>>, Vec<Option<f64>>) =
+                    (xs.iter().collect(), ys.iter().collect());
                 xs.par_iter()
                     .zip(ys.par_iter())
                     .with_min_len(4096)
@@ -131,7 +132,8 @@ impl Locator<'_> {
 
     /// The `area_code` column of a list of codes.
     fn column(&self, codes: &[AreaCode]) -> Column {
-        StringChunked::from_iter_options("area_code".into(), codes.iter().map(|c| self.label(*c))).into_column()
+        StringChunked::from_iter_options("area_code".into(), codes.iter().map(|c| self.label(*c)))
+            .into_column()
     }
 
     /// Area code texts (for the small tables: places, attendance).
