@@ -398,12 +398,12 @@ mod tests {
         })
         .unwrap();
         assert_eq!((s, seen), (ReadSummary { rows: 2, without_coordinates: 0 }, vec![650_000.0, 650_001.5]));
-        // A missing x (with its y) and degrees: the row-by-row path names the row.
-        let bad = write("bad.parquet", vec![Some(650_000.0), None, Some(2.35)]);
+        // A missing x (with its y) and a NaN: the row-by-row path names the row.
+        let bad = write("bad.parquet", vec![Some(650_000.0), None, Some(f64::NAN)]);
         let e = for_each_batch(&spec(&bad, &[]), |_| Ok(())).unwrap_err();
         let CommandError::Rows { problems, total, .. } = &e else { panic!("{e}") };
         assert_eq!(*total, 2, "{e}");
         assert_eq!((problems[0].at.as_str(), problems[0].field.as_str()), ("row 2", "x"));
-        assert_eq!(problems[1].at, "row 3", "{e}");
+        assert_eq!((problems[1].at.as_str(), problems[1].field.as_str()), ("row 3", "x"), "{e}");
     }
 }
