@@ -290,18 +290,51 @@ pub(crate) fn input_warnings(warnings: &[String]) {
     }
 }
 
+/// Wall time of each stage of a run, printed on stderr (where a national run spends its time).
+struct StageTimings {
+    last: Instant,
+    laps: Vec<(&'static str, f64)>,
+}
+
+impl Default for StageTimings {
+    fn default() -> Self {
+        Self { last: Instant::now(), laps: Vec::new() }
+    }
+}
+
+impl StageTimings {
+    fn lap(&mut self, stage: &'static str) {
+        let now = Instant::now();
+        self.laps.push((stage, (now - self.last).as_secs_f64()));
+        self.last = now;
+    }
+}
+
+impl std::fmt::Display for StageTimings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "stages:")?;
+        for (k, (stage, s)) in self.laps.iter().enumerate() {
+            write!(f, "{} {stage} {s:.2} s", if k == 0 { "" } else { "," })?;
+        }
+        Ok(())
+    }
+}
+
 /// Runs the stages up to `last` and writes that stage's outputs. Returns a one-line summary.
 fn run_stages(ctx: &Context, locale: &Locale, last: Stage) -> anyhow::Result<String> {
     let t0 = Instant::now();
     let synthetic = if ctx.dataset.synthetic { " [SYNTHETIC DEMO DATA]" } else { "" };
     // The configuration's own warnings (a rule overridden) are said first, whatever happens next; they
     // also open the inputs' warnings (for the manifest), so they are skipped there.
+    let mut timings = StageTimings::default();
     let config = config_warnings(ctx);
     let inputs = crate::ingest::ingest(ctx).context("ingest")?;
+    timings.lap("ingest");
     input_warnings(&inputs.warnings[config.min(inputs.warnings.len())..]);
     let joined =
         crate::join::join(&inputs, &ctx.dataset.commune_codes(), ctx.dataset.parameters.population_weighting)
             .context("join")?;
+    timings.lap("join");
     if last == Stage::Join {
         let dir = &ctx.paths.interim_dir;
         let mut n = 0;
@@ -322,6 +355,7 @@ fn run_stages(ctx: &Context, locale: &Locale, last: Stage) -> anyhow::Result<Str
         ));
     }
     let ind = crate::indicators::compute(ctx, &inputs, &joined, locale).context("indicators")?;
+    timings.lap("indicators");
     let interim: PathBuf = ctx.paths.interim_dir.join(&ind.period);
     if last == Stage::Indicators {
         crate::io::table::write_csv(&interim.join("indicators.csv"), &ind.table)?;
@@ -341,6 +375,8 @@ fn run_stages(ctx: &Context, locale: &Locale, last: Stage) -> anyhow::Result<Str
         ));
     }
     let dir = crate::publish::publish(ctx, &inputs, &joined, &ind, locale).context("publish")?;
+    timings.lap("render + publish");
+    eprintln!("{timings}");
     Ok(format!(
         "run{synthetic}: report for {} written to {} ({:.2} s)",
         ind.period,

@@ -68,7 +68,16 @@ fn terr(table: &'static str) -> impl Fn(PolarsError) -> JoinError {
     move |source| JoinError::Table { table, source }
 }
 
-/// Locates points: QPV first, then the territory (IRIS of the configured communes) when known.
+/// Where a point is, as a small code: a QPV index (`0..QPV count`), or one of these three.
+type AreaCode = u32;
+const CODE_OUTSIDE_QPV: AreaCode = u32::MAX - 2;
+const CODE_OUTSIDE_TERRITORY: AreaCode = u32::MAX - 1;
+/// No coordinates (a null x or y).
+const CODE_NONE: AreaCode = u32::MAX;
+
+/// Locates points: QPV first, then the territory (IRIS of the configured communes) when known. Points
+/// get an [`AreaCode`] (4 bytes, no `String` per point); the area code texts are attached once, when the
+/// column is built.
 struct Locator<'a> {
     qpv: ZoneIndex<'a>,
     qpv_codes: Vec<&'a str>,
@@ -76,28 +85,81 @@ struct Locator<'a> {
 }
 
 impl Locator<'_> {
-    fn area(&self, x: f64, y: f64) -> &str {
+    fn code(&self, x: f64, y: f64) -> AreaCode {
         if let Some(q) = self.qpv.locate(x, y) {
-            return self.qpv_codes[q];
+            return q as AreaCode;
         }
         match &self.iris {
             Some((idx, in_territory)) => match idx.locate(x, y) {
-                Some(i) if in_territory[i] => OUTSIDE_QPV,
-                _ => OUTSIDE_TERRITORY,
+                Some(i) if in_territory[i] => CODE_OUTSIDE_QPV,
+                _ => CODE_OUTSIDE_TERRITORY,
             },
-            None => OUTSIDE_QPV,
+            None => CODE_OUTSIDE_QPV,
         }
     }
 
-    fn areas(&self, xs: &[Option<f64>], ys: &[Option<f64>]) -> Vec<Option<String>> {
-        xs.par_iter()
-            .zip(ys.par_iter())
-            .map(|(x, y)| match (x, y) {
-                (Some(x), Some(y)) => Some(self.area(*x, *y).to_string()),
-                _ => None,
-            })
-            .collect()
+    /// The area code text of a code (`None` for a point without coordinates).
+    fn label(&self, code: AreaCode) -> Option<&str> {
+        match code {
+            CODE_NONE => None,
+            CODE_OUTSIDE_QPV => Some(OUTSIDE_QPV),
+            CODE_OUTSIDE_TERRITORY => Some(OUTSIDE_TERRITORY),
+            q => Some(self.qpv_codes[q as usize]),
+        }
     }
+
+    /// The codes of the points of two coordinate columns, in parallel; a null x or y gives [`CODE_NONE`].
+    fn codes(&self, df: &DataFrame, x: &str, y: &str) -> PolarsResult<Vec<AreaCode>> {
+        let (xs, ys) = (df.column(x)?.f64()?.rechunk(), df.column(y)?.f64()?.rechunk());
+        Ok(match (xs.cont_slice(), ys.cont_slice()) {
+            (Ok(xs), Ok(ys)) => {
+                xs.par_iter().zip(ys.par_iter()).with_min_len(4096).map(|(x, y)| self.code(*x, *y)).collect()
+            }
+            _ => {
+                let (xs, ys): (Vec<Option<f64>>, Vec<Option<f64>>) =
+                    (xs.iter().collect(), ys.iter().collect());
+                xs.par_iter()
+                    .zip(ys.par_iter())
+                    .with_min_len(4096)
+                    .map(|(x, y)| match (x, y) {
+                        (Some(x), Some(y)) => self.code(*x, *y),
+                        _ => CODE_NONE,
+                    })
+                    .collect()
+            }
+        })
+    }
+
+    /// The `area_code` column of a list of codes.
+    fn column(&self, codes: &[AreaCode]) -> Column {
+        StringChunked::from_iter_options("area_code".into(), codes.iter().map(|c| self.label(*c)))
+            .into_column()
+    }
+
+    /// Area code texts (for the small tables: places, attendance).
+    fn areas(&self, df: &DataFrame, x: &str, y: &str) -> PolarsResult<Vec<Option<String>>> {
+        Ok(self.codes(df, x, y)?.into_iter().map(|c| self.label(c).map(str::to_string)).collect())
+    }
+}
+
+/// Buildings whose commune code is not one of the territory's, and that no QPV contains, are outside the
+/// territory: checked by hash, in parallel over the column's chunks.
+fn mark_outside_territory(codes: &mut [AreaCode], commune: &StringChunked, communes: &[String]) {
+    let territory: std::collections::HashSet<&str> = communes.iter().map(String::as_str).collect();
+    let mut rest = codes;
+    let mut parts = Vec::new();
+    for chunk in commune.downcast_iter() {
+        let (head, tail) = rest.split_at_mut(chunk.len().min(rest.len()));
+        parts.push((chunk, head));
+        rest = tail;
+    }
+    parts.into_par_iter().for_each(|(chunk, codes)| {
+        for (c, code) in chunk.iter().zip(codes.iter_mut()) {
+            if *code == CODE_OUTSIDE_QPV && !c.is_some_and(|c| territory.contains(c)) {
+                *code = CODE_OUTSIDE_TERRITORY;
+            }
+        }
+    });
 }
 
 fn f64s(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
@@ -147,6 +209,20 @@ fn join_layers(l: &Layers<'_>, communes: &[String], weighting: Weighting) -> Res
             .map(|(i, t)| (ZoneIndex::new(i.iter().map(|z| &z.geometry).collect()), t)),
     };
     let mut stats = JoinStats::default();
+    let nq = qpv_codes.len() as AreaCode;
+    // Each building's area, computed once (the dwelling weights reuse its QPV).
+    let building_codes = match l.arcep {
+        Some(a) => {
+            let b = &a.buildings;
+            let mut codes = locator.codes(b, "x", "y").map_err(terr("buildings"))?;
+            if !communes.is_empty() {
+                let com = b.column("commune").and_then(|c| c.str()).map_err(terr("buildings"))?;
+                mark_outside_territory(&mut codes, com, communes);
+            }
+            Some(codes)
+        }
+        None => None,
+    };
 
     // IRIS → QPV weights, restricted to the territory's IRIS.
     let mut majority: BTreeMap<String, String> = BTreeMap::new();
@@ -157,7 +233,7 @@ fn join_layers(l: &Layers<'_>, communes: &[String], weighting: Weighting) -> Res
             let iris_overlay = areal::iris_overlay(&kept, l.qpv);
             stats.population_weighting = weighting;
             let mut w = areal::area_weights(&iris_overlay);
-            if let (Weighting::Dwellings, Some(a)) = (weighting, l.arcep) {
+            if let (Weighting::Dwellings, Some(a), Some(codes)) = (weighting, l.arcep, &building_codes) {
                 let b = &a.buildings;
                 let (xs, ys) =
                     (f64s(b, "x").map_err(terr("buildings"))?, f64s(b, "y").map_err(terr("buildings"))?);
@@ -167,9 +243,11 @@ fn join_layers(l: &Layers<'_>, communes: &[String], weighting: Weighting) -> Res
                     .par_iter()
                     .zip(ys.par_iter())
                     .zip(n.par_iter())
-                    .filter_map(|((x, y), n)| {
+                    .zip(codes.par_iter())
+                    .filter_map(|(((x, y), n), c)| {
                         let (x, y) = ((*x)?, (*y)?);
-                        Some((iris_index.locate(x, y)?, locator.qpv.locate(x, y), n.unwrap_or(0.0)))
+                        let qpv = (*c < nq).then_some(*c as usize);
+                        Some((iris_index.locate(x, y)?, qpv, n.unwrap_or(0.0)))
                     })
                     .collect();
                 (w, stats.iris_weighted_by_premises) = areal::dwelling_weights(&iris_overlay, &located);
@@ -201,33 +279,23 @@ fn join_layers(l: &Layers<'_>, communes: &[String], weighting: Weighting) -> Res
     };
 
     // Buildings: the territory is given by their commune code when communes are configured.
-    let buildings = match l.arcep {
-        Some(a) => {
+    let buildings = match (l.arcep, building_codes) {
+        (Some(a), Some(codes)) => {
             let b = &a.buildings;
-            let mut area = locator
-                .areas(&f64s(b, "x").map_err(terr("buildings"))?, &f64s(b, "y").map_err(terr("buildings"))?);
-            if !communes.is_empty() {
-                // by hash: a national territory lists tens of thousands of communes
-                let territory: std::collections::HashSet<&str> =
-                    communes.iter().map(String::as_str).collect();
-                let com = b.column("commune").and_then(|c| c.str()).map_err(terr("buildings"))?;
-                for (a, c) in area.iter_mut().zip(com.iter()) {
-                    if !c.is_some_and(|c| territory.contains(c)) && a.as_deref() == Some(OUTSIDE_QPV) {
-                        *a = Some(OUTSIDE_TERRITORY.to_string());
-                    }
-                }
-            }
-            for a in area.iter().flatten() {
-                match a.as_str() {
-                    OUTSIDE_QPV => stats.buildings_outside_qpv += 1,
-                    OUTSIDE_TERRITORY => stats.buildings_outside_territory += 1,
+            for &c in &codes {
+                match c {
+                    CODE_NONE => {}
+                    CODE_OUTSIDE_QPV => stats.buildings_outside_qpv += 1,
+                    CODE_OUTSIDE_TERRITORY => stats.buildings_outside_territory += 1,
                     _ => stats.buildings_in_qpv += 1,
                 }
             }
+            let area = locator.column(&codes);
+            drop(codes);
             let located = b
                 .select(["imb_id", "logloc"])
                 .map_err(terr("buildings"))?
-                .with_column(Column::new("area_code".into(), area))
+                .with_column(area)
                 .map_err(terr("buildings"))?
                 .clone();
             // The ingest puts each building's eligibility flags on it (matched by id hash): no join by id
@@ -256,13 +324,12 @@ fn join_layers(l: &Layers<'_>, communes: &[String], weighting: Weighting) -> Res
             };
             Some(joined)
         }
-        None => None,
+        _ => None,
     };
 
     let places = match l.places {
         Some(p) => {
-            let area =
-                locator.areas(&f64s(p, "x").map_err(terr("places"))?, &f64s(p, "y").map_err(terr("places"))?);
+            let area = locator.areas(p, "x", "y").map_err(terr("places"))?;
             stats.places_in_qpv = area.iter().flatten().filter(|a| qpv_codes.contains(&a.as_str())).count();
             let mut out = p.select(["place_id", "nom", "programmes"]).map_err(terr("places"))?;
             out.with_column(Column::new("area_code".into(), area)).map_err(terr("places"))?;
@@ -274,10 +341,7 @@ fn join_layers(l: &Layers<'_>, communes: &[String], weighting: Weighting) -> Res
     let attendance = match l.attendance {
         Some(att) => {
             let r = &att.records;
-            let by_xy = locator.areas(
-                &f64s(r, "res_x").map_err(terr("attendance"))?,
-                &f64s(r, "res_y").map_err(terr("attendance"))?,
-            );
+            let by_xy = locator.areas(r, "res_x", "res_y").map_err(terr("attendance"))?;
             let iris = strs(r, "res_iris").map_err(terr("attendance"))?;
             let known_iris: BTreeSet<&String> = l.iris.into_iter().flatten().map(|i| &i.code).collect();
             let mut area = Vec::with_capacity(r.height());

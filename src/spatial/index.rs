@@ -1,11 +1,14 @@
-//! Point in polygon: an R-tree over the parts of a list of zones, queried one point at a time or a
-//! chunk of points at a time (rayon).
+//! Point in polygon over a list of zones, queried one point at a time or a chunk of points at a time
+//! (rayon).
 //!
-//! Each polygon part's bounding box goes into an R-tree (rstar 0.12, the version geo 0.33 uses); a
-//! query tests only the parts whose boxes contain the point, then that part's exact geometry — not the
-//! whole multipolygon, whose bounding box geo would recompute on every call (measured in
-//! `benches/join.rs`). Answers are zone indices (`u32` in chunks), never codes: the caller attaches its
-//! codes once, at the end.
+//! Each polygon part's bounding box goes into a uniform grid (point queries: one cell, whose parts are
+//! listed by zone index, so the first part that holds the point is the answer) and an R-tree (rstar
+//! 0.12, the version geo 0.33 uses: box queries for the overlay). A query tests only the parts whose
+//! boxes contain the point, then that part's exact geometry — not the whole multipolygon, whose bounding
+//! box geo would recompute on every call (measured in `benches/join.rs`). The grid's cell is about the
+//! median part's size, coarsened until the cells and the part-cell entries stay within a few per part;
+//! its answers are the R-tree's (tested), without the tree's traversal. Answers are zone indices (`u32`
+//! in chunks), never codes: the caller attaches its codes once, at the end.
 //!
 //! # The boundary rule
 //! Zones are **closed**: a point on a zone's outer edge or vertex, or on the edge of one of its holes,
@@ -46,12 +49,145 @@ const TASK_POINTS: usize = 4096;
 /// ```
 pub struct ZoneIndex<'a> {
     tree: RTree<Entry>,
+    grid: Grid,
     zones: Vec<&'a MultiPolygon<f64>>,
+}
+
+/// One polygon part: its bounding box `[min x, min y, max x, max y]`, zone and part index.
+#[derive(Debug, Clone, Copy)]
+struct Part {
+    bbox: [f64; 4],
+    zone: u32,
+    part: u32,
+}
+
+/// Cells at most (and per part), and entries per part on average, before the grid is coarsened.
+const MAX_CELLS: usize = 1 << 22;
+const CELLS_PER_PART: usize = 16;
+const ENTRIES_PER_PART: usize = 16;
+
+/// A uniform grid over the parts' boxes, cells in compressed rows: `entries[offsets[c]..offsets[c + 1]]`
+/// are the parts whose boxes meet cell `c`, in (zone, part) order.
+#[derive(Debug, Default)]
+struct Grid {
+    parts: Vec<Part>,
+    x0: f64,
+    y0: f64,
+    inv: f64,
+    nx: usize,
+    ny: usize,
+    offsets: Vec<u32>,
+    entries: Vec<u32>,
+}
+
+impl Grid {
+    fn new(parts: Vec<Part>) -> Grid {
+        if parts.is_empty() {
+            return Grid::default();
+        }
+        let fold =
+            |f: fn(f64, f64) -> f64, k: usize, init: f64| parts.iter().map(|p| p.bbox[k]).fold(init, f);
+        let (x0, y0) = (fold(f64::min, 0, f64::INFINITY), fold(f64::min, 1, f64::INFINITY));
+        let (x1, y1) = (fold(f64::max, 2, f64::NEG_INFINITY), fold(f64::max, 3, f64::NEG_INFINITY));
+        let mut sizes: Vec<f64> =
+            parts.iter().map(|p| (p.bbox[2] - p.bbox[0]).max(p.bbox[3] - p.bbox[1])).collect();
+        sizes.sort_unstable_by(f64::total_cmp);
+        let extent = (x1 - x0).max(y1 - y0);
+        let mut cell = sizes[sizes.len() / 2].max(extent / MAX_CELLS as f64).max(f64::MIN_POSITIVE);
+        let cells_cap = MAX_CELLS.min(CELLS_PER_PART * parts.len()).max(1);
+        loop {
+            let inv = 1.0 / cell;
+            let span = |a: f64, b: f64, o: f64| {
+                ((b - o) * inv).floor() as usize - ((a - o) * inv).floor() as usize + 1
+            };
+            let (nx, ny) = (span(x0, x1, x0), span(y0, y1, y0));
+            let entries: usize =
+                parts.iter().map(|p| span(p.bbox[0], p.bbox[2], x0) * span(p.bbox[1], p.bbox[3], y0)).sum();
+            let fits =
+                nx.saturating_mul(ny) <= cells_cap && entries <= ENTRIES_PER_PART * parts.len() + nx * ny;
+            if fits || !cell.is_finite() {
+                return Grid::fill(parts, x0, y0, inv, nx, ny);
+            }
+            cell *= 2.0;
+        }
+    }
+
+    fn fill(parts: Vec<Part>, x0: f64, y0: f64, inv: f64, nx: usize, ny: usize) -> Grid {
+        let mut g = Grid {
+            parts: Vec::new(),
+            x0,
+            y0,
+            inv,
+            nx,
+            ny,
+            offsets: vec![0; nx * ny + 1],
+            entries: Vec::new(),
+        };
+        let cells = |g: &Grid, p: &Part| {
+            let (cx0, cy0) = g.cell_xy(p.bbox[0], p.bbox[1]);
+            let (cx1, cy1) = g.cell_xy(p.bbox[2], p.bbox[3]);
+            (cy0..=cy1).flat_map(move |cy| (cx0..=cx1).map(move |cx| cy * nx + cx))
+        };
+        for p in &parts {
+            for c in cells(&g, p) {
+                g.offsets[c + 1] += 1;
+            }
+        }
+        for c in 0..nx * ny {
+            g.offsets[c + 1] += g.offsets[c];
+        }
+        let mut next: Vec<u32> = g.offsets[..nx * ny].to_vec();
+        g.entries = vec![0; g.offsets[nx * ny] as usize];
+        for (k, p) in parts.iter().enumerate() {
+            for c in cells(&g, p).collect::<Vec<_>>() {
+                g.entries[next[c] as usize] = k as u32;
+                next[c] += 1;
+            }
+        }
+        g.parts = parts;
+        g
+    }
+
+    /// The cell column and row of a point of the grid's extent (clamped to it).
+    fn cell_xy(&self, x: f64, y: f64) -> (usize, usize) {
+        let cx = (((x - self.x0) * self.inv).floor() as usize).min(self.nx - 1);
+        let cy = (((y - self.y0) * self.inv).floor() as usize).min(self.ny - 1);
+        (cx, cy)
+    }
+
+    /// The parts whose boxes may hold `(x, y)`, in (zone, part) order; empty outside the grid.
+    fn cell(&self, x: f64, y: f64) -> &[u32] {
+        if self.nx == 0 || !(x >= self.x0 && y >= self.y0) {
+            return &[];
+        }
+        let (fx, fy) = ((x - self.x0) * self.inv, (y - self.y0) * self.inv);
+        if fx >= self.nx as f64 || fy >= self.ny as f64 {
+            return &[];
+        }
+        let c = fy as usize * self.nx + fx as usize;
+        &self.entries[self.offsets[c] as usize..self.offsets[c + 1] as usize]
+    }
 }
 
 impl<'a> ZoneIndex<'a> {
     /// Indexes the parts of `zones`; zone `i` of the queries is `zones[i]`.
     pub fn new(zones: Vec<&'a MultiPolygon<f64>>) -> Self {
+        let parts: Vec<Part> = zones
+            .iter()
+            .enumerate()
+            .flat_map(|(i, mp)| {
+                mp.0.iter().enumerate().filter_map(move |(k, p)| {
+                    let r = p.bounding_rect()?;
+                    let bbox = [r.min().x, r.min().y, r.max().x, r.max().y];
+                    bbox.iter().all(|v| v.is_finite()).then_some(Part {
+                        bbox,
+                        zone: zone_u32(i),
+                        part: k as u32,
+                    })
+                })
+            })
+            .collect();
+        let grid = Grid::new(parts);
         let entries = zones
             .iter()
             .enumerate()
@@ -65,7 +201,7 @@ impl<'a> ZoneIndex<'a> {
                 })
             })
             .collect();
-        Self { tree: RTree::bulk_load(entries), zones }
+        Self { tree: RTree::bulk_load(entries), grid, zones }
     }
 
     /// Number of zones (empty ones included).
@@ -94,6 +230,22 @@ impl<'a> ZoneIndex<'a> {
     /// assert_eq!(index.locate(f64::NAN, 5.0), None);
     /// ```
     pub fn locate(&self, x: f64, y: f64) -> Option<usize> {
+        if !x.is_finite() || !y.is_finite() {
+            return None;
+        }
+        let p = Point::new(x, y);
+        // Parts in (zone, part) order: the first that holds the point has the lowest zone index.
+        self.grid.cell(x, y).iter().map(|&k| &self.grid.parts[k as usize]).find_map(|part| {
+            let [x0, y0, x1, y1] = part.bbox;
+            let inside = x >= x0 && x <= x1 && y >= y0 && y <= y1;
+            (inside && self.zones[part.zone as usize].0[part.part as usize].intersects(&p))
+                .then_some(part.zone as usize)
+        })
+    }
+
+    /// [`locate`](Self::locate) through the R-tree (the reference the grid is tested against).
+    #[cfg(test)]
+    fn locate_rtree(&self, x: f64, y: f64) -> Option<usize> {
         if !x.is_finite() || !y.is_finite() {
             return None;
         }
@@ -226,6 +378,38 @@ mod tests {
             let idx = ZoneIndex::new(order.iter().map(|&k| &tiles[k]).collect());
             assert_eq!(idx.locate(10.0, 10.0), Some(0));
         }
+    }
+
+    /// The grid gives the R-tree's answer on overlapping zones of very different sizes (a few big ones,
+    /// many small ones), on their vertices and edges, and outside them.
+    #[test]
+    fn the_grid_equals_the_rtree() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let mut zones: Vec<MultiPolygon<f64>> = (0..300)
+            .map(|k| {
+                let s = if k % 50 == 0 { 400.0 } else { rng.random_range(1.0..20.0) };
+                let (x, y) = (rng.random_range(0.0..1000.0), rng.random_range(0.0..1000.0));
+                square(x, y, s, k % 3 == 0)
+            })
+            .collect();
+        zones.push(MultiPolygon(vec![]));
+        let idx = ZoneIndex::new(zones.iter().collect());
+        for i in 0..200_000 {
+            let (x, y) = if i % 4 == 0 {
+                // a corner of some zone
+                let z = &zones[i % 300].0[0].exterior().0;
+                let c = z[i % 4];
+                (c.x, c.y)
+            } else {
+                (rng.random_range(-50.0..1450.0), rng.random_range(-50.0..1450.0))
+            };
+            assert_eq!(idx.locate(x, y), idx.locate_rtree(x, y), "point ({x}, {y})");
+        }
+        let one = [square(0.0, 0.0, 10.0, false)];
+        let single = ZoneIndex::new(one.iter().collect());
+        assert_eq!((single.locate(10.0, 10.0), single.locate(10.000001, 5.0)), (Some(0), None));
+        let none: Vec<&MultiPolygon<f64>> = vec![];
+        assert_eq!(ZoneIndex::new(none).locate(0.0, 0.0), None);
     }
 
     /// Chunked, parallel answers equal one-at-a-time answers, whatever the chunk boundaries.
