@@ -59,6 +59,8 @@ struct ShownFigure<'a> {
     figure: &'a Figure,
     id: String,
     svg_inline: String,
+    /// Spans the whole width of the grid (small multiples).
+    wide: bool,
 }
 
 /// The SVG of `figure` as written in `dir`, from its root element on, to inline in the page.
@@ -73,7 +75,12 @@ fn inline_svg(dir: &Path, figure: &Figure) -> Result<String, PublishError> {
 
 fn shown_figure<'a>(dir: &Path, figure: &'a Figure) -> Result<ShownFigure<'a>, PublishError> {
     let stem = figure.svg.trim_start_matches("maps/").trim_end_matches(".svg");
-    Ok(ShownFigure { figure, id: format!("fig-{stem}"), svg_inline: inline_svg(dir, figure)? })
+    Ok(ShownFigure {
+        figure,
+        id: format!("fig-{stem}"),
+        svg_inline: inline_svg(dir, figure)?,
+        wide: figure.kind == FigureKind::Multiples,
+    })
 }
 
 /// `index.html` of the report folder `dir`, whose figures, tables and package are already written
@@ -100,7 +107,8 @@ pub(super) fn report_html(
     let shown = |kind: FigureKind| -> Result<Vec<ShownFigure>, PublishError> {
         figures.iter().filter(|f| f.kind == kind).map(|f| shown_figure(dir, f)).collect()
     };
-    let (maps, charts) = (shown(FigureKind::Map)?, shown(FigureKind::Chart)?);
+    let (mut maps, charts) = (shown(FigureKind::Map)?, shown(FigureKind::Chart)?);
+    maps.extend(shown(FigureKind::Multiples)?);
     let period_label = ind.quarter.map(|q| locale.quarter(q)).unwrap_or_else(|| ind.period.clone());
     let text = |key: &str, args: &[(&str, Arg)]| locale.format(key, args);
     let period = || Arg::Text(period_label.clone());

@@ -56,7 +56,10 @@ use std::sync::OnceLock;
 use plotters::style::FontStyle;
 
 pub use chart::{ChartSpec, RenderedChart, Series, line_chart, scatter};
-pub use choropleth::{MAX_CLASSES, MapFeature, MapSpec, MapState, MapValue, RenderedMap, choropleth};
+pub use choropleth::{
+    MAX_CLASSES, MapFeature, MapSpec, MapState, MapValue, Panel, RenderedMap, RenderedMultiples, choropleth,
+    small_multiples,
+};
 pub use classify::ClassBreaks;
 
 /// Why a figure could not be produced.

@@ -8,6 +8,8 @@
 //!   class), `single_value` (the value of a class whose areas all share it, else `null`), `no_data`
 //!   and `secret` (areas without a value, by reason), `labels` (the legend as drawn) and `areas`
 //!   (each area's code, state and class);
+//! - small multiples: the same class fields (counts over every panel), then `panels`, each with
+//!   its `period` and its `areas` (code, state, value, class);
 //! - a chart: what it draws (`series` of `[period, value]` points, or `points` with `x` and `y`).
 //!
 //! Invariants: pretty-printed JSON with keys in a fixed order and a final newline; written atomically;
@@ -65,6 +67,43 @@ pub(crate) fn map_data(indicator: &str, map: &RenderedMap, features: &[MapFeatur
         "secret": map.secret,
         "labels": (0..c.len()).map(|i| c.full_label(i, l)).collect::<Vec<_>>(),
         "areas": areas,
+    })
+}
+
+/// The data of small multiples of the column `indicator`: the pooled classes (counts over every
+/// panel) and, per panel, each area's state and class.
+pub(crate) fn multiples_data(
+    indicator: &str,
+    c: &crate::render::classify::Classes,
+    features: &[MapFeature],
+    panels: &[super::Panel],
+    l: &Locale,
+) -> Value {
+    let panels: Vec<Value> = panels
+        .iter()
+        .map(|p| {
+            let areas: Vec<Value> = features
+                .iter()
+                .zip(&p.values)
+                .map(|(f, v)| {
+                    let class = v.known().and_then(|x| c.class_of(x));
+                    json!({ "code": f.code, "state": v.state(), "value": v.known().map_or(Value::Null, number), "class": class })
+                })
+                .collect();
+            json!({ "period": p.title, "areas": areas })
+        })
+        .collect();
+    json!({
+        "kind": "small_multiples",
+        "indicator": indicator,
+        "method": c.method.id(),
+        "k": c.len(),
+        "k_requested": c.requested,
+        "lower_bound": c.breaks.bounds.first().map_or(Value::Null, |b| number(*b)),
+        "breaks": c.breaks.upper_bounds().iter().map(|b| number(*b)).collect::<Vec<_>>(),
+        "counts": c.counts,
+        "labels": (0..c.len()).map(|i| c.full_label(i, l)).collect::<Vec<_>>(),
+        "panels": panels,
     })
 }
 

@@ -557,3 +557,58 @@ fn every_qpv_of_the_demo_has_a_title_with_its_value_in_every_map() {
     }
     assert!(maps >= 5, "{maps} maps");
 }
+
+/// The demo's small multiples: one panel per quarter of the published series, every QPV on each, one
+/// set of classes pooled over all the panels (their counts are those of every panel's values), and
+/// each value as published.
+#[test]
+fn the_demo_small_multiples_pool_the_classes_of_every_quarter() {
+    let report = support::demo_report();
+    let path = report.file("maps/reach_per_1000_quarters.json");
+    let data: serde_json::Value = serde_json::from_str(&read(&path)).expect("sidecar JSON");
+    assert_eq!(data["kind"], "small_multiples");
+    assert_eq!(data["indicator"], "participants_per_1000");
+    let series = support::read_csv(&report.file("tables/series.csv"));
+    let col = |c: &str| -> Vec<String> {
+        series.column(c).expect(c).str().expect("text").iter().map(|v| v.unwrap_or("").to_string()).collect()
+    };
+    let (quarters, codes, rates) = (col("quarter"), col("area_code"), col("participants_per_1000"));
+    let mut distinct = quarters.clone();
+    distinct.sort();
+    distinct.dedup();
+    let panels = data["panels"].as_array().expect("panels");
+    assert_eq!(panels.len(), distinct.len(), "one panel per quarter");
+    assert!(panels.len() >= 2);
+    let bounds: Vec<f64> = std::iter::once(&data["lower_bound"])
+        .chain(data["breaks"].as_array().expect("breaks"))
+        .map(|b| b.as_f64().expect("finite bounds"))
+        .collect();
+    let mut counts = vec![0u64; bounds.len() - 1];
+    for (panel, quarter) in panels.iter().zip(&distinct) {
+        for area in panel["areas"].as_array().expect("areas") {
+            let code = area["code"].as_str().expect("code");
+            let i = (0..codes.len()).find(|&i| &quarters[i] == quarter && codes[i] == code);
+            let published = i.map(|i| rates[i].as_str()).filter(|r| !r.is_empty());
+            match published {
+                Some(r) => {
+                    let v: f64 = r.parse().expect("a number");
+                    assert_eq!(area["value"].as_f64(), Some(v), "{quarter} {code}");
+                    let class = area["class"].as_u64().expect("a class") as usize;
+                    let last = class == counts.len() - 1;
+                    assert!(v >= bounds[class] && (v < bounds[class + 1] || last && v <= bounds[class + 1]));
+                    counts[class] += 1;
+                }
+                None => assert!(area["value"].is_null() && area["state"] != "value", "{quarter} {code}"),
+            }
+        }
+    }
+    let published: Vec<u64> =
+        data["counts"].as_array().expect("counts").iter().map(|c| c.as_u64().expect("count")).collect();
+    assert_eq!(counts, published, "pooled counts are those of every panel's values");
+    let svg = read(&path.with_extension("svg"));
+    for quarter in &distinct {
+        let label = quarter.replace("-Q", "-T");
+        assert!(svg.contains(&format!(">\n{label}\n</text>")), "panel {label}");
+    }
+    assert!(svg.contains("role=\"img\"") && svg.contains("Classes communes"), "accessible, classes stated");
+}

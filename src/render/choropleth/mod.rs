@@ -12,6 +12,8 @@
 //!   drawing;
 //! - `scale_bar`: the north arrow and the scale bar in km;
 //! - `describe`: the text alternative (`<desc>`) and the footnotes on what the map leaves out;
+//! - `multiples`: small multiples, one panel per quarter with pooled classes
+//!   ([`small_multiples`], [`Panel`]);
 //! - `areas`: each feature's tooltip (name, code, value or why there is none) and the SVG layer
 //!   that gives every feature its own `<title>`, on hover and to assistive technology.
 //!
@@ -57,6 +59,7 @@ mod areas;
 mod describe;
 mod layout;
 mod legend;
+mod multiples;
 mod paint;
 mod scale_bar;
 
@@ -64,6 +67,7 @@ use crate::indicators::table::Direction;
 use crate::locale::{Arg, Locale};
 use describe::{extremes_note, long_description};
 use layout::{MapFigure, map_extent};
+pub use multiples::{Panel, RenderedMultiples, small_multiples};
 pub(crate) use paint::{Fill, HATCH, OUTLINE, rgb};
 
 /// One feature of a choropleth map.
