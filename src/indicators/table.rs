@@ -134,8 +134,11 @@ pub enum Compute {
     QpvValue { column: String },
     /// Σ premises of the ARCEP buildings located in the area.
     Premises,
-    /// Premises whose building carries `flag` (`thd30`, `ftth`) / premises × 100.
+    /// Premises whose building carries `flag` (`bhd8`, `thd30`, `thd100`, `ftth`) / premises × 100.
     PremisesShare { flag: String },
+    /// Premises whose building does not carry `flag` / premises × 100 (a building without eligibility
+    /// rows carries no flag).
+    PremisesShareWithout { flag: String },
     /// The composite index over the entries that carry `fragility`.
     FragilityIndex,
     /// Mediation places located in the area.
