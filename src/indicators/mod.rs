@@ -15,6 +15,8 @@
 //! - `connectivity`: broadband eligibility of the ARCEP premises;
 //! - `fragility`: the composite index over the table's need variables;
 //! - `reach`: mediation places and programme reach of the quarter, under secrecy;
+//! - [`programme`]: programme indicators over the quarter, the previous quarter, the same quarter a
+//!   year before and the year to date, under secrecy against differencing, with comparability flags;
 //! - [`interval`]: Wilson confidence intervals of rates from counts;
 //! - [`secrecy`]: suppression rules; [`aggregate`]: sums by area; [`notes`]: the facts reported.
 
@@ -28,6 +30,7 @@ pub mod ifn;
 pub mod interval;
 mod need;
 pub mod notes;
+pub mod programme;
 mod reach;
 pub mod secrecy;
 pub mod table;
@@ -100,6 +103,9 @@ pub struct Indicators {
     /// Quarterly reach per area (long format): `quarter, area_code, area_name, participants,
     /// participants_per_1000`, with secrecy applied per quarter.
     pub series: Option<DataFrame>,
+    /// Programme indicators per window (`window, period, start, end, area_type, area_code, area_name`,
+    /// the counts and rates, `secrecy`, `comparable`, `comparability`; see [`programme`]).
+    pub programme: Option<DataFrame>,
     pub quarter: Option<Quarter>,
     pub quarters: Vec<Quarter>,
     /// Folder/period label: the quarter (`2025-Q3`) or the dataset's `period`.
@@ -257,6 +263,10 @@ pub fn compute(
     notes.extend(need.notes);
     notes.extend(connectivity.notes);
     let series = reach.series(&scope, &out)?;
+    let programme = match reach.quarter {
+        Some(q) => programme::programme(&scope, &reach.quarters, q, &out)?,
+        None => None,
+    };
     notes.extend(reach.notes);
 
     let table = frame(&out).map_err(terr("table"))?;
@@ -266,7 +276,7 @@ pub fn compute(
         (None, None) => "all".into(),
     };
     let (quarter, quarters) = (reach.quarter, reach.quarters);
-    Ok(Indicators { table, series, quarter, quarters, period, notes, areas })
+    Ok(Indicators { table, series, programme, quarter, quarters, period, notes, areas })
 }
 
 /// The `secrecy` column (the `synthetic` one is added at publication).

@@ -106,9 +106,11 @@ pub(super) fn report_html(
         "method": method,
         "downloads": downloads,
         "sources": text("report.sources", &[("credit", Arg::Text(ctx.dataset.credit(locale.lang).into()))]),
+        "sections": super::report_sections::context(ind, locale),
     });
     let mut env = minijinja::Environment::new();
     env.add_template("report", TEMPLATE).map_err(|e| PublishError::Template(e.to_string()))?;
+    super::report_sections::add_templates(&mut env)?;
     env.get_template("report")
         .and_then(|t| t.render(context))
         .map_err(|e| PublishError::Template(format!("{e:#}")))

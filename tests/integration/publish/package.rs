@@ -10,13 +10,14 @@ use serde_json::Value;
 
 use crate::support::{demo_report, only_subdir, read_csv, run_demo, walk, workdir};
 
-const FILES: [&str; 9] = [
+const FILES: [&str; 10] = [
     "LICENSE",
     "README.md",
     "SHA256SUMS",
     "datapackage.json",
     "indicators.csv",
     "indicators_excel-fr.csv",
+    "programme.csv",
     "qpv_indicators.geojson",
     "qpv_indicators.gpkg",
     "qpv_indicators.parquet",
@@ -62,7 +63,8 @@ fn the_package_holds_its_files_and_every_resource_path_stays_inside() {
             "indicators_excel-fr.csv",
             "qpv_indicators.geojson",
             "qpv_indicators.parquet",
-            "qpv_indicators.gpkg"
+            "qpv_indicators.gpkg",
+            "programme.csv"
         ]
     );
     for r in resources {
@@ -85,7 +87,8 @@ fn the_package_holds_its_files_and_every_resource_path_stays_inside() {
             "text/csv",
             "application/geo+json",
             "application/vnd.apache.parquet",
-            "application/geopackage+sqlite3"
+            "application/geopackage+sqlite3",
+            "text/csv"
         ]
     );
     // Shares are bounded, the key is unique, descriptions come from the indicator table.
