@@ -141,6 +141,8 @@ pub enum Compute {
     PremisesShareWithout { flag: String },
     /// The composite index over the entries that carry `fragility`.
     FragilityIndex,
+    /// A score of the original IFN (see `ifn::areas`) against the territory as reference.
+    Ifn { part: IfnPart },
     /// Mediation places located in the area.
     Places,
     /// Mediation places within `metres` of a QPV (inside it or outside at most that far from its
@@ -161,6 +163,20 @@ pub enum Compute {
     Secrecy,
     /// `true` on every row of a synthetic dataset (added at publication).
     Synthetic,
+}
+
+/// Which score of the original IFN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IfnPart {
+    AccesInterfaces,
+    AccesInformation,
+    CompetencesAdministratives,
+    CompetencesNumeriques,
+    GlobalAcces,
+    GlobalCompetences,
+    Score,
+    Quintile,
 }
 
 /// Which end of an interval.

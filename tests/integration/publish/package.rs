@@ -10,17 +10,19 @@ use serde_json::Value;
 
 use crate::support::{demo_report, only_subdir, read_csv, run_demo, walk, workdir};
 
-const FILES: [&str; 10] = [
+const FILES: [&str; 12] = [
     "LICENSE",
     "README.md",
     "SHA256SUMS",
     "datapackage.json",
+    "ifn_ranks.csv",
     "indicators.csv",
     "indicators_excel-fr.csv",
     "programme.csv",
     "qpv_indicators.geojson",
     "qpv_indicators.gpkg",
     "qpv_indicators.parquet",
+    "targets.csv",
 ];
 
 fn package_file(name: &str) -> std::path::PathBuf {
@@ -64,7 +66,9 @@ fn the_package_holds_its_files_and_every_resource_path_stays_inside() {
             "qpv_indicators.geojson",
             "qpv_indicators.parquet",
             "qpv_indicators.gpkg",
-            "programme.csv"
+            "programme.csv",
+            "ifn_ranks.csv",
+            "targets.csv"
         ]
     );
     for r in resources {
@@ -88,6 +92,8 @@ fn the_package_holds_its_files_and_every_resource_path_stays_inside() {
             "application/geo+json",
             "application/vnd.apache.parquet",
             "application/geopackage+sqlite3",
+            "text/csv",
+            "text/csv",
             "text/csv"
         ]
     );
