@@ -7,7 +7,8 @@
 //! Model: large `imm` buildings (20–200 premises) fill the QPV, with a few small blocks and houses;
 //! `pav` houses (1–2 premises) and small blocks spread over the other habitat IRIS; business premises in
 //! the activity IRIS. Copper (`CU`) everywhere but a few new buildings, its class falling with the
-//! distance to the nearest exchange; fibre (`FO`, `THD1G`) for most buildings, except in the laggard QPV
+//! distance to the nearest exchange (`BHD8` within 1.5 km, `HD3` within 3 km, `HD05` beyond, `INEL` for
+//! a limited line beyond 3.5 km: every downstream class of ARCEP appears); fibre (`FO`, `THD1G`) for most buildings, except in the laggard QPV
 //! where buildings are drawn until the scenario's share of premises is reached; cable (`COAX`) in some
 //! estates and the centre; fixed 4G (`4GF`) or satellite (`SAT`) for a few far, fibreless houses.
 //!
@@ -195,6 +196,9 @@ fn point_outside_qpv(city: &City, i: usize, rng: &mut ChaCha8Rng) -> Result<(f64
     Err(DemoError::Invariant(format!("no room for a building in IRIS {}", city.iris[i].code)))
 }
 
+/// Metres to the nearest exchange beyond which a limited copper line is ineligible (`INEL`).
+const INELIGIBLE_BEYOND: f64 = 3500.0;
+
 fn eligibility(city: &City, buildings: &[Building], rng: &mut ChaCha8Rng) -> Vec<Line> {
     // Fibre: in each QPV, buildings in random order until the scenario's share of premises is reached.
     let mut fibre = vec![false; buildings.len()];
@@ -252,7 +256,10 @@ fn eligibility(city: &City, buildings: &[Building], rng: &mut ChaCha8Rng) -> Vec
         };
         if has_cu {
             let limited = cu_down == "HD05" && rng.random_bool(0.3);
-            push("CU", cu_down, cu_up, limited, false);
+            // A limited line far from its exchange falls below 512 kbit/s (no draw: the stream of the
+            // rest of the city is the same with or without it).
+            let down = if limited && dist >= INELIGIBLE_BEYOND { "INEL" } else { cu_down };
+            push("CU", down, cu_up, limited, false);
         }
         if coax {
             let saturated = rng.random_bool(0.1);
@@ -364,6 +371,10 @@ mod tests {
         }
         for techno in ["CU", "COAX", "FO", "4GF", "SAT"] {
             assert!(net.lines.iter().any(|l| l.techno == techno), "no {techno}");
+        }
+        // Every downstream class of ARCEP, so that every eligibility indicator has something to count.
+        for class in ["INEL", "HD05", "HD3", "BHD8", "THD30", "THD100", "THD1G"] {
+            assert!(net.lines.iter().any(|l| l.down == class), "no {class}");
         }
         let cu = net.lines.iter().filter(|l| l.techno == "CU").count();
         assert!(cu as f64 > 0.97 * net.buildings.len() as f64);

@@ -153,8 +153,24 @@ pub fn attendance_by_area(
     partition: &[String],
     completion_min_hours: f64,
 ) -> Result<QuarterCounts, IndicatorError> {
+    attendance_in(att, &[quarter.to_string()], partition, completion_min_hours)
+}
+
+/// `quarter` is one of `quarters`.
+fn in_quarters(column: &str, quarters: &[String]) -> Expr {
+    quarters.iter().map(|q| col(column).eq(lit(q.clone()))).reduce(|a, b| a.or(b)).unwrap_or(lit(false))
+}
+
+/// Attendance counts of a window of quarters (a quarter, or a year to date), by area of residence:
+/// distinct participants over the window, devices and hours of its records, the courses started in it.
+pub fn attendance_in(
+    att: &DataFrame,
+    quarters: &[String],
+    partition: &[String],
+    completion_min_hours: f64,
+) -> Result<QuarterCounts, IndicatorError> {
     let e = terr("attendance by area");
-    let q = att.clone().lazy().filter(col("quarter").eq(lit(quarter.to_string())));
+    let q = att.clone().lazy().filter(in_quarters("quarter", quarters));
     let participants = q
         .clone()
         .group_by([col("area_code")])
@@ -198,7 +214,7 @@ pub fn attendance_by_area(
         .lazy()
         .filter(col("type").eq(lit("parcours_initiation")))
         .with_column(cohort_quarter)
-        .filter(col("cohort_quarter").eq(lit(quarter.to_string())))
+        .filter(in_quarters("cohort_quarter", quarters))
         .sort(["date", "record_id"], SortMultipleOptions::default())
         .group_by([col("cohort"), col("person")])
         .agg([col("minutes").sum().alias("minutes"), col("area_code").first().alias("area_code")])

@@ -1,5 +1,6 @@
 //! Family `connectivity`: premises of the ARCEP buildings located in each area, and the share of
-//! them eligible to each service the table names (`premises_share` flags such as `thd30`, `ftth`).
+//! them eligible to each service the table names (`premises_share` flags: `bhd8`, `thd30`, `thd100`,
+//! `ftth`), or to none of a flag's services (`premises_share_without`: nothing reaching 8 Mbit/s).
 
 use super::aggregate::{Sums, buildings_by_area};
 use super::notes::Note;
@@ -23,10 +24,15 @@ impl Connectivity {
             .iter()
             .flat_map(|d| &d.compute)
             .filter_map(|c| match c {
-                Compute::PremisesShare { flag } if b.column(flag).is_ok() => Some(flag.clone()),
+                Compute::PremisesShare { flag } | Compute::PremisesShareWithout { flag }
+                    if b.column(flag).is_ok() =>
+                {
+                    Some(flag.clone())
+                }
                 _ => None,
             })
             .collect();
+        flags.sort();
         flags.dedup();
         let sums = Some(s.with_total(buildings_by_area(b, &flags)?));
         Ok(Connectivity { sums, flags, notes: Vec::new() })
@@ -47,6 +53,20 @@ impl Connectivity {
                     s.codes
                         .iter()
                         .map(|c| ratio(get(c, flag), get(c, "premises")).map(|r| r * 100.0))
+                        .collect(),
+                ))
+            }
+            Compute::PremisesShareWithout { flag } => {
+                if !self.flags.contains(flag) {
+                    return None;
+                }
+                Some(Values::Num(
+                    s.codes
+                        .iter()
+                        .map(|c| {
+                            let n = get(c, "premises");
+                            ratio(n - get(c, flag), n).map(|r| r * 100.0)
+                        })
                         .collect(),
                 ))
             }
@@ -78,6 +98,20 @@ mod tests {
             num(&ind, "share_ftth").unwrap(),
             vec![Some(25.0), Some(0.0), None, Some(100.0), Some(50.0)]
         );
+        // ≥ 8 Mbit/s: B1, B2, B4 (80 of the territory's 100); ≥ 100 Mbit/s: B1, B4; nothing reaching
+        // 8 Mbit/s: B3, all of QB, 20 of the territory's 100.
+        assert_eq!(
+            num(&ind, "share_bhd8").unwrap(),
+            vec![Some(100.0), Some(0.0), None, Some(100.0), Some(80.0)]
+        );
+        assert_eq!(
+            num(&ind, "share_thd100").unwrap(),
+            vec![Some(25.0), Some(0.0), None, Some(100.0), Some(50.0)]
+        );
+        assert_eq!(
+            num(&ind, "share_below8").unwrap(),
+            vec![Some(0.0), Some(100.0), None, Some(0.0), Some(20.0)]
+        );
         assert!(!ind.notes.contains(&Note::NoArcep));
     }
 
@@ -88,7 +122,7 @@ mod tests {
         *b = b.drop("ftth").unwrap();
         w.with_scope(|s| {
             let c = Connectivity::new(s).unwrap();
-            assert_eq!(c.flags, vec!["thd30".to_string()]);
+            assert_eq!(c.flags, ["bhd8", "thd100", "thd30"].map(String::from));
             assert!(c.value(s, &Compute::PremisesShare { flag: "ftth".into() }).is_none());
             assert!(c.value(s, &Compute::PremisesShare { flag: "thd30".into() }).is_some());
         });
@@ -108,7 +142,7 @@ mod tests {
         });
         let ind = w.indicators();
         assert!(ind.notes.contains(&Note::NoArcep));
-        for id in ["premises", "share_thd30", "share_ftth"] {
+        for id in ["premises", "share_bhd8", "share_thd30", "share_thd100", "share_ftth", "share_below8"] {
             assert!(!has(&ind, id), "{id}");
         }
         // The fragility index goes on with the need components.

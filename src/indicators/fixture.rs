@@ -13,8 +13,9 @@
 //! | I3   | 2000 | 300   | 100    | 1600     | 320   | 20           | QB 0.125, QC 0.25, HORS_QPV 0.625    |
 //! | I4   | 600  | 160   | 60     | 500      | 50    | —            | HORS_QPV 1                           |
 //!
-//! ARCEP buildings (`logloc`, thd30, ftth): QA B1 (10, yes, yes), B2 (30, yes, no); QB B3 (20, no,
-//! no); HORS_QPV B4 (40, yes, yes); HORS_TERRITOIRE B5 (100, yes, yes, left out). QC has none.
+//! ARCEP buildings (`logloc`, bhd8, thd30, thd100, ftth): QA B1 (10, all four), B2 (30, bhd8 and thd30
+//! only); QB B3 (20, none); HORS_QPV B4 (40, all four); HORS_TERRITOIRE B5 (100, all four, left out). QC
+//! has none.
 //!
 //! Places: QA 2, HORS_QPV 1, one outside the territory, one not located.
 //!
@@ -135,7 +136,9 @@ pub fn buildings() -> DataFrame {
         strs("imb_id", &["B1", "B2", "B3", "B4", "B5"]),
         strs("area_code", &["QA", "QA", "QB", "HORS_QPV", "HORS_TERRITOIRE"]),
         Column::new("logloc".into(), vec![10i64, 30, 20, 40, 100]),
+        Column::new("bhd8".into(), vec![true, true, false, true, true]),
         Column::new("thd30".into(), vec![true, true, false, true, true]),
+        Column::new("thd100".into(), vec![true, false, false, true, true]),
         Column::new("ftth".into(), vec![true, false, false, true, true]),
     ])
 }

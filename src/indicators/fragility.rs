@@ -1,12 +1,56 @@
 //! Family `fragility`: the composite digital-fragility index. For each area, the mean over the
 //! table's components (entries with `fragility = value | complement`) of
 //! `component(area) / component(territory) × 100`, over the components known for both (the method of
-//! MedNum/ANSA's IFN: base 100 = the territory); no index without the territory row.
+//! MedNum/ANSA's IFN: base 100 = the territory); no index without the territory row. And the scores
+//! of the original IFN (`ifn::areas`), the territory as reference territory.
 
-use super::table::{Compute, FragilityPart, indicators};
+use super::ifn::Values as IfnValues;
+use super::ifn::areas::{SOURCES, scores};
+use super::table::{Compute, FragilityPart, IfnPart, indicators};
 use super::{Computed, Scope, TERRITORY, Values};
 
+/// The values of the original IFN's variables for every area (see `ifn::areas::SOURCES`).
+pub(crate) fn ifn_values(out: &Computed, n: usize) -> Vec<IfnValues> {
+    let mut rows = vec![IfnValues::default(); n];
+    for (v, col, scale) in SOURCES {
+        if let Some(x) = out.num(col) {
+            for (r, x) in rows.iter_mut().zip(x) {
+                r.set(v, x.map(|x| x * scale));
+            }
+        }
+    }
+    rows
+}
+
+/// A score of the original IFN per area, the territory as reference; none without the territory.
+fn ifn(s: &Scope, part: IfnPart, out: &Computed) -> Option<Values> {
+    let t = s.codes.iter().position(|c| c == TERRITORY)?;
+    let rows = ifn_values(out, s.codes.len());
+    if rows.iter().all(|r| SOURCES.iter().all(|(v, _, _)| r.get(*v).is_none())) {
+        return None;
+    }
+    let qpv: Vec<bool> = s.areas.iter().map(|a| a.area_type == super::AreaType::Qpv).collect();
+    let sc = scores(&rows, t, &qpv);
+    Some(Values::Num(
+        sc.iter()
+            .map(|x| match part {
+                IfnPart::AccesInterfaces => x.acces_interfaces,
+                IfnPart::AccesInformation => x.acces_information,
+                IfnPart::CompetencesAdministratives => x.competences_administratives,
+                IfnPart::CompetencesNumeriques => x.competences_numeriques,
+                IfnPart::GlobalAcces => x.global_acces,
+                IfnPart::GlobalCompetences => x.global_competences,
+                IfnPart::Score => x.score,
+                IfnPart::Quintile => x.quintile.map(f64::from),
+            })
+            .collect(),
+    ))
+}
+
 pub(crate) fn value(s: &Scope, c: &Compute, out: &Computed) -> Option<Values> {
+    if let Compute::Ifn { part } = c {
+        return s.territory_known.then(|| ifn(s, *part, out)).flatten();
+    }
     if !matches!(c, Compute::FragilityIndex) || !s.territory_known {
         return None;
     }

@@ -15,7 +15,10 @@
 //! - `connectivity`: broadband eligibility of the ARCEP premises;
 //! - `fragility`: the composite index over the table's need variables;
 //! - `reach`: mediation places and programme reach of the quarter, under secrecy;
+//! - [`programme`]: programme indicators over the quarter, the previous quarter, the same quarter a
+//!   year before and the year to date, under secrecy against differencing, with comparability flags;
 //! - [`interval`]: Wilson confidence intervals of rates from counts;
+//! - [`targets`]: funder targets per QPV and the progress against them, under the same secrecy;
 //! - [`secrecy`]: suppression rules; [`aggregate`]: sums by area; [`notes`]: the facts reported.
 
 pub mod aggregate;
@@ -28,9 +31,11 @@ pub mod ifn;
 pub mod interval;
 mod need;
 pub mod notes;
+pub mod programme;
 mod reach;
 pub mod secrecy;
 pub mod table;
+pub mod targets;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -54,6 +59,8 @@ pub enum IndicatorError {
     NoSuchQuarter { requested: Quarter, present: String },
     #[error("the attendance file has no record with a date")]
     NoQuarter,
+    #[error("funder targets: {0}")]
+    Targets(#[source] crate::ingest::error::IngestError),
 }
 
 pub(crate) fn terr(what: &'static str) -> impl Fn(PolarsError) -> IndicatorError {
@@ -100,6 +107,16 @@ pub struct Indicators {
     /// Quarterly reach per area (long format): `quarter, area_code, area_name, participants,
     /// participants_per_1000`, with secrecy applied per quarter.
     pub series: Option<DataFrame>,
+    /// Programme indicators per window (`window, period, start, end, area_type, area_code, area_name`,
+    /// the counts and rates, `secrecy`, `comparable`, `comparability`; see [`programme`]).
+    pub programme: Option<DataFrame>,
+    /// Progress against the funder's targets of the quarter and its year (`area_code, area_name,
+    /// period, window, measure, target, actual, progress_pct, secrecy`; see [`targets`]), and who set them.
+    pub targets: Option<DataFrame>,
+    pub funder: Option<String>,
+    /// Rank stability of the QPV's IFN score (`area_code, area_name, ifn_score, ifn_rank, ifn_rank_min,
+    /// ifn_rank_max`: each variable's weight × 0.8 and × 1.2); see `ifn::areas`.
+    pub ifn_ranks: Option<DataFrame>,
     pub quarter: Option<Quarter>,
     pub quarters: Vec<Quarter>,
     /// Folder/period label: the quarter (`2025-Q3`) or the dataset's `period`.
@@ -257,6 +274,17 @@ pub fn compute(
     notes.extend(need.notes);
     notes.extend(connectivity.notes);
     let series = reach.series(&scope, &out)?;
+    let programme = match reach.quarter {
+        Some(q) => programme::programme(&scope, &reach.quarters, q, &out)?,
+        None => None,
+    };
+    let (funder, targets) = match reach.quarter {
+        Some(q) => match targets::progress(&scope, &reach.quarters, q, programme.as_ref())? {
+            Some((t, df)) => (t.funder, Some(df)),
+            None => (None, None),
+        },
+        None => (None, None),
+    };
     notes.extend(reach.notes);
 
     let table = frame(&out).map_err(terr("table"))?;
@@ -266,7 +294,43 @@ pub fn compute(
         (None, None) => "all".into(),
     };
     let (quarter, quarters) = (reach.quarter, reach.quarters);
-    Ok(Indicators { table, series, quarter, quarters, period, notes, areas })
+    let ifn_ranks = ifn_ranks(&scope, &out).map_err(terr("ifn ranks"))?;
+    Ok(Indicators {
+        table,
+        series,
+        programme,
+        targets,
+        funder,
+        ifn_ranks,
+        quarter,
+        quarters,
+        period,
+        notes,
+        areas,
+    })
+}
+
+/// How the QPV's IFN ranks move when each variable's weight changes by ±20 %; `None` without scores.
+fn ifn_ranks(s: &Scope, out: &Computed) -> PolarsResult<Option<DataFrame>> {
+    let (Some(t), Some(score)) = (s.codes.iter().position(|c| c == TERRITORY), out.num("ifn_score")) else {
+        return Ok(None);
+    };
+    let rows = fragility::ifn_values(out, s.codes.len());
+    let qpv: Vec<usize> = (0..s.areas.len()).filter(|&i| s.areas[i].area_type == AreaType::Qpv).collect();
+    let picked: Vec<ifn::Values> = qpv.iter().map(|&i| rows[i]).collect();
+    let bounds = ifn::areas::rank_stability(&picked, &rows[t]);
+    let pick = |f: fn(&(usize, usize, usize)) -> usize| -> Vec<Option<i64>> {
+        bounds.iter().map(|b| b.as_ref().map(|b| f(b) as i64)).collect()
+    };
+    DataFrame::new_infer_height(vec![
+        Column::new("area_code".into(), qpv.iter().map(|&i| s.codes[i].clone()).collect::<Vec<_>>()),
+        Column::new("area_name".into(), qpv.iter().map(|&i| s.areas[i].name.clone()).collect::<Vec<_>>()),
+        Column::new("ifn_score".into(), qpv.iter().map(|&i| round(score[i], 1)).collect::<Vec<_>>()),
+        Column::new("ifn_rank".into(), pick(|b| b.0)),
+        Column::new("ifn_rank_min".into(), pick(|b| b.1)),
+        Column::new("ifn_rank_max".into(), pick(|b| b.2)),
+    ])
+    .map(Some)
 }
 
 /// The `secrecy` column (the `synthetic` one is added at publication).
@@ -326,9 +390,20 @@ mod tests {
             "share_no_diploma",
             "poverty_rate",
             "premises",
+            "share_bhd8",
             "share_thd30",
+            "share_thd100",
             "share_ftth",
+            "share_below8",
             "fragility_index",
+            "ifn_acces_interfaces",
+            "ifn_acces_information",
+            "ifn_competences_administratives",
+            "ifn_competences_numeriques",
+            "ifn_global_acces",
+            "ifn_global_competences",
+            "ifn_score",
+            "ifn_quintile",
             "places",
             "participants",
             "participants_per_1000",

@@ -8,6 +8,10 @@
 //!   (one hidden cell always gets a partner). A cell can carry several counts at once (a completion
 //!   rate beside its enrolled count discloses both the completed and the not-completed): every one of
 //!   them obeys both rules ([`suppress_linked`]).
+//! - Differencing over time: the windows "year to date" beside each other, beside the published
+//!   quarters and beside the territory's give back what was added between them; what they give back
+//!   obeys the same rules ([`suppress_year_to_date`]). A window equal to a quarter keeps the quarter's
+//!   decision, so that every file publishing a cell hides it alike.
 //! - The 85 % dominance rule applies to magnitudes (turnover, income) summed over contributors; fracture
 //!   publishes only counts of people and rates derived from them, so it does not arise.
 //!
@@ -152,6 +156,173 @@ pub fn suppress_cells(
     m
 }
 
+/// One count followed over the windows "year to date" of a year (see [`suppress_year_to_date`]).
+#[derive(Debug, Clone)]
+pub struct YearToDate {
+    /// `ytd[k][r]`: the count of the window from the year's first quarter to its quarter `k + 1`, for
+    /// each row `r` (the partition's areas in order, then the territory when it is published).
+    pub ytd: Vec<Vec<u64>>,
+    /// `known[k][r]`: the increment `ytd[k] − ytd[k − 1]` is published elsewhere (an additive count
+    /// whose quarter is published, a quarter without records), so differencing gives nothing new there.
+    pub known: Vec<Vec<bool>>,
+}
+
+impl YearToDate {
+    fn inc(&self, i: usize, r: usize) -> i64 {
+        let prev = if i == 0 { 0 } else { self.ytd[i - 1][r] as i64 };
+        self.ytd[i][r] as i64 - prev
+    }
+}
+
+/// Does a difference an attacker can compute give back a small count?
+fn small(x: i64, min: u32) -> bool {
+    x > 0 && x < i64::from(min)
+}
+
+/// The published windows of row `r`, with the empty window before the year (`None`) first.
+fn anchors(h: &[Vec<Option<Suppression>>], r: usize) -> Vec<Option<usize>> {
+    let mut a = vec![None];
+    a.extend((0..h.len()).filter(|&k| h[k][r].is_none()).map(Some));
+    a
+}
+
+fn after(a: Option<usize>) -> usize {
+    a.map_or(0, |a| a + 1)
+}
+
+/// The first cell of `c` that may still be hidden.
+fn hideable(
+    c: Vec<(usize, usize)>,
+    h: &[Vec<Option<Suppression>>],
+    fixed: &[Vec<bool>],
+) -> Option<(usize, usize)> {
+    c.into_iter().find(|&(k, r)| !fixed[k][r] && h[k][r].is_none())
+}
+
+/// The cell to hide next: the first of those that would mend a broken rule (a rule no cell can mend
+/// any more is passed over).
+fn violation(
+    dims: &[YearToDate],
+    h: &[Vec<Option<Suppression>>],
+    fixed: &[Vec<bool>],
+    min: u32,
+    t: Option<usize>,
+) -> Option<(usize, usize)> {
+    let rows = h.first().map_or(0, Vec::len);
+    let parts = t.unwrap_or(rows);
+    for d in dims {
+        // Over time, in each row: two published windows give back what was added between them, less
+        // what is published quarter by quarter.
+        for r in 0..rows {
+            for w in anchors(h, r).windows(2) {
+                let (a, Some(b)) = (w[0], w[1]) else { continue };
+                let hidden: i64 = (after(a)..=b).filter(|&i| !d.known[i][r]).map(|i| d.inc(i, r)).sum();
+                if small(hidden, min)
+                    && let Some(c) = hideable(vec![(b, r)], h, fixed)
+                {
+                    return Some(c);
+                }
+            }
+        }
+        let Some(t) = t else { continue };
+        // In space, in each window: the territory minus the published areas.
+        for k in 0..h.len() {
+            if h[k][t].is_some() {
+                continue;
+            }
+            let published: i64 = (0..parts).filter(|&r| h[k][r].is_none()).map(|r| d.ytd[k][r] as i64).sum();
+            if small(d.ytd[k][t] as i64 - published, min) {
+                let mut c: Vec<(usize, usize)> =
+                    (0..parts).filter(|&r| h[k][r].is_none()).map(|r| (k, r)).collect();
+                c.sort_by_key(|&(k, r)| (d.ytd[k][r] == 0, d.ytd[k][r], r));
+                c.push((k, t));
+                if let Some(c) = hideable(c, h, fixed) {
+                    return Some(c);
+                }
+            }
+        }
+        // In space and time: what the territory added between two of its published windows, less what
+        // each area is known to have added between them.
+        for w in anchors(h, t).windows(2) {
+            let (a, Some(b)) = (w[0], w[1]) else { continue };
+            let total: i64 = (after(a)..=b).map(|i| d.inc(i, t)).sum();
+            let mut known_parts = Vec::with_capacity(parts);
+            for r in 0..parts {
+                let mut derivable = vec![false; h.len()];
+                for x in anchors(h, r).windows(2) {
+                    let (p, Some(q)) = (x[0], x[1]) else { continue };
+                    if after(p) >= after(a) && q <= b {
+                        (after(p)..=q).for_each(|i| derivable[i] = true);
+                    }
+                }
+                let part: i64 =
+                    (after(a)..=b).filter(|&i| derivable[i] || d.known[i][r]).map(|i| d.inc(i, r)).sum();
+                known_parts.push(part);
+            }
+            if small(total - known_parts.iter().sum::<i64>(), min) {
+                let mut c: Vec<(usize, usize)> =
+                    (0..parts).filter(|&r| h[b][r].is_none()).map(|r| (b, r)).collect();
+                c.sort_by_key(|&(_, r)| (known_parts[r] == 0, known_parts[r], r));
+                c.push((b, t));
+                if let Some(c) = hideable(c, h, fixed) {
+                    return Some(c);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Suppression of the windows "year to date" of a year against differencing: a window published
+/// beside the previous one gives back what was added between them (new participants, devices of the
+/// quarter), beside the published quarters what was added in the hidden ones, and the territory's
+/// windows beside the areas' what the hidden areas added.
+///
+/// `pre[k][r]` are the decisions taken beforehand (a window not published, a rate hidden with its
+/// count); `fixed[k][r]` the cells that must keep them (a window equal to a quarter published in the
+/// quarter's tables keeps the quarter's decision). Rows: the partition, then the territory when
+/// `with_total`. Rules, for every dimension, until none is broken (each step hides one more cell):
+/// - primary: a window whose count is between 1 and `min − 1` is hidden;
+/// - over time: between two consecutive published windows of a row (the year's start counts as one,
+///   at zero), what was added in the quarters not published otherwise is 0 or at least `min`, else
+///   the later window is hidden;
+/// - in space: the territory's window minus the published areas' is 0 or at least `min`, else the
+///   published area with the smallest non-zero count is hidden (the territory when none is left);
+/// - in space and time: what the territory added between two published windows, less what the areas
+///   are known to have added, is 0 or at least `min`, else the later window of an area is hidden.
+///
+/// # Examples
+/// ```
+/// use fracture::indicators::secrecy::{YearToDate, suppress_year_to_date};
+/// // One area: 20 participants in Q1, 25 by Q2 (5 new ones), 40 by Q3.
+/// let d = YearToDate { ytd: vec![vec![20], vec![25], vec![40]], known: vec![vec![true], vec![false], vec![false]] };
+/// let h = suppress_year_to_date(&[d], &vec![vec![None]; 3], &[vec![true], vec![false], vec![false]], 11, false);
+/// // Q2's window would give back the 5: hidden, and Q3's gives back 20 new ones since Q1.
+/// assert!(h[0][0].is_none() && h[1][0].is_some() && h[2][0].is_none());
+/// ```
+pub fn suppress_year_to_date(
+    dims: &[YearToDate],
+    pre: &[Vec<Option<Suppression>>],
+    fixed: &[Vec<bool>],
+    min: u32,
+    with_total: bool,
+) -> Vec<Vec<Option<Suppression>>> {
+    let mut h = pre.to_vec();
+    let rows = h.first().map_or(0, Vec::len);
+    for (k, row) in h.iter_mut().enumerate() {
+        for (r, cell) in row.iter_mut().enumerate() {
+            if !fixed[k][r] && dims.iter().any(|d| is_primary(d.ytd[k][r], min)) {
+                *cell = Some(Suppression::Primary);
+            }
+        }
+    }
+    let t = (with_total && rows > 0).then(|| rows - 1);
+    while let Some((k, r)) = violation(dims, &h, fixed, min, t) {
+        h[k][r] = Some(Suppression::Secondary);
+    }
+    h
+}
+
 impl Suppression {
     /// The code written in the `secrecy` column (`participants:primary`).
     pub fn code(self) -> &'static str {
@@ -249,6 +420,41 @@ mod tests {
             for (c, h) in counts.iter().zip(&s) {
                 if is_primary(*c, 11) {
                     assert!(h.is_some());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn windows_year_to_date_give_back_no_small_difference() {
+        // Two areas and the territory over three quarters; additive counts, quarters not published.
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(8);
+        for _ in 0..300 {
+            let q: Vec<[u64; 2]> =
+                (0..3).map(|_| [rng.random_range(0..25), rng.random_range(0..25)]).collect();
+            let mut ytd = Vec::new();
+            let mut acc = [0u64; 2];
+            for x in &q {
+                acc = [acc[0] + x[0], acc[1] + x[1]];
+                ytd.push(vec![acc[0], acc[1], acc[0] + acc[1]]);
+            }
+            let d = YearToDate { ytd: ytd.clone(), known: vec![vec![false; 3]; 3] };
+            let h = suppress_year_to_date(&[d], &vec![vec![None; 3]; 3], &vec![vec![false; 3]; 3], 11, true);
+            for r in 0..3 {
+                let mut last = 0u64;
+                for k in 0..3 {
+                    if h[k][r].is_none() {
+                        let diff = ytd[k][r] - last;
+                        assert!(!is_primary(diff, 11), "{q:?}: row {r} window {k} gives back {diff}");
+                        last = ytd[k][r];
+                    }
+                }
+            }
+            for k in 0..3 {
+                if h[k][2].is_none() {
+                    let hidden: u64 = (0..2).filter(|&r| h[k][r].is_some()).map(|r| ytd[k][r]).sum();
+                    assert!(!is_primary(hidden, 11), "{q:?}: window {k} gives back {hidden}");
                 }
             }
         }

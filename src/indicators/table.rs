@@ -134,10 +134,15 @@ pub enum Compute {
     QpvValue { column: String },
     /// Σ premises of the ARCEP buildings located in the area.
     Premises,
-    /// Premises whose building carries `flag` (`thd30`, `ftth`) / premises × 100.
+    /// Premises whose building carries `flag` (`bhd8`, `thd30`, `thd100`, `ftth`) / premises × 100.
     PremisesShare { flag: String },
+    /// Premises whose building does not carry `flag` / premises × 100 (a building without eligibility
+    /// rows carries no flag).
+    PremisesShareWithout { flag: String },
     /// The composite index over the entries that carry `fragility`.
     FragilityIndex,
+    /// A score of the original IFN (see `ifn::areas`) against the territory as reference.
+    Ifn { part: IfnPart },
     /// Mediation places located in the area.
     Places,
     /// Mediation places within `metres` of a QPV (inside it or outside at most that far from its
@@ -158,6 +163,20 @@ pub enum Compute {
     Secrecy,
     /// `true` on every row of a synthetic dataset (added at publication).
     Synthetic,
+}
+
+/// Which score of the original IFN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IfnPart {
+    AccesInterfaces,
+    AccesInformation,
+    CompetencesAdministratives,
+    CompetencesNumeriques,
+    GlobalAcces,
+    GlobalCompetences,
+    Score,
+    Quintile,
 }
 
 /// Which end of an interval.

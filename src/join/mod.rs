@@ -3,7 +3,8 @@
 //! Inputs: [`Inputs`] from `ingest` (Lambert-93). Outputs ([`Joined`]):
 //! - `iris_weights` (`iris, area_code, weight`): areal interpolation weights IRIS → QPV / outside QPV
 //!   ([`areal`]);
-//! - `buildings` (`imb_id, area_code, logloc, thd30, ftth`): ARCEP buildings by point in polygon;
+//! - `buildings` (`imb_id, area_code, logloc` and the eligibility flags, `bhd8, thd30, thd100, ftth`):
+//!   ARCEP buildings by point in polygon;
 //! - `places` (`place_id, nom, area_code, programmes`);
 //! - `attendance`: the pseudonymised records plus `area_code` and `assigned_by` (`coordinates`, `iris`,
 //!   `unknown`). A residence given only as an IRIS goes to the QPV covering at least half of that IRIS,
@@ -299,15 +300,21 @@ fn join_layers(l: &Layers<'_>, communes: &[String], weighting: Weighting) -> Res
                 .map_err(terr("buildings"))?
                 .clone();
             // The ingest puts each building's eligibility flags on it (matched by id hash): no join by id
-            // then. A buildings table without them is joined to the eligibility table by `imb_id`.
+            // then. A buildings table without them is joined to the eligibility table by `imb_id`. Either
+            // way the flags are those of `arcep::FLAGS` the tables carry.
             let flagged = b.schema().contains("thd30") && b.schema().contains("ftth");
+            let source = if flagged { b } else { &a.eligibility };
+            let flags: Vec<&str> =
+                crate::ingest::arcep::FLAGS.iter().copied().filter(|f| source.schema().contains(f)).collect();
+            let mut keep = vec!["imb_id", "area_code", "logloc"];
+            keep.extend(&flags);
             let joined = if flagged {
                 let mut out = located;
-                for c in ["thd30", "ftth"] {
+                for c in &flags {
                     out.with_column(b.column(c).map_err(terr("buildings"))?.clone())
                         .map_err(terr("buildings"))?;
                 }
-                out.select(["imb_id", "area_code", "logloc", "thd30", "ftth"]).map_err(terr("buildings"))?
+                out.select(keep).map_err(terr("buildings"))?
             } else {
                 located
                     .lazy()
@@ -317,8 +324,8 @@ fn join_layers(l: &Layers<'_>, communes: &[String], weighting: Weighting) -> Res
                         [col("imb_id")],
                         JoinArgs::new(JoinType::Left),
                     )
-                    .with_columns([col("thd30").fill_null(lit(false)), col("ftth").fill_null(lit(false))])
-                    .select([col("imb_id"), col("area_code"), col("logloc"), col("thd30"), col("ftth")])
+                    .with_columns(flags.iter().map(|f| col(*f).fill_null(lit(false))).collect::<Vec<_>>())
+                    .select(keep.iter().map(|c| col(*c)).collect::<Vec<_>>())
                     .collect()
                     .map_err(terr("buildings"))?
             };

@@ -36,6 +36,7 @@ pub mod markdown;
 mod package;
 mod report;
 mod report_tables;
+mod report_sections;
 
 use std::path::{Path, PathBuf};
 
@@ -153,6 +154,7 @@ pub fn write_report(
     if let Some(s) = &ind.series {
         files::write_csv(&dir.join("tables/series.csv"), &mark(s, "tables/series.csv")?)?;
     }
+    report_sections::write_tables(ctx, ind, dir)?;
     write_package(ctx, inputs, ind, &table, locale, &dir.join("datasets"))?;
 
     let html = report::report_html(ctx, joined, ind, &figures, notice, &notes, locale, dir)?;
@@ -215,12 +217,28 @@ fn write_package(
     files::write_bytes(&path(file::README), readme.as_bytes())?;
     files::write_bytes(&path(file::LICENSE), package::license(ctx, ind, locale, date).as_bytes())?;
 
+    let extra = report_sections::package_files(ctx, ind, locale, dir)?;
     let mut stats = package::FileStats::new();
-    for f in [file::CSV, file::EXCEL, file::GEOJSON, file::GPKG] {
+    let extra_paths: Vec<String> =
+        extra.iter().filter_map(|r| r["path"].as_str().map(String::from)).collect();
+    for f in [file::CSV, file::EXCEL, file::GEOJSON, file::GPKG]
+        .into_iter()
+        .chain(extra_paths.iter().map(String::as_str))
+    {
         let s = crate::io::hash::sha256_file(&path(f)).map_err(|e| PublishError::Other(e.to_string()))?;
         stats.insert(f.to_string(), s);
     }
-    files::write_json(&path(file::DATAPACKAGE), &package::datapackage(ctx, ind, table, locale, &stats))?;
+    let mut dp = package::datapackage(ctx, ind, table, locale, &stats);
+    if let Some(resources) = dp["resources"].as_array_mut() {
+        for mut r in extra {
+            if let Some((sha, bytes)) = r["path"].as_str().and_then(|p| stats.get(p)) {
+                r["hash"] = serde_json::json!(format!("sha256:{sha}"));
+                r["bytes"] = serde_json::json!(bytes);
+            }
+            resources.push(r);
+        }
+    }
+    files::write_json(&path(file::DATAPACKAGE), &dp)?;
     files::write_bytes(&path(file::SHA256SUMS), package::sha256sums(dir)?.as_bytes())
 }
 
@@ -266,6 +284,10 @@ mod tests {
         Indicators {
             table,
             series: None,
+            programme: None,
+            targets: None,
+            funder: None,
+            ifn_ranks: None,
             quarter: Some(Quarter { year: 2025, q: 3 }),
             quarters: vec![Quarter { year: 2025, q: 3 }],
             period: "2025-Q3".into(),

@@ -328,6 +328,18 @@ pub(super) fn readme(
     for (f, what) in FILES {
         out.push_str(&format!("| `{f}` | {} |\n", cell(locale.text(what))));
     }
+    if ind.programme.is_some() {
+        let f = super::report_sections::PROGRAMME_CSV;
+        out.push_str(&format!("| `{f}` | {} |\n", cell(locale.text("programme.file_description"))));
+    }
+    if ind.ifn_ranks.is_some() {
+        let f = super::report_sections::IFN_RANKS_CSV;
+        out.push_str(&format!("| `{f}` | {} |\n", cell(locale.text("ifn_ranks.file_description"))));
+    }
+    if ind.targets.is_some() {
+        let f = super::report_sections::TARGETS_CSV;
+        out.push_str(&format!("| `{f}` | {} |\n", cell(locale.text("targets.file_description"))));
+    }
 
     out.push_str(&format!(
         "\n## {}\n\n{}\n\n",

@@ -150,11 +150,13 @@ pub(super) fn report_html(
         "downloads": downloads,
         "attribution": attribution,
         "sources": text("report.sources", &[("credit", Arg::Text(ctx.dataset.credit(locale.lang).into()))]),
+        "sections": super::report_sections::context(ind, locale),
     });
     let mut env = minijinja::Environment::new();
-    // The `.html` name turns on escaping; the inlined SVG is marked `safe` in the template.
+    // The `.html` names turn on escaping; the inlined SVG is marked `safe` in the template.
     env.set_formatter(html_formatter);
     env.add_template("report.html", TEMPLATE).map_err(|e| PublishError::Template(e.to_string()))?;
+    super::report_sections::add_templates(&mut env)?;
     env.get_template("report.html")
         .and_then(|t| t.render(context))
         .map_err(|e| PublishError::Template(format!("{e:#}")))

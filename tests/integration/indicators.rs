@@ -11,6 +11,7 @@ use serde_json::Value;
 use crate::support::{demo_report, project_root, read_csv};
 
 mod attack;
+mod differencing;
 
 /// Counts of people, hidden by the secrecy rule, with the rates computed from each.
 const COUNTS: [(&str, &[&str]); 3] = [
@@ -204,4 +205,39 @@ fn the_series_has_every_area_each_quarter_and_ends_with_the_table() {
         .map(|(_, p)| p.clone())
         .collect();
     assert_eq!(latest, column(&df, "participants"), "latest quarter = the table's participants");
+}
+
+#[test]
+fn the_programme_table_has_four_windows_agreeing_with_the_table() {
+    let p = read_csv(&demo_report().file("tables/programme.csv"));
+    let t = table();
+    let n = t.height();
+    assert_eq!(p.height(), 4 * n, "four windows of {n} areas");
+    let windows = column(&p, "window");
+    for (i, w) in ["quarter", "previous_quarter", "year_before", "year_to_date"].iter().enumerate() {
+        assert!(windows[i * n..(i + 1) * n].iter().all(|x| x.as_deref() == Some(*w)), "{w}");
+    }
+    let periods = column(&p, "period");
+    assert_eq!(periods[0].as_deref(), Some("2026-Q3"));
+    assert_eq!(periods[n].as_deref(), Some("2026-Q2"));
+    assert_eq!(periods[2 * n].as_deref(), Some("2025-Q3"));
+    assert_eq!(periods[3 * n].as_deref(), Some("2026-Q1/2026-Q3"));
+    assert_eq!(column(&p, "start")[3 * n].as_deref(), Some("2026-01-01"));
+    assert_eq!(column(&p, "end")[3 * n].as_deref(), Some("2026-09-30"));
+    // The quarter's window is the table's, cell for cell (hidden alike).
+    for c in ["participants", "participants_per_1000", "course_enrolled", "completion_rate", "devices"] {
+        assert_eq!(numbers(&p, c)[..n], numbers(&t, c)[..], "{c}");
+    }
+    // The year to date holds at least the quarter's distinct participants; no count of 1 to 10.
+    let part = numbers(&p, "participants");
+    for i in 0..n {
+        if let (Some(q), Some(y)) = (part[i], part[3 * n + i]) {
+            assert!(y >= q, "row {i}: {y} < {q}");
+        }
+    }
+    for c in ["participants", "course_enrolled", "devices"] {
+        assert!(numbers(&p, c).iter().flatten().all(|v| *v == 0.0 || *v >= 11.0), "{c}");
+    }
+    // All the demo's windows fall under the 2024 QPV list and hold records: comparable.
+    assert!(column(&p, "comparable").iter().all(|c| c.as_deref() == Some("true")));
 }

@@ -6,7 +6,8 @@
 //!   [`thresholds_from_rows`], [`quintiles`];
 //! - [`io`]: the input table and thresholds row (read and validated, errors naming file, line and
 //!   column), the output CSV (written atomically);
-//! - `cli`: [`run`], the `fracture ifn` subcommand.
+//! - `cli`: [`run`], the `fracture ifn` subcommand;
+//! - [`areas`]: the index of the indicator table's areas against the territory, and rank stability.
 //!
 //! # The method, as established from the published Arras data
 //! Evidence: `design4green2020_ifn_iris_arras.csv` (16 IRIS of Arras, 151 columns, `;`, decimal comma),
@@ -72,6 +73,7 @@
 //! Services publics per person is compared like every other non-coverage variable (value / threshold);
 //! with no published value it cannot be checked, and a higher figure raises fragility as for income.
 
+pub mod areas;
 mod cli;
 pub mod io;
 pub mod method;

@@ -8,13 +8,17 @@ use super::buildings::{Buildings, no_rows};
 use super::cells;
 use super::ids::hash;
 use super::stream::{Chunk, Meta, Stream};
-use super::{Errors, RATE_CLASSES, TECHNOLOGIES, is_thd30};
+use super::{Errors, RATE_CLASSES, TECHNOLOGIES, at_least, is_thd30};
 use crate::ingest::error::IngestError;
 
 /// Flag bits per building.
 pub const LISTED: u8 = 1;
 pub const THD30: u8 = 2;
 pub const FTTH: u8 = 4;
+pub const BHD8: u8 = 8;
+pub const THD100: u8 = 16;
+/// The bit of each of [`super::FLAGS`], in the same order.
+pub const FLAG_BITS: [u8; 4] = [BHD8, THD30, THD100, FTTH];
 
 struct Part {
     rows: Vec<(u32, u8)>,
@@ -75,8 +79,14 @@ fn parse(m: &Meta, cols: (usize, usize, usize), chunk: &Chunk, b: &Buildings) ->
             return;
         }
         let mut flags = LISTED;
+        if at_least(c, "BHD8") {
+            flags |= BHD8;
+        }
         if is_thd30(c) {
             flags |= THD30;
+        }
+        if at_least(c, "THD100") {
+            flags |= THD100;
         }
         if t == "FO" && c != "INEL" {
             flags |= FTTH;
@@ -89,8 +99,8 @@ fn parse(m: &Meta, cols: (usize, usize, usize), chunk: &Chunk, b: &Buildings) ->
     p
 }
 
-/// Reads the eligibility rows of the buildings `b`: one flag byte per building ([`LISTED`], [`THD30`],
-/// [`FTTH`]).
+/// Reads the eligibility rows of the buildings `b`: one flag byte per building ([`LISTED`], [`BHD8`],
+/// [`THD30`], [`THD100`], [`FTTH`]).
 pub fn read(stream: &Stream, b: &Buildings) -> Result<Vec<u8>, IngestError> {
     let m = &stream.meta;
     m.require(&["imb_id", "code_techno", "classe_debit_descendant"])?;

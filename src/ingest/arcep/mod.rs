@@ -6,10 +6,11 @@
 //! `imb_x`/`imb_y` ([`COORDINATE_COLUMNS`]; the first pair wins when a file has both), EPSG:3857 metres
 //! either way.
 //!
-//! Output: `buildings` (`imb_id, x, y, logloc, commune, thd30, ftth`, x/y in Lambert-93, the flags from
-//! the eligibility file, false for a building without eligibility rows) and `eligibility` (`imb_id, thd30,
-//! ftth`: one row per building having any eligibility row, in the buildings' order, flags = any technology
-//! reaching ≥ 30 Mbit/s down, any FTTH row). Buildings without eligibility rows count as not eligible.
+//! Output: `buildings` (`imb_id, x, y, logloc, commune, bhd8, thd30, thd100, ftth`, x/y in Lambert-93,
+//! the flags ([`FLAGS`]) from the eligibility file, false for a building without eligibility rows) and
+//! `eligibility` (`imb_id, bhd8, thd30, thd100, ftth`: one row per building having any eligibility row,
+//! in the buildings' order, flags = any technology reaching ≥ 8, ≥ 30, ≥ 100 Mbit/s down, any FTTH row).
+//! Buildings without eligibility rows count as not eligible.
 //!
 //! How (national files hold ~45 M buildings and ~100 M eligibility rows):
 //! - [`stream`]: each file is read once, streamed in chunks of whole records (gzip inflated on the fly,
@@ -42,8 +43,26 @@ pub const RATE_CLASSES: [&str; 7] = ["INEL", "HD05", "HD3", "BHD8", "THD30", "TH
 
 /// True for classes at or above 30 Mbit/s.
 pub fn is_thd30(class: &str) -> bool {
-    matches!(class, "THD30" | "THD100" | "THD1G")
+    at_least(class, "THD30")
 }
+
+/// True when `class` is at or above `floor` in [`RATE_CLASSES`] (false for a class not listed).
+///
+/// # Examples
+/// ```
+/// use fracture::ingest::arcep::at_least;
+/// assert!(at_least("BHD8", "BHD8") && at_least("THD1G", "THD100"));
+/// assert!(!at_least("HD3", "BHD8") && !at_least("THD30", "THD100"));
+/// ```
+pub fn at_least(class: &str, floor: &str) -> bool {
+    let rank = |c: &str| RATE_CLASSES.iter().position(|x| *x == c);
+    matches!((rank(class), rank(floor)), (Some(c), Some(f)) if c >= f)
+}
+
+/// The eligibility flags a building carries, in column order: any technology reaching ≥ 8 Mbit/s
+/// (`BHD8` and above), ≥ 30 Mbit/s (`THD30` and above), ≥ 100 Mbit/s (`THD100` and above) down, and
+/// an FTTH (`FO`) line not `INEL`.
+pub const FLAGS: [&str; 4] = ["bhd8", "thd30", "thd100", "ftth"];
 
 /// Coordinate columns of the buildings file, in order of preference: the names of the published CSV, then
 /// `imb_x`/`imb_y` as third-party readers report in the gzip national files. Both pairs are EPSG:3857.
@@ -191,31 +210,84 @@ fn assemble(
     let flag = |name: &str, bit: u8| -> BooleanChunked {
         BooleanChunked::from_iter_values(name.into(), flags.iter().map(|f| f & bit != 0))
     };
-    let (thd30, ftth) = (flag("thd30", eligibility::THD30), flag("ftth", eligibility::FTTH));
+    let flag_columns: Vec<BooleanChunked> =
+        FLAGS.iter().zip(eligibility::FLAG_BITS).map(|(name, bit)| flag(name, bit)).collect();
     let listed = flag("listed", eligibility::LISTED);
-    let eligibility_df = if listed.all() {
-        DataFrame::new_infer_height(vec![
-            id.clone().into_column(),
-            thd30.clone().into_column(),
-            ftth.clone().into_column(),
-        ])
+    let mut e_cols = Vec::with_capacity(FLAGS.len() + 1);
+    if listed.all() {
+        e_cols.push(id.clone().into_column());
+        e_cols.extend(flag_columns.iter().map(|f| f.clone().into_column()));
     } else {
-        DataFrame::new_infer_height(vec![
-            id.filter(&listed).map_err(|e| polars_err(e_path, e))?.into_column(),
-            thd30.filter(&listed).map_err(|e| polars_err(e_path, e))?.into_column(),
-            ftth.filter(&listed).map_err(|e| polars_err(e_path, e))?.into_column(),
-        ])
+        e_cols.push(id.filter(&listed).map_err(|e| polars_err(e_path, e))?.into_column());
+        for f in &flag_columns {
+            e_cols.push(f.filter(&listed).map_err(|e| polars_err(e_path, e))?.into_column());
+        }
     }
-    .map_err(|err| polars_err(e_path, err))?;
-    let buildings_df = DataFrame::new_infer_height(vec![
+    let eligibility_df = DataFrame::new_infer_height(e_cols).map_err(|err| polars_err(e_path, err))?;
+    let mut b_cols = vec![
         id.into_column(),
         floats("x", x)?,
         floats("y", y)?,
         floats("logloc", logloc)?,
         commune.into_column(),
-        thd30.into_column(),
-        ftth.into_column(),
-    ])
-    .map_err(|e| polars_err(b_path, e))?;
+    ];
+    b_cols.extend(flag_columns.into_iter().map(|f| f.into_column()));
+    let buildings_df = DataFrame::new_infer_height(b_cols).map_err(|e| polars_err(b_path, e))?;
     Ok(ArcepTables { buildings: buildings_df, eligibility: eligibility_df })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One building per downstream class (and one without eligibility rows), each with a copper line of
+    /// that class; building 8 also has an FTTH line, building 9 an `INEL` fibre line.
+    fn tables() -> ArcepTables {
+        let dir = tempfile::tempdir().unwrap();
+        let (b, e) = (dir.path().join("imb.csv"), dir.path().join("elig.csv"));
+        let mut bs = String::from("imb_id,imb_longitude,imb_latitude,imb_code_insee,imb_nbr_logloc\n");
+        let mut es = String::from("imb_id,code_techno,classe_debit_descendant\n");
+        for i in 0..10 {
+            bs.push_str(&format!("B{i},862959.82,6202783.87,67482,{}\n", i + 1));
+        }
+        for (i, class) in RATE_CLASSES.iter().enumerate() {
+            es.push_str(&format!("B{i},CU,{class}\n"));
+        }
+        es.push_str("B8,CU,HD3\nB8,FO,THD1G\nB9,FO,INEL\n");
+        std::fs::write(&b, bs).unwrap();
+        std::fs::write(&e, es).unwrap();
+        let o = ReadOptions::default();
+        read_arcep((&b, &o), (&e, &o), &Reprojector::new()).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn flags(df: &DataFrame, c: &str) -> Vec<bool> {
+        df.column(c).unwrap().bool().unwrap().iter().map(|x| x.unwrap()).collect()
+    }
+
+    #[test]
+    fn every_rate_class_sets_the_flags_at_or_below_it() {
+        let t = tables();
+        let names: Vec<&str> = t.buildings.get_column_names().iter().map(|c| c.as_str()).collect();
+        assert_eq!(names, ["imb_id", "x", "y", "logloc", "commune", "bhd8", "thd30", "thd100", "ftth"]);
+        // B0..B6: INEL, HD05, HD3, BHD8, THD30, THD100, THD1G; B7 unlisted; B8 HD3 + FTTH; B9 INEL fibre.
+        let f = |c| flags(&t.buildings, c);
+        assert_eq!(f("bhd8"), [false, false, false, true, true, true, true, false, true, false]);
+        assert_eq!(f("thd30"), [false, false, false, false, true, true, true, false, true, false]);
+        assert_eq!(f("thd100"), [false, false, false, false, false, true, true, false, true, false]);
+        assert_eq!(f("ftth"), [false, false, false, false, false, false, false, false, true, false]);
+        // The eligibility table lists the 9 buildings having rows, with the same flags.
+        assert_eq!(t.eligibility.height(), 9);
+        assert_eq!(flags(&t.eligibility, "bhd8"), [false, false, false, true, true, true, true, true, false]);
+        assert_eq!(flags(&t.eligibility, "thd100")[5..], [true, true, true, false]);
+    }
+
+    #[test]
+    fn classes_are_ordered() {
+        for (i, a) in RATE_CLASSES.iter().enumerate() {
+            for (j, b) in RATE_CLASSES.iter().enumerate() {
+                assert_eq!(at_least(a, b), i >= j, "{a} vs {b}");
+            }
+        }
+        assert!(!at_least("THD10G", "INEL") && !at_least("THD1G", "FAST"));
+    }
 }

@@ -3,7 +3,9 @@
 //! published counts, rates times their published denominators (completed and not completed from a
 //! completion rate), totals minus their published parts (counts, completions, non-completions, in the
 //! table and in every quarter of the series), the series against each quarter's table, and the notes.
-//! It must recover nothing. The attacker itself is tested on a table with known leaks.
+//! The programme tables of every quarter's report too (each window, and their differences over time:
+//! see `differencing`). It must recover nothing. The attacker itself is tested on tables with known
+//! leaks.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -18,20 +20,20 @@ use crate::support::project_root;
 
 const MIN: f64 = 11.0;
 
-fn small(x: f64) -> bool {
+pub(super) fn small(x: f64) -> bool {
     let r = x.round();
     (r - x).abs() < 0.05 && (1.0..MIN).contains(&r)
 }
 
 /// One published table: area codes and the numeric columns, `None` for an empty cell.
-struct Published {
-    label: String,
-    codes: Vec<String>,
-    cols: BTreeMap<String, Vec<Option<f64>>>,
+pub(super) struct Published {
+    pub label: String,
+    pub codes: Vec<String>,
+    pub cols: BTreeMap<String, Vec<Option<f64>>>,
 }
 
 impl Published {
-    fn from_frame(label: String, df: &DataFrame) -> Published {
+    pub fn from_frame(label: String, df: &DataFrame) -> Published {
         let codes: Vec<String> = df
             .column("area_code")
             .unwrap()
@@ -51,7 +53,7 @@ impl Published {
         Published { label, codes, cols }
     }
 
-    fn get(&self, col: &str) -> Option<&Vec<Option<f64>>> {
+    pub fn get(&self, col: &str) -> Option<&Vec<Option<f64>>> {
         self.cols.get(col)
     }
 
@@ -70,7 +72,7 @@ fn person_columns() -> Vec<String> {
 }
 
 /// Everything the attacker recovers from one table.
-fn attack(p: &Published) -> Vec<String> {
+pub(super) fn attack(p: &Published) -> Vec<String> {
     let mut found = Vec::new();
     let t = p.territory();
     let mut leak = |what: String, x: f64| {
@@ -125,7 +127,7 @@ fn series_quarter(series: &DataFrame, quarter: &str) -> DataFrame {
 }
 
 /// The same cell must be hidden in every file that publishes it (else one file fills the other's hole).
-fn disagreements(a: &Published, b: &Published, col: &str) -> Vec<String> {
+pub(super) fn disagreements(a: &Published, b: &Published, col: &str) -> Vec<String> {
     let (Some(va), Some(vb)) = (a.get(col), b.get(col)) else { return Vec::new() };
     let by_code: BTreeMap<&String, Option<f64>> = b.codes.iter().zip(vb.iter().copied()).collect();
     a.codes
@@ -213,6 +215,8 @@ fn no_small_count_is_recovered_from_anything_published_in_any_quarter() {
         }
         found.extend(note_leaks(&ind.notes));
     }
+    // The programme tables: every window, and their differences over time.
+    found.extend(super::differencing::programme_leaks(&runs));
     // Every report publishes the same series: one run's series must not fill another's holes.
     for w in runs.windows(2) {
         let (a, b) = (w[0].series.as_ref().unwrap(), w[1].series.as_ref().unwrap());

@@ -10,16 +10,19 @@ use serde_json::Value;
 
 use crate::support::{demo_report, only_subdir, read_csv, run_demo, walk, workdir};
 
-const FILES: [&str; 9] = [
+const FILES: [&str; 12] = [
     "LICENSE",
     "README.md",
     "SHA256SUMS",
     "datapackage.json",
+    "ifn_ranks.csv",
     "indicators.csv",
     "indicators_excel-fr.csv",
+    "programme.csv",
     "qpv_indicators.geojson",
     "qpv_indicators.gpkg",
     "qpv_indicators.parquet",
+    "targets.csv",
 ];
 
 fn package_file(name: &str) -> std::path::PathBuf {
@@ -62,7 +65,10 @@ fn the_package_holds_its_files_and_every_resource_path_stays_inside() {
             "indicators_excel-fr.csv",
             "qpv_indicators.geojson",
             "qpv_indicators.parquet",
-            "qpv_indicators.gpkg"
+            "qpv_indicators.gpkg",
+            "programme.csv",
+            "ifn_ranks.csv",
+            "targets.csv"
         ]
     );
     for r in resources {
@@ -85,7 +91,10 @@ fn the_package_holds_its_files_and_every_resource_path_stays_inside() {
             "text/csv",
             "application/geo+json",
             "application/vnd.apache.parquet",
-            "application/geopackage+sqlite3"
+            "application/geopackage+sqlite3",
+            "text/csv",
+            "text/csv",
+            "text/csv"
         ]
     );
     // Shares are bounded, the key is unique, descriptions come from the indicator table.
