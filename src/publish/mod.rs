@@ -35,8 +35,8 @@ mod manifest;
 pub mod markdown;
 mod package;
 mod report;
-mod report_tables;
 mod report_sections;
+mod report_tables;
 
 use std::path::{Path, PathBuf};
 

@@ -36,7 +36,10 @@ pub fn scores(rows: &[Values], reference: usize, ranked: &[bool]) -> Vec<IfnScor
 
 /// Ranks of `scores` (1 = most fragile, the highest score; ties share the best rank); `None` unscored.
 pub fn ranks(scores: &[Option<f64>]) -> Vec<Option<usize>> {
-    scores.iter().map(|s| s.map(|s| 1 + scores.iter().flatten().filter(|x| **x > s).count())).collect()
+    // Sorted once (highest first): a score's rank is 1 + the number of scores above it, O(n log n).
+    let mut sorted: Vec<f64> = scores.iter().flatten().copied().collect();
+    sorted.sort_by(|a, b| b.total_cmp(a));
+    scores.iter().map(|s| s.map(|s| 1 + sorted.partition_point(|x| *x > s))).collect()
 }
 
 /// The rank of each row, and its lowest and highest rank over the perturbations: each variable the
