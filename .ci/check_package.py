@@ -32,6 +32,9 @@ EXPECTED = {
     "qpv_indicators.geojson",
     "qpv_indicators.parquet",
     "qpv_indicators.gpkg",
+    "programme.csv",
+    "ifn_ranks.csv",
+    "targets.csv",
     "datapackage.json",
     "README.md",
     "LICENSE",
@@ -93,7 +96,9 @@ def main(folder: Path) -> int:
     report = frictionless.validate(str(folder / "datapackage.json"))
     check(report.valid, "frictionless report is valid", report.flatten(["type", "message"]))
     tasks = {t.name: t for t in report.tasks}
-    check(len(tasks) == 5, "five resources validated", list(tasks))
+    resources = {"indicators", "indicators-excel-fr", "qpv-indicators-geojson", "qpv-indicators-geoparquet",
+                 "qpv-indicators-gpkg", "programme", "ifn-ranks", "targets"}
+    check(set(tasks) == resources, "every resource validated (8)", sorted(set(tasks) ^ resources))
     package = json.loads((folder / "datapackage.json").read_text())
     paths = [r["path"] for r in package["resources"]]
     check(all("/" not in p and ".." not in p for p in paths), "every resource path is inside the folder", paths)
