@@ -286,20 +286,35 @@ impl Reach {
 /// boundary, in Lambert-93 metres); `None` for the comparison rows, where a distance to "the QPV" has no
 /// meaning.
 fn places_within(s: &Scope, metres: f64) -> Option<Values> {
-    use geo::{Distance, Euclidean, Point};
+    use geo::{BoundingRect, Distance, Euclidean, Point};
+    use rayon::prelude::*;
     let places = s.inputs.places.as_ref()?;
     let xs = places.column("x").ok()?.f64().ok()?.clone();
     let ys = places.column("y").ok()?.f64().ok()?.clone();
-    let points: Vec<Point<f64>> =
+    // Sorted by x, so that each QPV measures only the places in its bounding box widened by `metres`
+    // (a superset of those within `metres`: the count is exact, at a fraction of the distances).
+    let mut points: Vec<Point<f64>> =
         xs.iter().zip(ys.iter()).filter_map(|(x, y)| Some(Point::new(x?, y?))).collect();
+    points.sort_by(|a, b| a.x().total_cmp(&b.x()));
     let by_code: BTreeMap<&str, &geo::MultiPolygon<f64>> =
         s.inputs.qpv.iter().map(|q| (q.code.as_str(), &q.geometry)).collect();
+    let count = |g: &geo::MultiPolygon<f64>| -> usize {
+        let Some(r) = g.bounding_rect() else { return 0 };
+        let (x0, x1) = (r.min().x - metres, r.max().x + metres);
+        let (y0, y1) = (r.min().y - metres, r.max().y + metres);
+        let from = points.partition_point(|p| p.x() < x0);
+        let to = points.partition_point(|p| p.x() <= x1);
+        points[from..to]
+            .iter()
+            .filter(|p| (y0..=y1).contains(&p.y()) && Euclidean.distance(*p, g) <= metres)
+            .count()
+    };
     Some(Values::Num(
         s.areas
-            .iter()
+            .par_iter()
             .map(|a| {
                 let g = by_code.get(a.code.as_str()).filter(|_| a.area_type == super::AreaType::Qpv)?;
-                Some(points.iter().filter(|p| Euclidean.distance(*p, *g) <= metres).count() as f64)
+                Some(count(g) as f64)
             })
             .collect(),
     ))
@@ -312,6 +327,24 @@ mod tests {
 
     fn ints(ind: &crate::indicators::Indicators, column: &str) -> Vec<Option<i64>> {
         ind.table.column(column).unwrap().i64().unwrap().iter().collect()
+    }
+
+    #[test]
+    fn places_within_count_every_place_at_most_that_far_from_each_qpv() {
+        // QA is [650000, 651000] × [6860000, 6861000], QB [652000, 652500] × [6860000, 6860500], QC
+        // [654000, 655000] × [6860000, 6861234.6]. One place inside QA; one 400 m east of QA (600 m west
+        // of QB); one 566 m from QC's corner (1,118 m from QB); one far from all.
+        let mut w = World::new();
+        w.inputs.places = Some(
+            df!(
+                "x" => [650_500.0, 651_400.0, 653_500.0, 640_000.0],
+                "y" => [6_860_500.0, 6_860_500.0, 6_861_500.0, 6_860_000.0],
+            )
+            .unwrap(),
+        );
+        let ind = w.indicators();
+        assert_eq!(ints(&ind, "places_500m"), vec![Some(2), Some(0), Some(0), None, None]);
+        assert_eq!(ints(&ind, "places_1km"), vec![Some(2), Some(1), Some(1), None, None]);
     }
 
     #[test]
