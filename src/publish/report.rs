@@ -20,6 +20,8 @@ use crate::locale::{Arg, Locale};
 use crate::render::figures::{Figure, FigureKind};
 
 const TEMPLATE: &str = include_str!("report.html");
+/// One figure and its data table, included by `report.html` for every map and chart.
+const FIGURE: &str = include_str!("report_figure.html");
 
 /// A download of the report, in the order listed.
 pub(super) struct Download {
@@ -156,6 +158,7 @@ pub(super) fn report_html(
     // The `.html` names turn on escaping; the inlined SVG is marked `safe` in the template.
     env.set_formatter(html_formatter);
     env.add_template("report.html", TEMPLATE).map_err(|e| PublishError::Template(e.to_string()))?;
+    env.add_template("report_figure.html", FIGURE).map_err(|e| PublishError::Template(e.to_string()))?;
     super::report_sections::add_templates(&mut env)?;
     env.get_template("report.html")
         .and_then(|t| t.render(context))
