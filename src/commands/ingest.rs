@@ -86,6 +86,9 @@ fn describe_file(f: &FileSummary, locale: &Locale) -> Vec<String> {
     if f.unknown_residence > 0 {
         say(count("ingest.unknown_residence", f.unknown_residence));
     }
+    if f.reoriented > 0 {
+        say(count("ingest.reoriented", f.reoriented));
+    }
     say(count("ingest.rejected", f.rejected));
     lines
 }

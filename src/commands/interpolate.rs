@@ -42,6 +42,8 @@ pub struct InterpolateSummary {
     pub totals: Vec<(String, f64, f64, f64)>,
     /// Weight points read and located in a source (dasymetric runs).
     pub weight_points: Option<(u64, u64)>,
+    /// The zones' geometry repairs, one line each (file and feature named).
+    pub warnings: Vec<String>,
 }
 
 fn split_list(s: &Option<String>) -> Vec<String> {
@@ -85,6 +87,9 @@ pub fn run(a: &InterpolateArgs) -> Result<InterpolateSummary, CommandError> {
         sources: sources.ids.len(),
         targets: targets.ids.len(),
         overlaps: o.overlaps.len(),
+        warnings: (sources.warnings.iter().map(|w| format!("{}: {w}", a.source.display())))
+            .chain(targets.warnings.iter().map(|w| format!("{}: {w}", a.target.display())))
+            .collect(),
         ..Default::default()
     };
     let allocation = match &a.weights {
@@ -243,7 +248,8 @@ fn write_csv(path: &Path, rows: &[Vec<String>]) -> Result<(), CommandError> {
 
 /// The summary printed on stderr.
 pub fn describe(s: &InterpolateSummary, out: &Path) -> String {
-    let mut text = format!(
+    let mut text: String = s.warnings.iter().map(|w| format!("warning: {w}\n")).collect();
+    text += &format!(
         "interpolate: {} sources, {} targets, {} overlaps; wrote {}",
         s.sources,
         s.targets,

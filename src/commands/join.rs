@@ -40,6 +40,8 @@ pub struct JoinSummary {
     pub in_zones: u64,
     pub outside: u64,
     pub without_coordinates: u64,
+    /// The zones' geometry repairs, one line each (file and feature named).
+    pub warnings: Vec<String>,
 }
 
 /// Runs the standalone join; `points` is `Some` (checked by the caller).
@@ -70,7 +72,8 @@ pub fn run(a: &JoinPointsArgs) -> Result<JoinSummary, CommandError> {
     // counts[zone][by value index]
     let mut values: HashMap<String, usize> = HashMap::new();
     let mut counts: Vec<Vec<u64>> = vec![Vec::new(); zones.ids.len()];
-    let mut summary = JoinSummary { zones: zones.ids.len(), ..Default::default() };
+    let warnings = zones.warnings.iter().map(|w| format!("{}: {w}", zones_path.display())).collect();
+    let mut summary = JoinSummary { zones: zones.ids.len(), warnings, ..Default::default() };
     let mut out_points = match &a.out_points {
         Some(p) => Some(PointsWriter::new(p, zone_id)?),
         None => None,
@@ -218,15 +221,17 @@ impl PointsWriter {
     }
 }
 
-/// The one-line summary printed on stderr.
+/// The summary printed on stderr: the zones' repairs (as warnings), then one line.
 pub fn describe(s: &JoinSummary, out: &Path) -> String {
-    format!(
-        "join: {} points, {} in the {} zones, {} outside every zone, {} without coordinates; wrote {}",
-        s.points,
-        s.in_zones,
-        s.zones,
-        s.outside,
-        s.without_coordinates,
-        out.display()
-    )
+    let warnings: String = s.warnings.iter().map(|w| format!("warning: {w}\n")).collect();
+    warnings
+        + &format!(
+            "join: {} points, {} in the {} zones, {} outside every zone, {} without coordinates; wrote {}",
+            s.points,
+            s.in_zones,
+            s.zones,
+            s.outside,
+            s.without_coordinates,
+            out.display()
+        )
 }

@@ -190,6 +190,7 @@ fn read_all(ctx: &Context, summary: &mut Summary) -> Result<Inputs, IngestError>
         accepted(summary, FileRole::Qpv, r.features);
         if let Some(f) = summary.get_mut(FileRole::Qpv) {
             f.entries.extend(r.entries);
+            f.reoriented = r.reoriented;
         }
         r.zones
     });
@@ -206,6 +207,7 @@ fn read_all(ctx: &Context, summary: &mut Summary) -> Result<Inputs, IngestError>
             accepted(summary, FileRole::IrisContours, r.features);
             if let Some(f) = summary.get_mut(FileRole::IrisContours) {
                 f.entries.extend(r.entries);
+                f.reoriented = r.reoriented;
             }
             r.zones
         })

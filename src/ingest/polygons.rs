@@ -2,20 +2,24 @@
 //!
 //! Input: RFC 7946 GeoJSON in WGS84 (an optional legacy `crs` member may name CRS84, EPSG:4326 or
 //! EPSG:2154). Output: one [`PolygonFeature`] per feature, geometry in EPSG:2154.
-//! Structural problems (syntax, unclosed or too short rings, non-polygon geometry, coordinates out of
-//! range for the CRS) are errors naming the feature; OGC validity problems (self-intersections produced
-//! by coordinate rounding in real files) are kept as warnings: areas are still computed as given.
+//! Structural problems (syntax, non-polygon geometry, coordinates out of range for the CRS) are errors
+//! naming the feature. Each feature's rings then go through [`crate::spatial::repair`]: orientation
+//! normalised (counted), unclosed rings closed, repeated positions and spikes removed, empty parts
+//! dropped, rings touching or crossing themselves split when that keeps the area — each repair an
+//! [`Entry`] of the ingest summary and a warning; what cannot be repaired safely (a bow-tie, a hole
+//! outside its shell, overlapping holes, a feature without a valid part) rejects the feature, naming it,
+//! the field and the position (in the file's CRS).
 
 use std::path::Path;
 
-use geo::{Coord, LineString, MultiPolygon, Polygon};
-use rstar::primitives::{GeomWithData, Line};
-use rstar::{AABB, RTree, RTreeObject};
+use geo::{Coord, MultiPolygon};
 use serde_json::{Map, Value};
 
 use super::encoding::unsupported_encoding;
 use super::error::{IngestError, Location};
+use super::summary::{Entry, Reason};
 use crate::crs::{Crs, Reprojector, in_lambert93_bounds};
+use crate::spatial::repair::{Style, repair};
 
 /// One polygonal feature, reprojected to Lambert-93.
 #[derive(Debug, Clone)]
@@ -32,6 +36,10 @@ pub struct PolygonFeature {
 pub struct PolygonLayer {
     pub features: Vec<PolygonFeature>,
     pub warnings: Vec<String>,
+    /// Every repair of every feature ([`crate::spatial::repair`]), for the ingest summary.
+    pub entries: Vec<Entry>,
+    /// Rings turned over to the RFC 7946 orientation.
+    pub reoriented: usize,
     pub source_crs: Option<Crs>,
 }
 
@@ -110,15 +118,41 @@ pub fn parse_polygon_layer(
     let mut errors = Vec::new();
     for (index, feature) in features.iter().enumerate() {
         match read_feature(path, index, feature, (crs, labelled), swap, reproj) {
-            Ok((f, warnings)) => {
-                layer.warnings.extend(warnings);
-                layer.features.push(f);
+            Ok(read) => {
+                layer.reoriented += read.reoriented;
+                layer.entries.extend(read.entries);
+                layer.features.push(read.feature);
             }
             Err(e) => errors.push(e),
         }
     }
     IngestError::collect(path, errors)?;
+    layer.warnings.extend(repair_warnings(path, &layer.entries));
     Ok(layer)
+}
+
+/// One warning per repaired feature, except for repeated positions and spikes (one line for the file).
+fn repair_warnings(path: &Path, entries: &[Entry]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut features: Vec<&Location> = Vec::new();
+    for e in entries {
+        if matches!(e.reason, Reason::RepeatedPoints | Reason::Spikes) {
+            if features.last() != Some(&&e.location) {
+                features.push(&e.location);
+            }
+        } else {
+            out.push(format!("{}: {}: {}: {}; repaired", path.display(), e.location, e.field, e.value));
+        }
+    }
+    if !features.is_empty() {
+        out.push(format!(
+            "{}: repeated positions or spike vertices removed in {} feature(s) (area unchanged; each \
+             listed in the ingest summary)",
+            path.display(),
+            features.len()
+        ));
+    }
+    out
 }
 
 fn declared_crs(path: &Path, obj: &Map<String, Value>) -> Result<Crs, IngestError> {
@@ -157,7 +191,7 @@ fn read_feature(
     (crs, labelled): (Crs, bool),
     swap: bool,
     reproj: &Reprojector,
-) -> Result<(PolygonFeature, Vec<String>), IngestError> {
+) -> Result<FeatureRead, IngestError> {
     let location = Location::Feature { index, code: feature_code(feature) };
     let field_err = |field: &str, expected: &str, found: String| IngestError::Field {
         path: path.to_path_buf(),
@@ -194,8 +228,7 @@ fn read_feature(
     for (p, poly) in polygons.iter().enumerate() {
         let rings = poly
             .as_array()
-            .filter(|r| !r.is_empty())
-            .ok_or_else(|| field_err("geometry.coordinates", "a non-empty array of rings", short(poly)))?;
+            .ok_or_else(|| field_err("geometry.coordinates", "an array of rings", short(poly)))?;
         let mut out_rings = Vec::with_capacity(rings.len());
         for (r, ring) in rings.iter().enumerate() {
             let what = format!("geometry.coordinates (polygon {p}, ring {r})");
@@ -204,79 +237,36 @@ fn read_feature(
                     .map_err(|msg| field_err(&what, &msg.0, msg.1))?,
             );
         }
-        let exterior = out_rings.remove(0);
-        parts.push(Polygon::new(exterior, out_rings));
+        parts.push(out_rings);
     }
-    let geometry = MultiPolygon(parts);
-    let mut warnings = Vec::new();
-    if let Some(problem) = self_intersection(&geometry) {
-        warnings.push(format!(
-            "{}: {location}: geometry is not OGC-valid ({problem}); used as given",
-            path.display()
-        ));
-    }
-    Ok((PolygonFeature { index, properties, geometry }, warnings))
-}
-
-/// The first crossing of two edges of the same polygon (a ring crossing itself or another ring), found in
-/// O(n log n) with an R-tree of the edges: a 1,000,000-vertex ring is checked in about a second (the
-/// pairwise check it replaces was quadratic: hours). Edges that only share their common vertex (neighbours
-/// along a ring) do not count.
-pub fn self_intersection(geometry: &MultiPolygon<f64>) -> Option<String> {
-    for (p, polygon) in geometry.0.iter().enumerate() {
-        let rings: Vec<&LineString<f64>> =
-            std::iter::once(polygon.exterior()).chain(polygon.interiors()).collect();
-        let mut edges = Vec::new();
-        for (r, ring) in rings.iter().enumerate() {
-            let n = ring.0.len();
-            for i in 0..n.saturating_sub(1) {
-                let (a, b) = (ring.0[i], ring.0[i + 1]);
-                if a != b {
-                    edges.push(GeomWithData::new(Line::new([a.x, a.y], [b.x, b.y]), (r, i, n - 1)));
-                }
-            }
-        }
-        let tree = RTree::bulk_load(edges);
-        for e in tree.iter() {
-            let (r, i, m) = e.data;
-            let env: AABB<[f64; 2]> = e.envelope();
-            for o in tree.locate_in_envelope_intersecting(&env) {
-                let (r2, j, _) = o.data;
-                if (r2, j) <= (r, i) {
-                    continue; // each pair once
-                }
-                let adjacent = r == r2 && (j == i + 1 || (i == 0 && j + 1 == m));
-                if !adjacent && segments_cross(e.geom(), o.geom()) {
-                    let what = if r == r2 {
-                        format!("ring {r} crosses itself")
-                    } else {
-                        format!("rings {r} and {r2} cross")
-                    };
-                    return Some(format!("polygon {p}: {what} (edges {i} and {j})"));
-                }
-            }
-        }
-    }
-    None
-}
-
-fn segments_cross(a: &Line<[f64; 2]>, b: &Line<[f64; 2]>) -> bool {
-    let orient =
-        |p: [f64; 2], q: [f64; 2], r: [f64; 2]| (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0]);
-    let on = |p: [f64; 2], q: [f64; 2], r: [f64; 2]| {
-        r[0] >= p[0].min(q[0]) && r[0] <= p[0].max(q[0]) && r[1] >= p[1].min(q[1]) && r[1] <= p[1].max(q[1])
+    // Positions in messages are shown back in the file's CRS.
+    let position = |c: Coord<f64>| match reproj.convert(Crs::Lambert93, crs, c.x, c.y) {
+        Ok((x, y)) if crs.is_geographic() => format!("[{x:.7},{y:.7}]"),
+        Ok((x, y)) => format!("[{x:.2},{y:.2}]"),
+        Err(_) => format!("[{:.2},{:.2}] (EPSG:2154)", c.x, c.y),
     };
-    let (p1, p2, q1, q2) = (a.from, a.to, b.from, b.to);
-    let (d1, d2, d3, d4) = (orient(q1, q2, p1), orient(q1, q2, p2), orient(p1, p2, q1), orient(p1, p2, q2));
-    if ((d1 > 0.0 && d2 < 0.0) || (d1 < 0.0 && d2 > 0.0))
-        && ((d3 > 0.0 && d4 < 0.0) || (d3 < 0.0 && d4 > 0.0))
-    {
-        return true;
-    }
-    (d1 == 0.0 && on(q1, q2, p1))
-        || (d2 == 0.0 && on(q1, q2, p2))
-        || (d3 == 0.0 && on(p1, p2, q1))
-        || (d4 == 0.0 && on(p1, p2, q2))
+    let style = Style { position: &position, area_unit: "m²" };
+    let repaired = repair(parts).map_err(|invalid| {
+        let (expected, found) = invalid.describe(&style);
+        field_err(&invalid.field(), &expected, found)
+    })?;
+    let entries = repaired
+        .fixes
+        .iter()
+        .map(|fix| Entry::new(location.clone(), &fix.field(), Reason::of_fix(fix), fix.describe(&style)))
+        .collect();
+    Ok(FeatureRead {
+        feature: PolygonFeature { index, properties, geometry: repaired.geometry },
+        entries,
+        reoriented: repaired.reoriented,
+    })
+}
+
+/// One feature as read, with its repairs.
+struct FeatureRead {
+    feature: PolygonFeature,
+    entries: Vec<Entry>,
+    reoriented: usize,
 }
 
 fn short(v: &Value) -> String {
@@ -314,14 +304,8 @@ fn read_ring(
     (crs, labelled): (Crs, bool),
     swap: bool,
     reproj: &Reprojector,
-) -> Result<LineString<f64>, (String, String)> {
+) -> Result<Vec<Coord<f64>>, (String, String)> {
     let positions = ring.as_array().ok_or_else(|| ("an array of positions".to_string(), short(ring)))?;
-    if positions.len() < 4 {
-        return Err((
-            "a closed ring of at least 4 positions".into(),
-            format!("{} position(s)", positions.len()),
-        ));
-    }
     let mut coords = Vec::with_capacity(positions.len());
     for (i, pos) in positions.iter().enumerate() {
         let xy = pos
@@ -365,18 +349,7 @@ fn read_ring(
         }
         coords.push(Coord { x, y });
     }
-    if positions.first() != positions.last() {
-        let (first, last) = (positions.first().map(short), positions.last().map(short));
-        return Err((
-            "a closed ring (first position = last position)".into(),
-            format!(
-                "an unclosed ring: first {} ≠ last {}",
-                first.unwrap_or_default(),
-                last.unwrap_or_default()
-            ),
-        ));
-    }
-    Ok(LineString(coords))
+    Ok(coords)
 }
 
 #[cfg(test)]
@@ -405,11 +378,47 @@ mod tests {
     }
 
     #[test]
-    fn unclosed_ring_names_the_feature_and_field() {
+    fn an_unclosed_ring_is_closed_and_reported_with_the_feature() {
         let geom =
             r#"{"type":"Polygon","coordinates":[[[2.35,48.85],[2.36,48.85],[2.36,48.86],[2.35,48.86]]]}"#;
+        let layer = parse(&fc(geom)).unwrap();
+        let closed = parse(&fc(&format!(r#"{{"type":"Polygon","coordinates":{SQUARE}}}"#))).unwrap();
+        assert_eq!(layer.features[0].geometry, closed.features[0].geometry);
+        assert_eq!(layer.entries.len(), 1);
+        let e = &layer.entries[0];
+        assert_eq!(
+            (e.reason, e.field.as_str()),
+            (Reason::RingClosed, "geometry.coordinates (polygon 0, ring 0)")
+        );
+        assert_eq!(e.location.to_string(), "feature 0 (QN07501M)");
+        assert_eq!(layer.warnings.len(), 1);
+        assert!(layer.warnings[0].contains("feature 0 (QN07501M)") && layer.warnings[0].contains("closed"));
+    }
+
+    #[test]
+    fn a_bowtie_is_rejected_with_the_feature_and_the_crossing_in_degrees() {
+        let geom = r#"{"type":"Polygon","coordinates":[[[2.35,48.85],[2.36,48.86],[2.36,48.85],[2.35,48.86],[2.35,48.85]]]}"#;
         let err = parse(&fc(geom)).unwrap_err().to_string();
-        assert!(err.contains("feature 0 (QN07501M)") && err.contains("closed ring"), "{err}");
+        assert!(err.contains("feature 0 (QN07501M)"), "{err}");
+        assert!(
+            err.contains("geometry.coordinates (polygon 0, ring 0)")
+                && err.contains("crosses itself at [2.355"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn repeated_positions_are_removed_counted_and_warned_once_per_file() {
+        let geom = r#"{"type":"Polygon","coordinates":[[[2.35,48.85],[2.36,48.85],[2.36,48.85],[2.36,48.86],[2.35,48.86],[2.35,48.85]]]}"#;
+        let layer = parse(&fc(geom)).unwrap();
+        assert_eq!(layer.features[0].geometry.0[0].exterior().0.len(), 5);
+        assert_eq!(layer.entries[0].reason, Reason::RepeatedPoints);
+        assert_eq!(layer.entries[0].value, "1 consecutive repeated position(s) removed");
+        assert!(layer.warnings[0].contains("in 1 feature(s)"), "{:?}", layer.warnings);
+        // Clockwise in the file: turned over, counted, not warned.
+        let cw = r#"[[[2.35,48.85],[2.35,48.86],[2.36,48.86],[2.36,48.85],[2.35,48.85]]]"#;
+        let layer = parse(&fc(&format!(r#"{{"type":"Polygon","coordinates":{cw}}}"#))).unwrap();
+        assert_eq!((layer.reoriented, layer.entries.len(), layer.warnings.len()), (1, 0, 0));
     }
 
     #[test]
@@ -449,31 +458,6 @@ mod tests {
         let lat_lon = parse(&text).unwrap();
         assert_eq!(lat_lon.features[0].geometry, lon_lat.features[0].geometry);
         assert_eq!(lat_lon.warnings.len(), 1);
-    }
-
-    #[test]
-    fn validation_is_indexed_and_finds_crossings() {
-        let ring = |pts: &[(f64, f64)]| LineString::from(pts.to_vec());
-        let square =
-            Polygon::new(ring(&[(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0), (0.0, 0.0)]), vec![]);
-        assert_eq!(self_intersection(&MultiPolygon(vec![square])), None);
-        let bowtie =
-            Polygon::new(ring(&[(0.0, 0.0), (1.0, 1.0), (1.0, 0.0), (0.0, 1.0), (0.0, 0.0)]), vec![]);
-        let p = self_intersection(&MultiPolygon(vec![bowtie])).unwrap();
-        assert!(p.contains("ring 0 crosses itself"), "{p}");
-        // 200,000 vertices on a circle: valid, checked fast even unoptimised.
-        let n = 200_000;
-        let mut pts: Vec<(f64, f64)> = (0..n)
-            .map(|k| {
-                let t = k as f64 / n as f64 * std::f64::consts::TAU;
-                (700_000.0 + 5_000.0 * t.cos(), 6_600_000.0 + 5_000.0 * t.sin())
-            })
-            .collect();
-        pts.push(pts[0]);
-        let big = MultiPolygon(vec![Polygon::new(ring(&pts), vec![])]);
-        let t = std::time::Instant::now();
-        assert_eq!(self_intersection(&big), None);
-        assert!(t.elapsed().as_secs() < 20, "{:?}", t.elapsed());
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use super::error::Location;
 use crate::context::FileRole;
+use crate::spatial::repair::Fix;
 
 /// Why a row or feature was corrected or set aside.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -20,11 +21,30 @@ pub enum Reason {
     CodeRestored,
     /// One feature of a QPV spanning several communes, merged with its other parts: corrected.
     PartMerged,
+    /// A ring whose last position was not its first: closed ([`crate::spatial::repair`]).
+    RingClosed,
+    /// Consecutive repeated positions removed.
+    RepeatedPoints,
+    /// Spike vertices (the ring going back along the line it came) removed.
+    Spikes,
+    /// An empty polygon of a multipolygon (or an empty hole) dropped, the feature keeping a valid part.
+    EmptyPartDropped,
+    /// A ring touching or crossing itself split into simple rings, the area kept within the tolerance.
+    RingSplit,
 }
 
 impl Reason {
     /// Every reason, in the order summaries list them.
-    pub const ALL: [Reason; 3] = [Reason::FutureDate, Reason::CodeRestored, Reason::PartMerged];
+    pub const ALL: [Reason; 8] = [
+        Reason::FutureDate,
+        Reason::CodeRestored,
+        Reason::PartMerged,
+        Reason::RingClosed,
+        Reason::RepeatedPoints,
+        Reason::Spikes,
+        Reason::EmptyPartDropped,
+        Reason::RingSplit,
+    ];
 
     /// Its name in the rejects file (stable, not translated).
     pub fn code(self) -> &'static str {
@@ -32,6 +52,22 @@ impl Reason {
             Reason::FutureDate => "future_date",
             Reason::CodeRestored => "code_restored",
             Reason::PartMerged => "part_merged",
+            Reason::RingClosed => "ring_closed",
+            Reason::RepeatedPoints => "repeated_points",
+            Reason::Spikes => "spikes_removed",
+            Reason::EmptyPartDropped => "empty_part_dropped",
+            Reason::RingSplit => "ring_split",
+        }
+    }
+
+    /// The reason of a geometry repair.
+    pub fn of_fix(fix: &Fix) -> Reason {
+        match fix {
+            Fix::Closed { .. } => Reason::RingClosed,
+            Fix::RepeatedPoints { .. } => Reason::RepeatedPoints,
+            Fix::Spikes { .. } => Reason::Spikes,
+            Fix::PartDropped { .. } | Fix::HoleDropped { .. } => Reason::EmptyPartDropped,
+            Fix::Split { .. } => Reason::RingSplit,
         }
     }
 
@@ -87,6 +123,8 @@ pub struct FileSummary {
     pub unknown_residence: usize,
     /// Problems that rejected the file (0 when accepted).
     pub rejected: usize,
+    /// Polygon rings turned over to the RFC 7946 orientation (counted, never listed).
+    pub reoriented: usize,
 }
 
 impl FileSummary {
@@ -100,6 +138,7 @@ impl FileSummary {
             outside_territory: 0,
             unknown_residence: 0,
             rejected: 0,
+            reoriented: 0,
         }
     }
 

@@ -100,6 +100,8 @@ pub struct ZonesRead<T> {
     pub entries: Vec<Entry>,
     /// Features in the file.
     pub features: usize,
+    /// Rings turned over to the RFC 7946 orientation.
+    pub reoriented: usize,
 }
 
 /// An IRIS zone.
@@ -188,7 +190,7 @@ pub fn read_qpv(path: &Path, reproj: &Reprojector) -> Result<(Vec<Qpv>, Vec<Stri
 /// [`read_qpv`], with the features corrected (restored codes, merged parts) for the summary.
 pub fn read_qpv_detailed(path: &Path, reproj: &Reprojector) -> Result<ZonesRead<Qpv>, IngestError> {
     let mut layer = read_polygon_layer(path, reproj)?;
-    let mut entries = Vec::new();
+    let mut entries = std::mem::take(&mut layer.entries);
     restore_codes(path, &mut layer.features, &mut layer.warnings, &mut entries);
     let mut errors = Vec::new();
     let mut out = Vec::new();
@@ -287,7 +289,13 @@ pub fn read_qpv_detailed(path: &Path, reproj: &Reprojector) -> Result<ZonesRead<
         ));
     }
     out.sort_by(|a, b| a.code.cmp(&b.code));
-    Ok(ZonesRead { zones: out, warnings: layer.warnings, entries, features: layer.features.len() })
+    Ok(ZonesRead {
+        zones: out,
+        warnings: layer.warnings,
+        entries,
+        features: layer.features.len(),
+        reoriented: layer.reoriented,
+    })
 }
 
 /// Reads and validates IGN IRIS contours. Returns zones sorted by code, plus warnings.
@@ -298,7 +306,7 @@ pub fn read_iris(path: &Path, reproj: &Reprojector) -> Result<(Vec<Iris>, Vec<St
 /// [`read_iris`], with the features corrected (restored codes) for the summary.
 pub fn read_iris_detailed(path: &Path, reproj: &Reprojector) -> Result<ZonesRead<Iris>, IngestError> {
     let mut layer = read_polygon_layer(path, reproj)?;
-    let mut entries = Vec::new();
+    let mut entries = std::mem::take(&mut layer.entries);
     restore_codes(path, &mut layer.features, &mut layer.warnings, &mut entries);
     let mut errors = Vec::new();
     let mut seen = BTreeSet::new();
@@ -349,5 +357,11 @@ pub fn read_iris_detailed(path: &Path, reproj: &Reprojector) -> Result<ZonesRead
     }
     IngestError::collect(path, errors)?;
     out.sort_by(|a, b| a.code.cmp(&b.code));
-    Ok(ZonesRead { zones: out, warnings: layer.warnings, entries, features: layer.features.len() })
+    Ok(ZonesRead {
+        zones: out,
+        warnings: layer.warnings,
+        entries,
+        features: layer.features.len(),
+        reoriented: layer.reoriented,
+    })
 }

@@ -5,9 +5,10 @@
 //!   overrides both. Under the OGC URN of EPSG:4326, whose axis order is latitude first, a file whose
 //!   first position reads as (latitude, longitude) in metropolitan France is read in that order.
 //! - Every position is checked against its CRS's range ([`check_range`]): Lambert-93 metres under a
-//!   CRS84 label are rejected with a message saying so. Rings must be closed, with at least 4
-//!   positions; geometries Polygon or MultiPolygon; ids present (a string, or an integer written as
-//!   its digits), unique.
+//!   CRS84 label are rejected with a message saying so. Geometries Polygon or MultiPolygon, each
+//!   feature's rings validated and repaired by [`super::repair`] (each repair a warning naming the
+//!   feature; what cannot be repaired safely, a problem); ids present (a string, or an integer written
+//!   as its digits), unique.
 //! - Every problem of every feature is collected, then reported together (feature index, field,
 //!   expected, found).
 //!
@@ -16,10 +17,11 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use geo::{Coord, LineString, MultiPolygon, Polygon};
+use geo::{Coord, MultiPolygon};
 use geojson::{GeoJson, GeometryValue, JsonObject, JsonValue};
 
 use super::crs::{Crs, Reprojector, check_range};
+use super::repair::{Style, repair};
 
 /// Zones read from a file: `ids[i]` names `geometries[i]`.
 #[derive(Debug, Clone, Default)]
@@ -30,13 +32,19 @@ pub struct ZoneLayer {
     pub values: Vec<Vec<f64>>,
     /// The CRS the file's positions were read in (declared, overridden or CRS84).
     pub source_crs: Option<Crs>,
+    /// One line per geometry repair ([`crate::spatial::repair`]), naming the feature.
+    pub warnings: Vec<String>,
+    /// Rings turned over to the RFC 7946 orientation.
+    pub reoriented: usize,
 }
 
 /// One problem in one feature.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeatureProblem {
-    /// 0-based index in `features`.
+    /// 0-based index in `features` (a GeoParquet file: its 0-based row).
     pub feature: usize,
+    /// The feature's id, when it has one.
+    pub id: Option<String>,
     pub field: String,
     pub expected: String,
     pub found: String,
@@ -44,11 +52,11 @@ pub struct FeatureProblem {
 
 impl std::fmt::Display for FeatureProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "feature {}: {}: expected {}, found {}",
-            self.feature, self.field, self.expected, self.found
-        )
+        match &self.id {
+            Some(id) => write!(f, "feature {} ({id})", self.feature)?,
+            None => write!(f, "feature {}", self.feature)?,
+        }
+        write!(f, ": {}: expected {}, found {}", self.field, self.expected, self.found)
     }
 }
 
@@ -141,19 +149,24 @@ pub fn parse_zones_with(
     let mut problems = Vec::new();
     let mut seen = HashSet::new();
     for (i, f) in fc.features.iter().enumerate() {
+        let id = match f.properties.as_ref().and_then(|p| p.get(id_field)) {
+            Some(JsonValue::String(s)) if !s.trim().is_empty() => Ok(s.clone()),
+            Some(JsonValue::Number(n)) if n.is_i64() || n.is_u64() => Ok(n.to_string()),
+            other => Err(other.map(|v| v.to_string()).unwrap_or_else(|| "nothing".into())),
+        };
+        let named = id.as_ref().ok().cloned();
         let mut problem = |field: &str, expected: &str, found: String| {
             problems.push(FeatureProblem {
                 feature: i,
+                id: named.clone(),
                 field: field.into(),
                 expected: expected.into(),
                 found,
             })
         };
-        let id = match f.properties.as_ref().and_then(|p| p.get(id_field)) {
-            Some(JsonValue::String(s)) if !s.trim().is_empty() => Some(s.clone()),
-            Some(JsonValue::Number(n)) if n.is_i64() || n.is_u64() => Some(n.to_string()),
-            other => {
-                let found = other.map(|v| v.to_string()).unwrap_or_else(|| "nothing".into());
+        let id = match id {
+            Ok(id) => Some(id),
+            Err(found) => {
                 problem(&format!("properties.{id_field}"), "a zone id (a string)", found);
                 None
             }
@@ -163,10 +176,10 @@ pub fn parse_zones_with(
         {
             problem(&format!("properties.{id_field}"), "an id no other feature has", format!("{id:?} again"));
         }
-        let geometry = match f.geometry.as_ref().map(|g| &g.value) {
-            Some(GeometryValue::Polygon { coordinates }) => polygon(coordinates, from, to, swap, reproj)
-                .map(|p| MultiPolygon(vec![p]))
-                .map_err(|(field, expected, found)| problem(&field, &expected, found)),
+        let parts = match f.geometry.as_ref().map(|g| &g.value) {
+            Some(GeometryValue::Polygon { coordinates }) => {
+                polygon(coordinates, from, to, swap, reproj).map(|p| vec![p])
+            }
             Some(GeometryValue::MultiPolygon { coordinates }) => coordinates
                 .iter()
                 .enumerate()
@@ -174,18 +187,21 @@ pub fn parse_zones_with(
                     polygon(p, from, to, swap, reproj)
                         .map_err(|(field, e, found)| (format!("part {k}: {field}"), e, found))
                 })
-                .collect::<Result<Vec<_>, _>>()
-                .map(MultiPolygon)
-                .map_err(|(field, expected, found)| problem(&field, &expected, found)),
+                .collect::<Result<Vec<_>, _>>(),
             Some(other) => {
-                problem("geometry.type", "Polygon or MultiPolygon", other.type_name().to_string());
-                Err(())
+                Err(("geometry.type".into(), "Polygon or MultiPolygon".into(), other.type_name().to_string()))
             }
-            None => {
-                problem("geometry", "a Polygon or MultiPolygon", "null".into());
-                Err(())
-            }
+            None => Err(("geometry".into(), "a Polygon or MultiPolygon".into(), "null".into())),
         };
+        let geometry =
+            parts.map_err(|(field, expected, found)| problem(&field, &expected, found)).and_then(|parts| {
+                let feature = match &id {
+                    Some(id) => format!("feature {i} ({id})"),
+                    None => format!("feature {i}"),
+                };
+                checked(parts, to, reproj, from, &feature, &mut layer)
+                    .map_err(|(field, expected, found)| problem(&field, &expected, found))
+            });
         let mut row = Vec::with_capacity(numbers.len());
         for name in numbers {
             let v = f.properties.as_ref().and_then(|p| p.get(name));
@@ -208,6 +224,7 @@ pub fn parse_zones_with(
     if fc.features.is_empty() {
         problems.push(FeatureProblem {
             feature: 0,
+            id: None,
             field: "features".into(),
             expected: "at least one feature".into(),
             found: "none".into(),
@@ -258,7 +275,45 @@ fn latitude_first_in_france((a, b): (f64, f64)) -> bool {
     (41.0..=52.0).contains(&a) && (-6.0..=10.0).contains(&b)
 }
 
-type Problem = (String, String, String);
+/// (field, expected, found).
+pub type Problem = (String, String, String);
+
+/// A feature's parts through [`repair`]: the geometry, its repairs added to `layer`'s warnings; or the
+/// problem that rejects it. Positions in messages are shown in the file's CRS `from` (`feature` names
+/// the feature in them).
+pub fn checked(
+    parts: Vec<Vec<Vec<Coord<f64>>>>,
+    to: Crs,
+    reproj: &Reprojector,
+    from: Crs,
+    feature: &str,
+    layer: &mut ZoneLayer,
+) -> Result<MultiPolygon<f64>, Problem> {
+    let position = |c: Coord<f64>| match reproj.convert(to, from, c.x, c.y) {
+        Ok((x, y)) if from.is_geographic() => format!("[{x:.7},{y:.7}]"),
+        Ok((x, y)) => format!("[{x:.2},{y:.2}]"),
+        Err(_) => format!("[{},{}] ({to})", c.x, c.y),
+    };
+    let area_unit = if to.is_geographic() { "deg²" } else { "m²" };
+    let style = Style { position: &position, area_unit };
+    match repair(parts) {
+        Ok(r) => {
+            layer.reoriented += r.reoriented;
+            for fix in &r.fixes {
+                layer.warnings.push(format!(
+                    "{feature}: {}: {}; repaired",
+                    fix.field(),
+                    fix.describe(&style)
+                ));
+            }
+            Ok(r.geometry)
+        }
+        Err(invalid) => {
+            let (expected, found) = invalid.describe(&style);
+            Err((invalid.field(), expected, found))
+        }
+    }
+}
 
 fn polygon(
     rings: &[Vec<geojson::Position>],
@@ -266,17 +321,13 @@ fn polygon(
     to: Crs,
     swap: bool,
     reproj: &Reprojector,
-) -> Result<Polygon<f64>, Problem> {
+) -> Result<Vec<Vec<Coord<f64>>>, Problem> {
     let mut out = Vec::with_capacity(rings.len());
     for (r, ring) in rings.iter().enumerate() {
         let field = if r == 0 { "exterior ring".to_string() } else { format!("hole {r}") };
         out.push(ring_of(ring, from, to, swap, reproj).map_err(|(e, found)| (field, e, found))?);
     }
-    if out.is_empty() {
-        return Err(("coordinates".into(), "at least an exterior ring".into(), "no ring".into()));
-    }
-    let exterior = out.remove(0);
-    Ok(Polygon::new(exterior, out))
+    Ok(out)
 }
 
 fn ring_of(
@@ -285,13 +336,7 @@ fn ring_of(
     to: Crs,
     swap: bool,
     reproj: &Reprojector,
-) -> Result<LineString<f64>, (String, String)> {
-    if ring.len() < 4 {
-        return Err(("a closed ring of at least 4 positions".into(), format!("{} position(s)", ring.len())));
-    }
-    if ring.first() != ring.last() {
-        return Err(("a closed ring (first position = last position)".into(), "an unclosed ring".into()));
-    }
+) -> Result<Vec<Coord<f64>>, (String, String)> {
     let mut coords = Vec::with_capacity(ring.len());
     for (i, p) in ring.iter().enumerate() {
         let s = p.as_slice();
@@ -306,7 +351,7 @@ fn ring_of(
             .map_err(|e| (format!("position {i} convertible to {to}"), e.to_string()))?;
         coords.push(Coord { x, y });
     }
-    Ok(LineString(coords))
+    Ok(coords)
 }
 
 #[cfg(test)]
@@ -355,7 +400,7 @@ mod tests {
                 r#"{"type":"Point","coordinates":[2.35,48.85]}"#,
             )
             .replace("\"A\"", "\"D\""),
-            PARIS.replace("[[[2.35,48.85],[2.36,48.85],[2.36,48.86],[2.35,48.85]]]", "[[[2.35,48.85],[2.36,48.85],[2.36,48.86],[2.35,48.9]]]").replace("\"A\"", "\"E\""),
+            PARIS.replace("[[[2.35,48.85],[2.36,48.85],[2.36,48.86],[2.35,48.85]]]", "[[[2.35,48.85],[2.36,48.86],[2.36,48.85],[2.35,48.86],[2.35,48.85]]]").replace("\"A\"", "\"E\""),
         ]
         .join(",");
         let problems = match parse(&fc("", &features), Crs::Wgs84) {
@@ -365,10 +410,31 @@ mod tests {
         let at: Vec<(usize, &str)> = problems.iter().map(|p| (p.feature, p.field.as_str())).collect();
         assert_eq!(
             at,
-            [(1, "properties.code"), (2, "properties.code"), (3, "geometry.type"), (4, "exterior ring")],
+            [
+                (1, "properties.code"),
+                (2, "properties.code"),
+                (3, "geometry.type"),
+                (4, "geometry.coordinates (polygon 0, ring 0)")
+            ],
             "{problems:?}"
         );
         assert!(problems[0].found.contains("again"));
+        assert_eq!(problems[3].id.as_deref(), Some("E"));
+        assert!(problems[3].to_string().starts_with("feature 4 (E): "), "{}", problems[3]);
+        assert!(problems[3].found.contains("crosses itself at [2.3550000,48.8550000]"), "{}", problems[3]);
+    }
+
+    #[test]
+    fn an_unclosed_ring_is_closed_with_a_warning_naming_the_feature() {
+        let open = PARIS.replace("[2.36,48.86],[2.35,48.85]]]", "[2.36,48.86]]]");
+        let z = parse(&fc("", &open), Crs::Wgs84).unwrap();
+        assert_eq!(z.geometries, parse(&fc("", PARIS), Crs::Wgs84).unwrap().geometries);
+        assert_eq!(z.warnings.len(), 1);
+        assert!(
+            z.warnings[0].starts_with("feature 0 (A): ") && z.warnings[0].contains("closed"),
+            "{:?}",
+            z.warnings
+        );
     }
 
     #[test]

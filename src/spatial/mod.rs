@@ -11,6 +11,9 @@
 //!   targets, uncertainty per target
 //! - [`clip`]: the area of the intersection of two multipolygons in float64 (boundary integral, robust
 //!   predicates), where geo's `BooleanOps` snaps to a grid
+//! - [`repair`]: validation and repair of each feature's rings as read (orientation, closure,
+//!   repeated positions, spikes, empty parts, rings touching or crossing themselves), every repair
+//!   reported, what cannot be repaired safely rejected; [`valid`]: the OGC checks it rests on
 //! - [`geojson`]: zones with their ids from a GeoJSON FeatureCollection (RFC 7946, legacy `crs`
 //!   member honoured), every problem of every feature reported together
 //!
@@ -22,3 +25,5 @@ pub mod crs;
 pub mod geojson;
 pub mod index;
 pub mod overlay;
+pub mod repair;
+pub mod valid;

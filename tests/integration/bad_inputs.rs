@@ -241,19 +241,36 @@ fn cases() -> Vec<Case> {
         fixture_case(
             Run,
             "qpv",
-            "qpv_unclosed_ring.geojson",
+            "qpv_bowtie_ring.geojson",
             &[
                 "feature 1 (QN99902M)",
                 "geometry.coordinates (polygon 0, ring 0)",
-                "closed ring",
-                "unclosed ring: first [3.24,46.58] ≠ last [3.24,46.588]",
+                "a simple ring",
+                "crosses itself at [3.245",
+                "would change the area by 100.00 %",
             ],
         ),
         fixture_case(
             Ingest,
             "qpv",
             "qpv_ring_with_3_positions.geojson",
-            &["feature 1 (QN99902M)", "geometry.coordinates", "at least 4 positions", "3 position(s)"],
+            &[
+                "feature 1 (QN99902M)",
+                "geometry.coordinates",
+                "3 distinct positions",
+                "polygon 0: 2 distinct position(s)",
+            ],
+        ),
+        fixture_case(
+            Ingest,
+            "qpv",
+            "qpv_hole_outside_shell.geojson",
+            &[
+                "feature 1 (QN99902M)",
+                "geometry.coordinates (polygon 0, ring 1)",
+                "a hole inside its exterior ring",
+                "[3.2600000,46.5810000]",
+            ],
         ),
         fixture_case(
             Ingest,

@@ -9,6 +9,7 @@
 
 mod command;
 mod qpv_parts;
+mod repair;
 mod table;
 
 use std::path::PathBuf;
@@ -306,8 +307,19 @@ fn attendance_residences_by_iris_or_coordinates_and_stable_pseudonyms() {
 fn real_hackaviz_qpv2015_occitanie_contours() {
     let Some(dir) = support::real_data_dir() else { return };
     let path = dir.join("hackaviz2021_qpv2015_occitanie_contours.geojson");
-    let (qpv, warnings) = read_qpv(&path, &Reprojector::new()).unwrap_or_else(|e| panic!("{e}"));
+    let r = fracture::ingest::zones::read_qpv_detailed(&path, &Reprojector::new())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (qpv, warnings) = (r.zones, r.warnings);
     assert_eq!(qpv.len(), 105);
+    // Coordinates truncated to 4 decimals: repeated positions, spikes, rings touching or crossing
+    // themselves; every feature repaired within the area tolerance, every result OGC-valid.
+    assert!(
+        qpv.iter().all(|q| q.geometry.0.iter().all(|p| fracture::spatial::valid::check_polygon(p).is_ok()))
+    );
+    let count = |reason| r.entries.iter().filter(|e| e.reason == reason).count();
+    assert!(count(fracture::ingest::Reason::RepeatedPoints) > 90, "{:?}", r.entries.len());
+    assert!(count(fracture::ingest::Reason::RingSplit) > 10, "{:?}", r.entries.len());
+    assert!(r.reoriented > 0);
     assert!(qpv.iter().all(|q| q.code.starts_with("QP") && q.list == QpvList::Y2015));
     assert!(qpv.iter().all(|q| q.area_m2 > 0.0 && q.commune.is_some()));
     let perpignan = qpv.iter().find(|q| q.code == "QP066007").unwrap();
@@ -317,7 +329,7 @@ fn real_hackaviz_qpv2015_occitanie_contours() {
     let total: f64 = qpv.iter().map(|q| q.area_m2).sum();
     assert!(qpv.iter().all(|q| q.area_m2 > 1_000.0 && q.area_m2 < 50_000_000.0), "total {total}");
     eprintln!(
-        "real Occitanie QPV 2015: {} polygons, {:.1} km² in all; {} with OGC-validity warnings (coordinates \
+        "real Occitanie QPV 2015: {} polygons, {:.1} km² in all; {} warnings (geometry repairs: coordinates \
          truncated to 4 decimals)",
         qpv.len(),
         total / 1e6,
