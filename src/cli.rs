@@ -31,7 +31,7 @@ pub enum Command {
     Ingest(DatasetArgs),
     /// Ingest, then place everything on the QPV geography (point in polygon, IRIS→QPV areal weights);
     /// write the join tables to data/interim/<dataset>/. With --points: count the points of any CSV or
-    /// Parquet file per zone of any GeoJSON file (e.g. "is this address in a QPV?").
+    /// Parquet file per zone of any GeoJSON or GeoParquet file (e.g. "is this address in a QPV?").
     Join(JoinArgs),
     /// Areal interpolation of source zones' values to target zones (extensive counts split by each
     /// source's area share, intensive rates as area-weighted means, or dasymetric weights from points),
@@ -73,7 +73,7 @@ pub struct JoinPointsArgs {
     #[arg(long, requires_all = ["zones", "zone_id", "out"])]
     pub points: Option<PathBuf>,
     /// Zones: a GeoJSON FeatureCollection of Polygon/MultiPolygon features (RFC 7946 CRS84, or the CRS
-    /// its legacy `crs` member names).
+    /// its legacy `crs` member names), or a GeoParquet file (WKB, CRS from its `geo` metadata).
     #[arg(long, requires = "points")]
     pub zones: Option<PathBuf>,
     /// The zones' property holding their id (kept as text), e.g. `code_qp`.
@@ -106,7 +106,7 @@ pub struct JoinPointsArgs {
 /// `fracture interpolate`.
 #[derive(Debug, Clone, Args)]
 pub struct InterpolateArgs {
-    /// Source zones (GeoJSON) holding the values.
+    /// Source zones (GeoJSON or GeoParquet) holding the values.
     #[arg(long)]
     pub source: PathBuf,
     /// The sources' id property.
@@ -115,7 +115,7 @@ pub struct InterpolateArgs {
     /// CRS of the sources, overriding what the file declares.
     #[arg(long)]
     pub source_crs: Option<Crs>,
-    /// Target zones (GeoJSON).
+    /// Target zones (GeoJSON or GeoParquet).
     #[arg(long)]
     pub target: PathBuf,
     /// The targets' id property (the first output column).

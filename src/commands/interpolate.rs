@@ -15,7 +15,7 @@
 //!   of the target's area); run on two editions of the same zones, it is their crosswalk.
 //!
 //! Areas are computed in the sources' CRS when it is projected, else in Lambert-93 (EPSG:2154); targets
-//! (and weight points) are converted to it. Zones as GeoJSON. Output sorted by target id; numbers are
+//! (and weight points) are converted to it. Zones as GeoJSON or GeoParquet. Output sorted by target id; numbers are
 //! written as the shortest text that reads back as the same float64.
 
 use std::collections::HashMap;

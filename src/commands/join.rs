@@ -3,7 +3,8 @@
 //!
 //! Inputs: points as CSV or Parquet (coordinate columns `--x`/`--y`, default `x`,`y`, in
 //! `--points-crs`, default EPSG:2154 — a geocoder's output is `--x longitude --y latitude
-//! --points-crs EPSG:4326`); zones as GeoJSON ([`crate::spatial::geojson`]). Zones are converted to the
+//! --points-crs EPSG:4326`); zones as GeoJSON ([`crate::spatial::geojson`]) or GeoParquet
+//! ([`crate::spatial::geoparquet`]). Zones are converted to the
 //! points' CRS, so points are never reprojected: the join costs one R-tree lookup per point, streamed
 //! batch by batch (memory: one batch, plus the counts).
 //!

@@ -10,7 +10,7 @@
 //!   Parquet row group by row group through polars), validating as it goes.
 //!
 //! Errors: [`CommandError`]; every input problem names the file, the line (CSV) or row (Parquet) or
-//! feature (GeoJSON), the field and what was expected, and exits with code 3. Outputs are written
+//! feature (GeoJSON) or row (GeoParquet), the field and what was expected, and exits with code 3. Outputs are written
 //! atomically (`io::atomic`): a failed run leaves no partial file under a final name.
 
 pub mod ingest;

@@ -38,10 +38,21 @@ pub struct ZoneLayer {
     pub reoriented: usize,
 }
 
+/// What a zone file's items are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Item {
+    /// A GeoJSON feature, shown 0-based (`feature 0` is the first of `features`).
+    #[default]
+    Feature,
+    /// A GeoParquet row, shown 1-based (`row 1` is the first), as for Parquet points.
+    Row,
+}
+
 /// One problem in one feature.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeatureProblem {
-    /// 0-based index in `features` (a GeoParquet file: its 0-based row).
+    pub item: Item,
+    /// 0-based index in `features` (a GeoParquet file: of its rows).
     pub feature: usize,
     /// The feature's id, when it has one.
     pub id: Option<String>,
@@ -52,9 +63,12 @@ pub struct FeatureProblem {
 
 impl std::fmt::Display for FeatureProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.id {
-            Some(id) => write!(f, "feature {} ({id})", self.feature)?,
-            None => write!(f, "feature {}", self.feature)?,
+        match self.item {
+            Item::Feature => write!(f, "feature {}", self.feature)?,
+            Item::Row => write!(f, "row {}", self.feature + 1)?,
+        }
+        if let Some(id) = &self.id {
+            write!(f, " ({id})")?;
         }
         write!(f, ": {}: expected {}, found {}", self.field, self.expected, self.found)
     }
@@ -69,6 +83,8 @@ pub enum GeoJsonError {
     Syntax { path: PathBuf, message: String },
     #[error("{}: the `crs` member: {message}", path.display())]
     Crs { path: PathBuf, message: String },
+    #[error("{}: not a GeoParquet file of zones: {message}", path.display())]
+    GeoParquet { path: PathBuf, message: String },
     #[error("{}: {} problem(s): {}{}", path.display(), problems.len(),
         problems.iter().take(10).map(ToString::to_string).collect::<Vec<_>>().join("; "),
         if problems.len() > 10 { "; ..." } else { "" })]
@@ -88,8 +104,12 @@ pub struct ZoneRead<'a> {
     pub to: Option<Crs>,
 }
 
-/// Reads the zones of `path` as `what` says.
+/// Reads the zones of `path` as `what` says: GeoJSON, or GeoParquet when the file starts with
+/// Parquet's magic bytes ([`super::geoparquet`]).
 pub fn read_zones(path: &Path, what: ZoneRead<'_>, reproj: &Reprojector) -> Result<ZoneLayer, GeoJsonError> {
+    if super::geoparquet::is_parquet(path) {
+        return super::geoparquet::read_zones(path, what, reproj);
+    }
     let text =
         std::fs::read_to_string(path).map_err(|source| GeoJsonError::Io { path: path.into(), source })?;
     parse_zones_with(path, &text, what, reproj)
@@ -157,6 +177,7 @@ pub fn parse_zones_with(
         let named = id.as_ref().ok().cloned();
         let mut problem = |field: &str, expected: &str, found: String| {
             problems.push(FeatureProblem {
+                item: Item::Feature,
                 feature: i,
                 id: named.clone(),
                 field: field.into(),
@@ -223,6 +244,7 @@ pub fn parse_zones_with(
     }
     if fc.features.is_empty() {
         problems.push(FeatureProblem {
+            item: Item::Feature,
             feature: 0,
             id: None,
             field: "features".into(),

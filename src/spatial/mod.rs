@@ -15,7 +15,8 @@
 //!   repeated positions, spikes, empty parts, rings touching or crossing themselves), every repair
 //!   reported, what cannot be repaired safely rejected; [`valid`]: the OGC checks it rests on
 //! - [`geojson`]: zones with their ids from a GeoJSON FeatureCollection (RFC 7946, legacy `crs`
-//!   member honoured), every problem of every feature reported together
+//!   member honoured), every problem of every feature reported together; [`geoparquet`]: the same from
+//!   a GeoParquet file (WKB decoded by [`wkb`], CRS from the `geo` metadata's PROJJSON)
 //!
 //! Invariants: answers are indices into the caller's lists (`u32` per point), never codes; results
 //! never depend on the number of threads or on how points are chunked.
@@ -23,7 +24,9 @@
 pub mod clip;
 pub mod crs;
 pub mod geojson;
+pub mod geoparquet;
 pub mod index;
 pub mod overlay;
 pub mod repair;
 pub mod valid;
+pub mod wkb;

@@ -18,7 +18,8 @@
 //! - `mutations`: generated bad inputs (seeded mutations of the demo's files) through `fracture ingest`:
 //!   never a panic, an error naming the file, nothing written;
 //! - `cli`: the README's commands are the CLI's;
-//! - `synth`: `fracture synth` is deterministic, writes what it says, and its dataset runs.
+//! - `synth`: `fracture synth` is deterministic, writes what it says, and its dataset runs;
+//! - `zones_geoparquet`: GeoParquet zones for `join` and `interpolate` (round trip, CRS, bad files).
 //!
 //! Helpers: `support` (project root, a temp folder per test, the shared demo report, CSV reading) and
 //! `http_fixture` (the scripted server).
@@ -39,3 +40,4 @@ mod publish;
 mod render;
 mod support;
 mod synth;
+mod zones_geoparquet;
