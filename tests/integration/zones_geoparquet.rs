@@ -242,3 +242,48 @@ fn bad_geoparquet_files_are_rejected_naming_the_file_and_the_row() {
         assert!(!d.join("out.csv").exists(), "{name}: nothing written");
     }
 }
+
+/// A zone repaired on reading (an unclosed ring with a repeated position) is used, and the command says
+/// so on stderr, naming the file and the row.
+#[test]
+fn a_repaired_zone_is_used_and_reported() {
+    let tmp = workdir();
+    let d = tmp.path();
+    // Around the fixture's points (Lambert-93), as a ring the writer left open, with (x0, y0) twice.
+    let (x0, y0, x1, y1) = (1_048_000.0, 6_838_000.0, 1_050_000.0, 6_840_000.0);
+    let mut wkb = vec![1u8, 3, 0, 0, 0, 1, 0, 0, 0, 5, 0, 0, 0];
+    for (x, y) in [(x0, y0), (x0, y0), (x1, y0), (x1, y1), (x0, y1)] {
+        wkb.extend(f64::to_le_bytes(x));
+        wkb.extend(f64::to_le_bytes(y));
+    }
+    let zones = d.join("open_ring.parquet");
+    write_geoparquet(&zones, &["A"], vec![Some(wkb)], Some(&geo(r#","crs":"EPSG:2154""#)));
+    let out = d.join("counts.csv");
+    let (code, err) = fracture(
+        &[
+            "join",
+            "--points",
+            &root("tests/fixtures/spatial/points.csv"),
+            "--zones",
+            &zones.to_string_lossy(),
+            "--zone-id",
+            "code",
+            "--out",
+            &out.to_string_lossy(),
+        ],
+        d,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(
+            "open_ring.parquet: row 1 (A): geometry.coordinates (polygon 0, ring 0): unclosed ring closed"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("row 1 (A): geometry.coordinates: 1 consecutive repeated position(s) removed"),
+        "{err}"
+    );
+    let counts = std::fs::read_to_string(&out).unwrap();
+    assert!(counts.starts_with("code,count\nA,") && !counts.contains("A,0\n"), "{counts}");
+}
