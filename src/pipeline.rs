@@ -328,9 +328,14 @@ fn run_stages(ctx: &Context, locale: &Locale, last: Stage) -> anyhow::Result<Str
     // also open the inputs' warnings (for the manifest), so they are skipped there.
     let mut timings = StageTimings::default();
     let config = config_warnings(ctx);
-    let inputs = crate::ingest::ingest(ctx).context("ingest")?;
+    let mut inputs = crate::ingest::ingest(ctx).context("ingest")?;
     timings.lap("ingest");
     input_warnings(&inputs.warnings[config.min(inputs.warnings.len())..]);
+    if last != Stage::Join
+        && let Some(a) = inputs.arcep.as_mut()
+    {
+        a.drop_ids();
+    }
     let joined =
         crate::join::join(&inputs, &ctx.dataset.commune_codes(), ctx.dataset.parameters.population_weighting)
             .context("join")?;
@@ -338,9 +343,13 @@ fn run_stages(ctx: &Context, locale: &Locale, last: Stage) -> anyhow::Result<Str
     if last == Stage::Join {
         let dir = &ctx.paths.interim_dir;
         let mut n = 0;
+        let buildings = match (&joined.buildings, &inputs.arcep) {
+            (Some(b), Some(a)) => Some(crate::join::buildings_with_ids(b, a).context("join: buildings")?),
+            _ => None,
+        };
         for (name, df) in [
             ("iris_weights", &joined.iris_weights),
-            ("buildings_joined", &joined.buildings),
+            ("buildings_joined", &buildings),
             ("places_joined", &joined.places),
         ] {
             if let Some(df) = df {
@@ -354,6 +363,9 @@ fn run_stages(ctx: &Context, locale: &Locale, last: Stage) -> anyhow::Result<Str
             serde_json::to_string(&joined.stats).unwrap_or_default()
         ));
     }
+    // Nothing after the join reads the ARCEP tables (ids, coordinates, communes: ~2/3 of the memory of a
+    // national run); the located buildings keep what the indicators need.
+    inputs.arcep = None;
     let ind = crate::indicators::compute(ctx, &inputs, &joined, locale).context("indicators")?;
     timings.lap("indicators");
     let interim: PathBuf = ctx.paths.interim_dir.join(&ind.period);

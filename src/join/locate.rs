@@ -25,6 +25,9 @@ pub(super) struct Locator<'a> {
 
 impl Locator<'_> {
     pub(super) fn code(&self, x: f64, y: f64) -> AreaCode {
+        if !x.is_finite() || !y.is_finite() {
+            return CODE_NONE;
+        }
         if let Some(q) = self.qpv.locate(x, y) {
             return q as AreaCode;
         }
@@ -49,24 +52,13 @@ impl Locator<'_> {
 
     /// The codes of the points of two coordinate columns, in parallel; a null x or y gives [`CODE_NONE`].
     pub(super) fn codes(&self, df: &DataFrame, x: &str, y: &str) -> PolarsResult<Vec<AreaCode>> {
-        let (xs, ys) = (df.column(x)?.f64()?.rechunk(), df.column(y)?.f64()?.rechunk());
-        Ok(match (xs.cont_slice(), ys.cont_slice()) {
-            (Ok(xs), Ok(ys)) => {
-                xs.par_iter().zip(ys.par_iter()).with_min_len(4096).map(|(x, y)| self.code(*x, *y)).collect()
-            }
-            _ => {
-                let (xs, ys): (Vec<Option<f64>>, Vec<Option<f64>>) =
-                    (xs.iter().collect(), ys.iter().collect());
-                xs.par_iter()
-                    .zip(ys.par_iter())
-                    .with_min_len(4096)
-                    .map(|(x, y)| match (x, y) {
-                        (Some(x), Some(y)) => self.code(*x, *y),
-                        _ => CODE_NONE,
-                    })
-                    .collect()
-            }
-        })
+        let (xs, ys) = (df.column(x)?.f64()?, df.column(y)?.f64()?);
+        Ok(with_chunks(&[xs, ys], |chunks| {
+            chunks
+                .par_iter()
+                .flat_map_iter(|(_, c)| c[0].iter().zip(c[1]).map(|(x, y)| self.code(*x, *y)))
+                .collect()
+        }))
     }
 
     /// The `area_code` column of a list of codes.
@@ -99,4 +91,69 @@ pub(super) fn mark_outside_territory(codes: &mut [AreaCode], commune: &StringChu
             }
         }
     });
+}
+
+/// Calls `f` with the values of `cols` chunk by chunk, `(first row, one slice per column)`: the columns'
+/// own buffers when they share their chunking and hold no null (the ingest's columns: one chunk per part
+/// read, nothing copied), else one contiguous copy of each with nulls as NaN.
+pub(super) fn with_chunks<R>(cols: &[&Float64Chunked], f: impl FnOnce(&[(usize, Vec<&[f64]>)]) -> R) -> R {
+    let per: Vec<Vec<&[f64]>> =
+        cols.iter().map(|c| c.downcast_iter().map(|a| a.values().as_slice()).collect()).collect();
+    let first = per.first().map(Vec::as_slice).unwrap_or_default();
+    let aligned = cols.iter().all(|c| c.null_count() == 0)
+        && per.iter().all(|p| p.len() == first.len() && p.iter().zip(first).all(|(a, b)| a.len() == b.len()));
+    if aligned {
+        let mut start = 0;
+        let chunks: Vec<(usize, Vec<&[f64]>)> = (0..first.len())
+            .map(|k| {
+                let row = start;
+                start += first[k].len();
+                (row, per.iter().map(|p| p[k]).collect())
+            })
+            .collect();
+        return f(&chunks);
+    }
+    let copies: Vec<Vec<f64>> =
+        cols.iter().map(|c| c.iter().map(|v| v.unwrap_or(f64::NAN)).collect()).collect();
+    f(&[(0, copies.iter().map(Vec::as_slice).collect())])
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "a test fails loudly on a broken invariant")]
+mod tests {
+    use super::*;
+
+    fn chunked(parts: &[&[f64]]) -> Float64Chunked {
+        let mut out = Float64Chunked::from_slice("v".into(), parts[0]);
+        for p in &parts[1..] {
+            out.append(&Float64Chunked::from_slice("v".into(), p)).unwrap();
+        }
+        out
+    }
+
+    /// Rows seen through `with_chunks`, flattened: (row, x, y).
+    fn rows(cols: &[&Float64Chunked]) -> (usize, Vec<(usize, f64, f64)>) {
+        with_chunks(cols, |chunks| {
+            let rows = chunks
+                .iter()
+                .flat_map(|(start, c)| (0..c[0].len()).map(move |k| (start + k, c[0][k], c[1][k])))
+                .collect();
+            (chunks.len(), rows)
+        })
+    }
+
+    #[test]
+    fn chunks_are_read_in_place_when_aligned_and_copied_otherwise() {
+        let x = chunked(&[&[1.0, 2.0], &[3.0]]);
+        let y = chunked(&[&[10.0, 20.0], &[30.0]]);
+        let expected = vec![(0, 1.0, 10.0), (1, 2.0, 20.0), (2, 3.0, 30.0)];
+        assert_eq!(rows(&[&x, &y]), (2, expected.clone()));
+        // Another chunking: one contiguous copy, the same rows.
+        let y1 = chunked(&[&[10.0], &[20.0, 30.0]]);
+        assert_eq!(rows(&[&x, &y1]), (1, expected));
+        // A null becomes NaN in the copy.
+        let yn = Float64Chunked::from_iter_options("v".into(), [Some(10.0), None, Some(30.0)].into_iter());
+        let (n, r) = rows(&[&chunked(&[&[1.0, 2.0, 3.0]]), &yn]);
+        assert!(n == 1 && r[1].2.is_nan() && r[2] == (2, 3.0, 30.0));
+    }
 }

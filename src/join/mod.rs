@@ -3,8 +3,8 @@
 //! Inputs: [`Inputs`] from `ingest` (Lambert-93). Outputs ([`Joined`]):
 //! - `iris_weights` (`iris, area_code, weight`): areal interpolation weights IRIS → QPV / outside QPV
 //!   ([`areal`]);
-//! - `buildings` (`imb_id, area_code, logloc` and the eligibility flags, `bhd8, thd30, thd100, ftth`):
-//!   ARCEP buildings by point in polygon;
+//! - `buildings` (`area_code, logloc` and the eligibility flags, `bhd8, thd30, thd100, ftth`): ARCEP
+//!   buildings by point in polygon, in the ingest's order (no id: [`buildings_with_ids`] adds them);
 //! - `places` (`place_id, nom, area_code, programmes`);
 //! - `attendance`: the pseudonymised records plus `area_code` and `assigned_by` (`coordinates`, `iris`,
 //!   `unknown`). A residence given only as an IRIS goes to the QPV covering at least half of that IRIS,
@@ -28,6 +28,7 @@ use crate::ingest::{Inputs, Iris, Qpv};
 use crate::spatial::index::ZoneIndex;
 use locate::{
     AreaCode, CODE_NONE, CODE_OUTSIDE_QPV, CODE_OUTSIDE_TERRITORY, Locator, mark_outside_territory,
+    with_chunks,
 };
 
 pub const OUTSIDE_QPV: &str = "HORS_QPV";
@@ -73,12 +74,19 @@ fn terr(table: &'static str) -> impl Fn(PolarsError) -> JoinError {
     move |source| JoinError::Table { table, source }
 }
 
-fn f64s(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
-    Ok(df.column(name)?.f64()?.iter().collect())
-}
-
 fn strs(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> {
     Ok(df.column(name)?.str()?.iter().map(|s| s.map(str::to_string)).collect())
+}
+
+/// The located buildings with their ARCEP ids (for the `--stage join` interim table): the join's
+/// table is in the order of the ingest's buildings and carries no id when their flags came with them.
+pub fn buildings_with_ids(located: &DataFrame, arcep: &ArcepTables) -> PolarsResult<DataFrame> {
+    if located.schema().contains("imb_id") {
+        return Ok(located.clone());
+    }
+    let mut out = located.clone();
+    out.insert_column(0, arcep.buildings.column("imb_id")?.clone())?;
+    Ok(out)
 }
 
 /// IRIS kept for the territory: those of the configured communes (all when none is configured).
@@ -146,21 +154,43 @@ fn join_layers(l: &Layers<'_>, communes: &[String], weighting: Weighting) -> Res
             let mut w = areal::area_weights(&iris_overlay);
             if let (Weighting::Dwellings, Some(a), Some(codes)) = (weighting, l.arcep, &building_codes) {
                 let b = &a.buildings;
-                let (xs, ys) =
-                    (f64s(b, "x").map_err(terr("buildings"))?, f64s(b, "y").map_err(terr("buildings"))?);
-                let n = f64s(b, "logloc").map_err(terr("buildings"))?;
+                let xs = b.column("x").and_then(|c| c.f64()).map_err(terr("buildings"))?;
+                let ys = b.column("y").and_then(|c| c.f64()).map_err(terr("buildings"))?;
+                let n =
+                    b.column("logloc").and_then(|c| c.cast(&DataType::Float64)).map_err(terr("buildings"))?;
+                let n = n.f64().map_err(terr("buildings"))?;
                 let iris_index = ZoneIndex::new(kept.iter().map(|z| &z.geometry).collect());
-                let located: Vec<(usize, Option<usize>, f64)> = xs
-                    .par_iter()
-                    .zip(ys.par_iter())
-                    .zip(n.par_iter())
-                    .zip(codes.par_iter())
-                    .filter_map(|(((x, y), n), c)| {
-                        let (x, y) = ((*x)?, (*y)?);
-                        let qpv = (*c < nq).then_some(*c as usize);
-                        Some((iris_index.locate(x, y)?, qpv, n.unwrap_or(0.0)))
-                    })
-                    .collect();
+                // Premises summed per (IRIS, QPV or none) as the buildings are located, chunk by chunk in
+                // parallel: the weights need only these sums (whole numbers of premises, so exact in any
+                // order), not a row per building.
+                type PairSums = std::collections::HashMap<(usize, Option<usize>), f64>;
+                let sums: PairSums = with_chunks(&[xs, ys, n], |chunks| {
+                    chunks
+                        .par_iter()
+                        .fold(PairSums::new, |mut acc, (row, c)| {
+                            for (k, ((x, y), n)) in c[0].iter().zip(c[1]).zip(c[2]).enumerate() {
+                                if x.is_finite()
+                                    && y.is_finite()
+                                    && let Some(i) = iris_index.locate(*x, *y)
+                                {
+                                    let code = codes[row + k];
+                                    let qpv = (code < nq).then_some(code as usize);
+                                    *acc.entry((i, qpv)).or_insert(0.0) +=
+                                        if n.is_finite() { *n } else { 0.0 };
+                                }
+                            }
+                            acc
+                        })
+                        .reduce(PairSums::new, |mut a, b| {
+                            for (k, v) in b {
+                                *a.entry(k).or_insert(0.0) += v;
+                            }
+                            a
+                        })
+                });
+                let mut located: Vec<(usize, Option<usize>, f64)> =
+                    sums.into_iter().map(|((i, q), n)| (i, q, n)).collect();
+                located.sort_by_key(|p| (p.0, p.1));
                 (w, stats.iris_weighted_by_premises) = areal::dwelling_weights(&iris_overlay, &located);
             }
             stats.iris_weighted_by_area = kept.len() - stats.iris_weighted_by_premises;
@@ -203,29 +233,29 @@ fn join_layers(l: &Layers<'_>, communes: &[String], weighting: Weighting) -> Res
             }
             let area = locator.column(&codes);
             drop(codes);
-            let located = b
-                .select(["imb_id", "logloc"])
-                .map_err(terr("buildings"))?
-                .with_column(area)
-                .map_err(terr("buildings"))?
-                .clone();
             // The ingest puts each building's eligibility flags on it (matched by id hash): no join by id
-            // then. A buildings table without them is joined to the eligibility table by `imb_id`. Either
-            // way the flags are those of `arcep::FLAGS` the tables carry.
+            // then, and no id kept (the table is in the buildings' order: `buildings_table` puts the ids
+            // back for the interim file). A buildings table without them is joined to the eligibility
+            // table by `imb_id`. Either way the flags are those of `arcep::FLAGS` the tables carry.
             let flagged = b.schema().contains("thd30") && b.schema().contains("ftth");
             let source = if flagged { b } else { &a.eligibility };
             let flags: Vec<&str> =
                 crate::ingest::arcep::FLAGS.iter().copied().filter(|f| source.schema().contains(f)).collect();
-            let mut keep = vec!["imb_id", "area_code", "logloc"];
+            let mut keep = vec!["area_code", "logloc"];
             keep.extend(&flags);
             let joined = if flagged {
-                let mut out = located;
+                let mut cols = vec![area, b.column("logloc").map_err(terr("buildings"))?.clone()];
                 for c in &flags {
-                    out.with_column(b.column(c).map_err(terr("buildings"))?.clone())
-                        .map_err(terr("buildings"))?;
+                    cols.push(b.column(c).map_err(terr("buildings"))?.clone());
                 }
-                out.select(keep).map_err(terr("buildings"))?
+                DataFrame::new_infer_height(cols).map_err(terr("buildings"))?
             } else {
+                let located = b
+                    .select(["imb_id", "logloc"])
+                    .map_err(terr("buildings"))?
+                    .with_column(area)
+                    .map_err(terr("buildings"))?
+                    .clone();
                 located
                     .lazy()
                     .join(
@@ -235,7 +265,9 @@ fn join_layers(l: &Layers<'_>, communes: &[String], weighting: Weighting) -> Res
                         JoinArgs::new(JoinType::Left),
                     )
                     .with_columns(flags.iter().map(|f| col(*f).fill_null(lit(false))).collect::<Vec<_>>())
-                    .select(keep.iter().map(|c| col(*c)).collect::<Vec<_>>())
+                    .select(
+                        std::iter::once("imb_id").chain(keep.iter().copied()).map(col).collect::<Vec<_>>(),
+                    )
                     .collect()
                     .map_err(terr("buildings"))?
             };

@@ -16,6 +16,7 @@ use crate::ingest::read::CodeKind;
 /// Most premises (dwellings + business premises) one building may hold: the largest French buildings hold
 /// a few thousand; a larger count is a damaged or hostile file (bounds in `data/FORMATS.md`).
 pub const MAX_PREMISES: f64 = 10_000.0;
+const _: () = assert!(MAX_PREMISES <= u32::MAX as f64);
 
 /// The buildings as columns, in file order.
 pub struct Buildings {
@@ -23,7 +24,8 @@ pub struct Buildings {
     /// Columns chunk by chunk (each moved into polars as it is, never copied or regrown).
     pub x: Vec<Vec<f64>>,
     pub y: Vec<Vec<f64>>,
-    pub logloc: Vec<Vec<f64>>,
+    /// Premises per building: a whole number from 0 to [`MAX_PREMISES`], held in 4 bytes (polars is built without 16-bit integers).
+    pub logloc: Vec<Vec<u32>>,
     /// Commune codes (5 characters: inline in polars' string views, no heap per cell).
     pub commune: Vec<StringChunked>,
     pub table: IdTable,
@@ -46,7 +48,7 @@ struct Part {
     lines: Vec<(u64, usize)>,
     x: Vec<f64>,
     y: Vec<f64>,
-    logloc: Vec<f64>,
+    logloc: Vec<u32>,
     commune: StringChunked,
     errors: Errors,
     records: usize,
@@ -60,7 +62,7 @@ struct Acc {
     lines: Vec<(u64, usize)>,
     x: Vec<f64>,
     y: Vec<f64>,
-    logloc: Vec<f64>,
+    logloc: Vec<u32>,
     commune: Vec<u64>,
     errors: Errors,
     records: usize,
@@ -200,7 +202,8 @@ fn parse(m: &Meta, cols: &Cols, chunk: &Chunk, reproj: &Reprojector) -> Part {
         p.lines.push((line, k));
         p.x.push(lx);
         p.y.push(ly);
-        p.logloc.push(n);
+        // a whole number from 0 to MAX_PREMISES (checked above): exact in a u32
+        p.logloc.push(n as u32);
         p.commune.push(commune);
     });
     for e in format_errors {

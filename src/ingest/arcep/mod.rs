@@ -7,6 +7,7 @@
 //! either way.
 //!
 //! Output: `buildings` (`imb_id, x, y, logloc, commune, bhd8, thd30, thd100, ftth`, x/y in Lambert-93,
+//! `logloc` the premises as `u32`,
 //! the flags ([`FLAGS`]) from the eligibility file, false for a building without eligibility rows) and
 //! `eligibility` (`imb_id, bhd8, thd30, thd100, ftth`: one row per building having any eligibility row,
 //! in the buildings' order, flags = any technology reaching ≥ 8, ≥ 30, ≥ 100 Mbit/s down, any FTTH row).
@@ -71,6 +72,19 @@ pub const COORDINATE_COLUMNS: [(&str, &str); 2] = [("imb_longitude", "imb_latitu
 pub struct ArcepTables {
     pub buildings: DataFrame,
     pub eligibility: DataFrame,
+}
+
+impl ArcepTables {
+    /// Drops the building ids (a third of the tables' memory nationally) and the eligibility table, once
+    /// the buildings carry their flags ([`FLAGS`]): nothing but the interim files reads them then. Tables
+    /// without the flags are left whole (the join matches them by id).
+    pub fn drop_ids(&mut self) {
+        let flagged = FLAGS.iter().all(|f| self.buildings.schema().contains(f));
+        if flagged && let Ok(b) = self.buildings.drop("imb_id") {
+            self.buildings = b;
+            self.eligibility = DataFrame::empty();
+        }
+    }
 }
 
 /// SHA-256 (hex) and size of each file read, for the manifest: buildings, then eligibility.
@@ -193,14 +207,16 @@ fn assemble(
     for c in chunks {
         id.append_owned(c).map_err(|e| polars_err(b_path, e))?;
     }
-    let floats = |name: &str, parts: Vec<Vec<f64>>| -> Result<Column, IngestError> {
-        let mut parts = parts.into_iter().map(|v| Float64Chunked::from_vec(name.into(), v));
-        let mut out = parts.next().unwrap_or_else(|| Float64Chunked::from_vec(name.into(), Vec::new()));
+    // Each part becomes a chunk as it is (no copy; the join reads the columns chunk by chunk).
+    fn chunked<T: PolarsNumericType>(name: &str, parts: Vec<Vec<T::Native>>) -> PolarsResult<Column> {
+        let mut parts = parts.into_iter().map(|v| ChunkedArray::<T>::from_vec(name.into(), v));
+        let mut out = parts.next().unwrap_or_else(|| ChunkedArray::<T>::from_vec(name.into(), Vec::new()));
         for p in parts {
-            out.append_owned(p).map_err(|e| polars_err(b_path, e))?;
+            out.append_owned(p)?;
         }
         Ok(out.into_column())
-    };
+    }
+    let err = |e| polars_err(b_path, e);
     let mut communes = commune.into_iter();
     let mut commune =
         communes.next().unwrap_or_else(|| StringChunked::from_slice("commune".into(), &[] as &[&str]));
@@ -226,9 +242,9 @@ fn assemble(
     let eligibility_df = DataFrame::new_infer_height(e_cols).map_err(|err| polars_err(e_path, err))?;
     let mut b_cols = vec![
         id.into_column(),
-        floats("x", x)?,
-        floats("y", y)?,
-        floats("logloc", logloc)?,
+        chunked::<Float64Type>("x", x).map_err(err)?,
+        chunked::<Float64Type>("y", y).map_err(err)?,
+        chunked::<UInt32Type>("logloc", logloc).map_err(err)?,
         commune.into_column(),
     ];
     b_cols.extend(flag_columns.into_iter().map(|f| f.into_column()));
