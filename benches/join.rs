@@ -4,13 +4,14 @@
 //!    rayon, against a brute-force baseline that tests every QPV with `geo::Intersects` (which recomputes
 //!    each zone's bounding box on every call) and a fairer linear scan over bounding boxes computed once.
 //! 2. A scaled synthetic geography mimicking a national run: the demo's QPV replicated on a grid of
-//!    offsets, up to 1,500 zones (about the size of the national 2024 list). The R-tree keeps the cost
-//!    per point growing slowly (logarithmically) as zones are added; linear scans grow with them.
+//!    offsets, up to 1,500 zones (about the size of the national 2024 list). The zone index (a grid over
+//!    the zones, `spatial::index`) keeps the cost per point nearly flat as zones are added; linear scans
+//!    grow with them.
 //! 3. IRIS→QPV areal weights (`join::areal::weights`: exact float64 overlap areas, `spatial::clip`) for
 //!    the demo (48 IRIS × 11 QPV) and a 2,000-IRIS grid, in a one-thread rayon pool and in the default
 //!    pool, beside geo's grid-snapped `BooleanOps` on the same pairs (time, and its error).
 //!
-//! Results are checked (R-tree = brute force, sequential = parallel, one thread = default pool): these
+//! Results are checked (zone index = brute force, sequential = parallel, one thread = default pool): these
 //! are correctness assertions, never timing ones. Each timing runs once to warm up, then several
 //! times; the tables give the median and the minimum. Compare ratios within one run.
 
@@ -86,7 +87,7 @@ fn random_points(n: usize, ext: Rect<f64>, offsets: &[(f64, f64)], seed: u64) ->
 }
 
 /// Like [`random_points`], but the points come tile by tile (inputs listed by commune or address tend
-/// to be clustered like this): separates the memory-locality part of the cost from the R-tree's depth.
+/// to be clustered like this): separates the memory-locality part of the cost from the index's own.
 fn grouped_points(n: usize, ext: Rect<f64>, offsets: &[(f64, f64)], seed: u64) -> Vec<(f64, f64)> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     (0..n)
@@ -133,7 +134,7 @@ fn brute_force(zones: &[&MultiPolygon<f64>], pts: &[(f64, f64)]) -> Located {
 }
 
 /// A fairer baseline: every zone's bounding box computed once, then the exact test only for the zones
-/// whose box holds the point (what `ZoneIndex::locate` does after its R-tree query).
+/// whose box holds the point (what `ZoneIndex::locate` does after its grid query).
 fn bbox_scan(zones: &[&MultiPolygon<f64>], boxes: &[Option<Rect<f64>>], pts: &[(f64, f64)]) -> Located {
     pts.iter()
         .map(|&(x, y)| {
@@ -184,7 +185,7 @@ fn point_in_polygon(qpv: &[Qpv], city: Rect<f64>) {
     let index = ZoneIndex::new(zones.clone());
     println!("\n## Point in polygon: demo city, {} QPV, points uniform over the city's extent", qpv.len());
     println!(
-        "\n| points | method | median | min | Mpoints/s | vs brute force | vs R-tree sequential |\n\
+        "\n| points | method | median | min | Mpoints/s | vs brute force | vs zone index sequential |\n\
          |---:|---|---:|---:|---:|---:|---:|"
     );
     for (n, reps) in [(10_000, 51), (100_000, 15), (1_000_000, 11)] {
@@ -193,10 +194,10 @@ fn point_in_polygon(qpv: &[Qpv], city: Rect<f64>) {
         let (par, par_out) = bench(reps, || locate_par(&index, &pts));
         assert_eq!(seq_out, par_out, "sequential and rayon results differ ({n} points)");
         let (scan, scan_out) = bench(reps, || bbox_scan(&zones, &boxes, &pts));
-        assert_eq!(scan_out, seq_out, "R-tree and bounding-box scan results differ ({n} points)");
+        assert_eq!(scan_out, seq_out, "zone index and bounding-box scan results differ ({n} points)");
         let brute = (n <= 100_000).then(|| {
             let (s, out) = bench(reps, || brute_force(&zones, &pts));
-            assert_eq!(out, seq_out, "R-tree and brute-force results differ ({n} points)");
+            assert_eq!(out, seq_out, "zone index and brute force results differ ({n} points)");
             s
         });
         let row = |name: &str, s: &Summary| {
@@ -214,8 +215,8 @@ fn point_in_polygon(qpv: &[Qpv], city: Rect<f64>) {
             row("brute force (geo::Intersects, every QPV)", b);
         }
         row("bbox scan (cached boxes, every QPV, then geo::Intersects)", &scan);
-        row("R-tree, sequential", &seq);
-        row(&format!("R-tree, rayon ({} threads)", rayon::current_num_threads()), &par);
+        row("zone index (grid), sequential", &seq);
+        row(&format!("zone index (grid), rayon ({} threads)", rayon::current_num_threads()), &par);
         let inside = seq_out.iter().filter(|l| l.is_some()).count();
         println!("|  | ({:.1} % of points fall in a QPV) |  |  |  |  |  |", 100.0 * inside as f64 / n as f64);
     }
@@ -232,9 +233,9 @@ fn scaled_point_in_polygon(qpv: &[Qpv], city: Rect<f64>) {
         thousands(N)
     );
     println!(
-        "\n| zones | tiles | build index | R-tree seq. ns/point | R-tree seq. ns/point, grouped | \
-         R-tree rayon ns/point | bbox scan ns/point ({} pts) | brute force ns/point ({} pts) | \
-         R-tree seq. vs {} zones | bbox scan vs {} zones | brute force vs {} zones |\n\
+        "\n| zones | tiles | build index | index seq. ns/point | index seq. ns/point, grouped | \
+         index rayon ns/point | bbox scan ns/point ({} pts) | brute force ns/point ({} pts) | \
+         index seq. vs {} zones | bbox scan vs {} zones | brute force vs {} zones |\n\
          |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         thousands(N_SCAN),
         thousands(N_BRUTE),
@@ -260,12 +261,17 @@ fn scaled_point_in_polygon(qpv: &[Qpv], city: Rect<f64>) {
         assert_eq!(
             scan_out,
             seq_out[..N_SCAN],
-            "R-tree and bounding-box scan differ ({} zones)",
+            "zone index and bounding-box scan differ ({} zones)",
             zones.len()
         );
         let few = &pts[..N_BRUTE];
         let (brute, brute_out) = bench(5, || brute_force(&zones, few));
-        assert_eq!(brute_out, seq_out[..N_BRUTE], "R-tree and brute force differ ({} zones)", zones.len());
+        assert_eq!(
+            brute_out,
+            seq_out[..N_BRUTE],
+            "zone index and brute force differ ({} zones)",
+            zones.len()
+        );
         let (tree_ns, scan_ns, brute_ns) = (ns_per(N, &seq), ns_per(N_SCAN, &scan), ns_per(N_BRUTE, &brute));
         let (tree_base, scan_base, brute_base) = *baseline.get_or_insert((tree_ns, scan_ns, brute_ns));
         println!(
