@@ -28,6 +28,8 @@ pub enum FileRole {
     IrisPopulation,
     IrisDiplomas,
     IrisFilosofi,
+    IrisActivity,
+    IrisHouseholds,
     ArcepBuildings,
     ArcepEligibility,
     Places,
@@ -37,12 +39,14 @@ pub enum FileRole {
 
 impl FileRole {
     /// Every role, in the order of `[files]`.
-    pub const ALL: [FileRole; 10] = [
+    pub const ALL: [FileRole; 12] = [
         FileRole::Qpv,
         FileRole::IrisContours,
         FileRole::IrisPopulation,
         FileRole::IrisDiplomas,
         FileRole::IrisFilosofi,
+        FileRole::IrisActivity,
+        FileRole::IrisHouseholds,
         FileRole::ArcepBuildings,
         FileRole::ArcepEligibility,
         FileRole::Places,
@@ -58,6 +62,8 @@ impl FileRole {
             FileRole::IrisPopulation => "iris_population",
             FileRole::IrisDiplomas => "iris_diplomas",
             FileRole::IrisFilosofi => "iris_filosofi",
+            FileRole::IrisActivity => "iris_activity",
+            FileRole::IrisHouseholds => "iris_households",
             FileRole::ArcepBuildings => "arcep_buildings",
             FileRole::ArcepEligibility => "arcep_eligibility",
             FileRole::Places => "places",
@@ -83,6 +89,11 @@ pub struct DatasetFiles {
     pub iris_population: Option<String>,
     pub iris_diplomas: Option<String>,
     pub iris_filosofi: Option<String>,
+    /// INSEE census, activity of residents (`base-ic-activite-residents`): optional, with the census.
+    pub iris_activity: Option<String>,
+    /// INSEE census, couples, families, households (`base-ic-couples-familles-menages`): optional, with
+    /// the census.
+    pub iris_households: Option<String>,
     pub arcep_buildings: Option<String>,
     pub arcep_eligibility: Option<String>,
     pub places: Option<String>,
@@ -100,6 +111,8 @@ impl DatasetFiles {
             FileRole::IrisPopulation => self.iris_population.as_ref(),
             FileRole::IrisDiplomas => self.iris_diplomas.as_ref(),
             FileRole::IrisFilosofi => self.iris_filosofi.as_ref(),
+            FileRole::IrisActivity => self.iris_activity.as_ref(),
+            FileRole::IrisHouseholds => self.iris_households.as_ref(),
             FileRole::ArcepBuildings => self.arcep_buildings.as_ref(),
             FileRole::ArcepEligibility => self.arcep_eligibility.as_ref(),
             FileRole::Places => self.places.as_ref(),
@@ -115,6 +128,8 @@ impl DatasetFiles {
             FileRole::IrisPopulation => self.iris_population.as_mut(),
             FileRole::IrisDiplomas => self.iris_diplomas.as_mut(),
             FileRole::IrisFilosofi => self.iris_filosofi.as_mut(),
+            FileRole::IrisActivity => self.iris_activity.as_mut(),
+            FileRole::IrisHouseholds => self.iris_households.as_mut(),
             FileRole::ArcepBuildings => self.arcep_buildings.as_mut(),
             FileRole::ArcepEligibility => self.arcep_eligibility.as_mut(),
             FileRole::Places => self.places.as_mut(),

@@ -271,6 +271,7 @@ pub fn compute(
             }
         }
     }
+    notes.extend(need.source_missing(&out));
     notes.extend(need.notes);
     notes.extend(connectivity.notes);
     let series = reach.series(&scope, &out)?;
@@ -460,6 +461,17 @@ mod tests {
         assert_eq!(
             ind.notes,
             vec![
+                // The world's census has no 15-29 band and no activity or households table.
+                Note::SourceMissing {
+                    indicators: [
+                        "share_15_29",
+                        "unemployment_rate",
+                        "share_single_parent",
+                        "share_one_person"
+                    ]
+                    .map(String::from)
+                    .to_vec()
+                },
                 Note::LowCoverage { indicator: "poverty_rate".into(), zones: 1 },
                 // One person outside the territory and one of unknown residence: only said to be fewer than 11.
                 Note::NotCounted { outside: None, unknown: None, min: 11 },

@@ -210,28 +210,54 @@ fn read_all(ctx: &Context, summary: &mut Summary) -> Result<Inputs, IngestError>
             r.zones
         })
     });
-    const CENSUS: [FileRole; 3] = [FileRole::IrisPopulation, FileRole::IrisDiplomas, FileRole::IrisFilosofi];
+    const CENSUS: [FileRole; 5] = [
+        FileRole::IrisPopulation,
+        FileRole::IrisDiplomas,
+        FileRole::IrisFilosofi,
+        FileRole::IrisActivity,
+        FileRole::IrisHouseholds,
+    ];
     let census = match (&files.iris_population, &files.iris_diplomas, &files.iris_filosofi) {
         (Some(p), Some(d), Some(f)) => {
             let (po, dop, fo) =
                 (opts(FileRole::IrisPopulation), opts(FileRole::IrisDiplomas), opts(FileRole::IrisFilosofi));
+            let (ao, ho) = (opts(FileRole::IrisActivity), opts(FileRole::IrisHouseholds));
             let (pp, dp, fp) = (path(p), path(d), path(f));
-            let paths =
-                census::CensusPaths { population: (&pp, &po), diplomas: (&dp, &dop), filosofi: (&fp, &fo) };
-            // The census error names its own file; the three roles are together.
+            let ap = files.iris_activity.as_ref().map(path);
+            let hp = files.iris_households.as_ref().map(path);
+            let paths = census::CensusPaths {
+                population: (&pp, &po),
+                diplomas: (&dp, &dop),
+                filosofi: (&fp, &fo),
+                activity: ap.as_deref().map(|p| (p, &ao)),
+                households: hp.as_deref().map(|p| (p, &ho)),
+            };
+            // The census error names its own file; the roles are together.
             let census = census::read_census_counted(&paths).map_err(|e| {
                 let outside = CENSUS.into_iter().any(|r| ctx.is_outside(r));
                 if outside { e.without_content() } else { e }
             });
             take(census, &mut errors, summary, ctx, &CENSUS).map(|(c, rows)| {
                 for (role, n) in CENSUS.into_iter().zip(rows) {
-                    accepted(summary, role, n);
+                    if let Some(n) = n {
+                        accepted(summary, role, n);
+                    }
                 }
                 warnings.extend(c.warnings.clone());
                 c
             })
         }
-        (None, None, None) => None,
+        (None, None, None) => {
+            if files.iris_activity.is_some() || files.iris_households.is_some() {
+                errors.push(IngestError::format(
+                    &ctx.config_path,
+                    Location::File,
+                    "iris_activity and iris_households complete the census: they need iris_population, \
+                     iris_diplomas and iris_filosofi",
+                ));
+            }
+            None
+        }
         _ => {
             errors.push(IngestError::format(
                 &ctx.config_path,
