@@ -386,6 +386,7 @@ mod tests {
             "commune",
             "area_km2",
             "population",
+            "population_uncertainty",
             "share_65p",
             "share_75p",
             "share_no_diploma",

@@ -9,7 +9,7 @@ use polars::prelude::*;
 use super::aggregate::{Sums, census_by_area, masked, qpv_table_lookup};
 use super::notes::Note;
 use super::table::{Compute, Family, Indicator, indicators};
-use super::{AreaType, Computed, IndicatorError, Scope, Values, ratio, terr};
+use super::{AreaType, Computed, IndicatorError, Scope, TERRITORY, Values, ratio, terr};
 
 pub(crate) struct Need {
     /// Interpolated census sums per area, when the dataset has census tables and IRIS weights.
@@ -27,6 +27,10 @@ fn sums_of(c: &Compute) -> Vec<(String, Expr)> {
     let known = |a: &str, b: &str| col(a).is_not_null().and(col(b).is_not_null());
     match c {
         Compute::CensusSum { var } => vec![(format!("sum:{var}"), (col(var.as_str()) * w()).sum())],
+        Compute::CensusCutShare { var } => vec![
+            (format!("cut:{var}"), (col(var.as_str()) * w() * col("cut")).sum()),
+            (format!("sum:{var}"), (col(var.as_str()) * w()).sum()),
+        ],
         Compute::CensusShare { num, den } => vec![
             (format!("num:{num}/{den}"), masked(known(num, den), col(num.as_str()) * w()).sum()),
             (format!("den:{num}/{den}"), masked(known(num, den), col(den.as_str()) * w()).sum()),
@@ -46,7 +50,7 @@ fn sums_of(c: &Compute) -> Vec<(String, Expr)> {
 /// The census columns a computation reads.
 fn census_vars(c: &Compute) -> Vec<&str> {
     match c {
-        Compute::CensusSum { var } => vec![var],
+        Compute::CensusSum { var } | Compute::CensusCutShare { var } => vec![var],
         Compute::CensusShare { num, den } => vec![num, den],
         Compute::CensusWeightedMean { var, weight, .. } => vec![var, weight],
         _ => Vec::new(),
@@ -60,8 +64,11 @@ impl Need {
             (Some(w), Some(c)) => {
                 need.census_columns = c.stats.get_column_names().iter().map(|n| n.to_string()).collect();
                 let mut sums: Vec<(String, Expr)> = Vec::new();
+                let has_cut = w.column("cut").is_ok();
                 for comp in indicators().iter().flat_map(|d| &d.compute) {
-                    if !census_vars(comp).iter().all(|v| need.census_columns.iter().any(|c| c == v)) {
+                    if !census_vars(comp).iter().all(|v| need.census_columns.iter().any(|c| c == v))
+                        || (matches!(comp, Compute::CensusCutShare { .. }) && !has_cut)
+                    {
                         continue;
                     }
                     for (name, expr) in sums_of(comp) {
@@ -128,6 +135,20 @@ impl Need {
         }
         let get = |code: &String, key: &str| sums.get(code).and_then(|m| m.get(key)).copied();
         let values: Vec<Option<f64>> = match c {
+            Compute::CensusCutShare { var } => {
+                if !sums.values().any(|m| m.contains_key(&format!("cut:{var}"))) {
+                    return Ok(None);
+                }
+                s.codes
+                    .iter()
+                    .map(|code| {
+                        let total = get(code, &format!("sum:{var}"))?;
+                        // The territory is a union of whole IRIS: its boundary cuts none.
+                        let cut = if code == TERRITORY { 0.0 } else { get(code, &format!("cut:{var}"))? };
+                        ratio(cut, total).map(|r| r * 100.0)
+                    })
+                    .collect()
+            }
             Compute::CensusSum { var } => {
                 s.codes.iter().map(|code| get(code, &format!("sum:{var}"))).collect()
             }
@@ -202,6 +223,25 @@ mod tests {
             ind.table.column("population").unwrap().i64().unwrap().iter().collect::<Vec<_>>(),
             vec![Some(500), Some(650), Some(500), Some(2350), Some(4000)]
         );
+    }
+
+    #[test]
+    fn population_uncertainty_is_the_share_coming_from_iris_cut_by_the_area() {
+        // QA: all from I1 (cut); QB: 250 of 650 from I3 (cut), 400 from I2 (whole); QC: I3 only;
+        // HORS_QPV: 500 (I1) + 1250 (I3) of 2350 from cut IRIS; the territory cuts none.
+        let (v, _) = values(&World::new(), "population_uncertainty", first("population_uncertainty"));
+        assert_close(
+            &v.unwrap(),
+            &[Some(100.0), Some(25000.0 / 650.0), Some(100.0), Some(175000.0 / 2350.0), Some(0.0)],
+            "population_uncertainty",
+        );
+        // Weights without the `cut` flag: no column, never zeros.
+        let mut w = World::new();
+        let weights = w.joined.iris_weights.as_mut().unwrap();
+        *weights = weights.drop("cut").unwrap();
+        let (v, _) = values(&w, "population_uncertainty", first("population_uncertainty"));
+        assert!(v.is_none());
+        assert!(!has(&w.indicators(), "population_uncertainty"));
     }
 
     #[test]

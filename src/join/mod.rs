@@ -1,8 +1,8 @@
 //! Stage `join`: puts every input on the QPV geography.
 //!
 //! Inputs: [`Inputs`] from `ingest` (Lambert-93). Outputs ([`Joined`]):
-//! - `iris_weights` (`iris, area_code, weight`): areal interpolation weights IRIS → QPV / outside QPV
-//!   ([`areal`]);
+//! - `iris_weights` (`iris, area_code, weight, cut`): areal interpolation weights IRIS → QPV / outside
+//!   QPV, and whether the area's boundary cuts the IRIS (1) or not (0) ([`areal`]);
 //! - `buildings` (`imb_id, area_code, logloc` and the eligibility flags, `bhd8, thd30, thd100, ftth`):
 //!   ARCEP buildings by point in polygon;
 //! - `places` (`place_id, nom, area_code, programmes`);
@@ -164,6 +164,8 @@ fn join_layers(l: &Layers<'_>, communes: &[String], weighting: Weighting) -> Res
                 (w, stats.iris_weighted_by_premises) = areal::dwelling_weights(&iris_overlay, &located);
             }
             stats.iris_weighted_by_area = kept.len() - stats.iris_weighted_by_premises;
+            let cut: Vec<f64> =
+                areal::cut_flags(&iris_overlay, &w).into_iter().map(|c| f64::from(u8::from(c))).collect();
             let (mut codes, mut areas, mut ws) = (vec![], vec![], vec![]);
             for x in &w {
                 let area = x.qpv.map(|q| qpv_codes[q]).unwrap_or(OUTSIDE_QPV);
@@ -182,6 +184,7 @@ fn join_layers(l: &Layers<'_>, communes: &[String], weighting: Weighting) -> Res
                     Column::new("iris".into(), codes),
                     Column::new("area_code".into(), areas),
                     Column::new("weight".into(), ws),
+                    Column::new("cut".into(), cut),
                 ])
                 .map_err(terr("iris_weights"))?,
             )
