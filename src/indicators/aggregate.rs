@@ -8,7 +8,7 @@ use polars::prelude::*;
 use super::secrecy::suppress_counts;
 use super::{Area, IndicatorError, TERRITORY, terr};
 use crate::context::Quarter;
-use crate::join::{OUTSIDE_TERRITORY, UNKNOWN};
+use crate::join::{OUTSIDE_QPV, OUTSIDE_TERRITORY, UNKNOWN};
 
 /// Named sums per area: `area code → (name → value)`. The territory row is the sum of its partition.
 pub type Sums = BTreeMap<String, BTreeMap<String, f64>>;
@@ -121,6 +121,10 @@ pub struct QuarterCounts {
     /// Distinct persons resident in the territory (not the sum: a person may be counted in two areas
     /// if their residence changed).
     pub participants_territory: u64,
+    /// Distinct persons resident in any QPV of the territory.
+    pub participants_qpv: u64,
+    /// Distinct persons whose residence is known (in the territory or outside it).
+    pub participants_known: u64,
     pub enrolled: BTreeMap<String, u64>,
     pub completed: BTreeMap<String, u64>,
     pub devices: BTreeMap<String, u64>,
@@ -185,6 +189,14 @@ pub fn attendance_in(
         .collect()
         .map_err(&e)?;
     let participants_territory = u64_col(&territory, "n").map_err(&e)?.first().copied().unwrap_or(0);
+    let distinct = |filter: Expr| -> Result<u64, IndicatorError> {
+        let df =
+            q.clone().filter(filter).select([col("person").n_unique().alias("n")]).collect().map_err(&e)?;
+        Ok(u64_col(&df, "n").map_err(&e)?.first().copied().unwrap_or(0))
+    };
+    let qpv: Vec<String> = partition.iter().filter(|c| *c != OUTSIDE_QPV).cloned().collect();
+    let participants_qpv = distinct(in_partition(&qpv))?;
+    let participants_known = distinct(col("area_code").neq(lit(UNKNOWN)))?;
     let devices = q
         .clone()
         .filter(col("type").eq(lit("don_materiel")))
@@ -237,6 +249,8 @@ pub fn attendance_in(
     Ok(QuarterCounts {
         participants,
         participants_territory,
+        participants_qpv,
+        participants_known,
         enrolled,
         completed,
         devices,

@@ -411,6 +411,7 @@ mod tests {
             "participants_per_1000",
             "participants_per_1000_low",
             "participants_per_1000_high",
+            "share_participants_in_qpv",
             "hours",
             "course_enrolled",
             "completion_rate",

@@ -152,6 +152,10 @@ pub enum Compute {
     /// Mediation places within `metres` of a QPV (inside it or outside at most that far from its
     /// boundary); not applicable to the comparison rows.
     PlacesWithin { metres: f64 },
+    /// Participants of the quarter living in any QPV / participants of the quarter with a known
+    /// residence × 100, on the territory row only (not applicable elsewhere), under secrecy: hidden
+    /// when what it gives back beside the published counts is 1 to `min − 1` persons.
+    ShareInQpv,
     /// Hours of activity attended by the residents of the area in the quarter.
     Hours,
     /// A count of persons, with primary and secondary suppression.

@@ -12,6 +12,7 @@ use crate::support::{demo_report, project_root, read_csv};
 
 mod attack;
 mod differencing;
+mod share_and_targets;
 
 /// Counts of people, hidden by the secrecy rule, with the rates computed from each.
 const COUNTS: [(&str, &[&str]); 3] = [
