@@ -24,6 +24,7 @@ pub use crate::quarter::Quarter;
 #[serde(rename_all = "snake_case")]
 pub enum FileRole {
     Qpv,
+    QpvPrevious,
     IrisContours,
     IrisPopulation,
     IrisDiplomas,
@@ -39,8 +40,9 @@ pub enum FileRole {
 
 impl FileRole {
     /// Every role, in the order of `[files]`.
-    pub const ALL: [FileRole; 12] = [
+    pub const ALL: [FileRole; 13] = [
         FileRole::Qpv,
+        FileRole::QpvPrevious,
         FileRole::IrisContours,
         FileRole::IrisPopulation,
         FileRole::IrisDiplomas,
@@ -58,6 +60,7 @@ impl FileRole {
     pub fn key(self) -> &'static str {
         match self {
             FileRole::Qpv => "qpv",
+            FileRole::QpvPrevious => "qpv_previous",
             FileRole::IrisContours => "iris_contours",
             FileRole::IrisPopulation => "iris_population",
             FileRole::IrisDiplomas => "iris_diplomas",
@@ -85,6 +88,9 @@ impl fmt::Display for FileRole {
 #[serde(deny_unknown_fields)]
 pub struct DatasetFiles {
     pub qpv: String,
+    /// The previous official QPV list's contours (2015 list), optional: the crosswalk to `qpv`
+    /// (`tables/qpv_crosswalk.csv`) and the per-QPV comparability of windows across the change.
+    pub qpv_previous: Option<String>,
     pub iris_contours: Option<String>,
     pub iris_population: Option<String>,
     pub iris_diplomas: Option<String>,
@@ -107,6 +113,7 @@ impl DatasetFiles {
     pub fn get(&self, role: FileRole) -> Option<&String> {
         match role {
             FileRole::Qpv => Some(&self.qpv),
+            FileRole::QpvPrevious => self.qpv_previous.as_ref(),
             FileRole::IrisContours => self.iris_contours.as_ref(),
             FileRole::IrisPopulation => self.iris_population.as_ref(),
             FileRole::IrisDiplomas => self.iris_diplomas.as_ref(),
@@ -124,6 +131,7 @@ impl DatasetFiles {
     fn get_mut(&mut self, role: FileRole) -> Option<&mut String> {
         match role {
             FileRole::Qpv => Some(&mut self.qpv),
+            FileRole::QpvPrevious => self.qpv_previous.as_mut(),
             FileRole::IrisContours => self.iris_contours.as_mut(),
             FileRole::IrisPopulation => self.iris_population.as_mut(),
             FileRole::IrisDiplomas => self.iris_diplomas.as_mut(),

@@ -20,6 +20,7 @@
 //! - `households`: the census activity and couples-families-households IRIS tables;
 //! - `network`: ARCEP buildings and eligibility;
 //! - `places`: digital-mediation places;
+//! - `previous`: the previous (2015) QPV list's contours, for the crosswalk;
 //! - `attendance`: programme attendance (courses, individual help, devices);
 //! - `geojson`: hand-written, byte-stable GeoJSON;
 //! - `write`: atomic writes and number formatting.
@@ -31,6 +32,7 @@ mod households;
 mod network;
 mod places;
 mod population;
+mod previous;
 mod story;
 mod write;
 
@@ -50,6 +52,7 @@ pub const DATASET_TOML: &str = include_str!("dataset.toml");
 /// Paths of the data files, relative to the output folder (the `[files]` table of `dataset.toml`).
 pub mod files {
     pub const QPV: &str = "qpv/QP2024_Demoville_WGS84.geojson";
+    pub const QPV_PREVIOUS: &str = "qpv/QP2015_Demoville_WGS84.geojson";
     pub const IRIS_CONTOURS: &str = "iris/CONTOURS-IRIS_Demoville_WGS84.geojson";
     pub const IRIS_POPULATION: &str = "insee/base-ic-evol-struct-pop-2021.csv";
     pub const IRIS_DIPLOMAS: &str = "insee/base-ic-diplomes-formation-2021.csv";
@@ -163,6 +166,7 @@ fn render() -> Result<Vec<(&'static str, String)>, DemoError> {
 
     let mut out = vec![
         (files::QPV, geojson::feature_collection("QP2024_Demoville_WGS84", &qpv_features, &proj)?),
+        (files::QPV_PREVIOUS, previous::qpv2015_geojson(&city, &proj)?),
         (
             files::IRIS_CONTOURS,
             geojson::feature_collection("CONTOURS-IRIS_Demoville_WGS84", &iris_features, &proj)?,
@@ -246,6 +250,7 @@ mod tests {
         from_toml.sort_unstable();
         let mut ours = vec![
             files::QPV,
+            files::QPV_PREVIOUS,
             files::IRIS_CONTOURS,
             files::IRIS_POPULATION,
             files::IRIS_DIPLOMAS,
@@ -279,7 +284,7 @@ mod tests {
     fn render_is_deterministic() {
         let a = render().unwrap();
         let b = render().unwrap();
-        assert_eq!(a.len(), 13);
+        assert_eq!(a.len(), 14);
         for ((pa, ta), (pb, tb)) in a.iter().zip(&b) {
             assert_eq!(pa, pb);
             assert!(ta == tb, "{pa} differs between two runs");

@@ -269,6 +269,7 @@ impl World {
     pub fn new() -> Self {
         let inputs = Inputs {
             qpv: qpvs(),
+            qpv_previous: None,
             iris: None,
             census: Some(CensusTables {
                 stats: census_stats(),
@@ -288,6 +289,7 @@ impl World {
             buildings: Some(buildings()),
             places: Some(places()),
             attendance: Some(attendance()),
+            crosswalk: None,
             stats: JoinStats::default(),
         };
         World { ctx: context(), inputs, joined }

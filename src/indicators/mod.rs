@@ -117,6 +117,9 @@ pub struct Indicators {
     /// Rank stability of the QPV's IFN score (`area_code, area_name, ifn_score, ifn_rank, ifn_rank_min,
     /// ifn_rank_max`: each variable's weight × 0.8 and × 1.2); see `ifn::areas`.
     pub ifn_ranks: Option<DataFrame>,
+    /// The QPV 2015 → 2024 crosswalk (`code_2015, code_2024, share_of_2015_area, share_of_2024_area`),
+    /// when the dataset gives the previous list's contours; see `join::crosswalk`.
+    pub crosswalk: Option<DataFrame>,
     pub quarter: Option<Quarter>,
     pub quarters: Vec<Quarter>,
     /// Folder/period label: the quarter (`2025-Q3`) or the dataset's `period`.
@@ -303,6 +306,7 @@ pub fn compute(
         targets,
         funder,
         ifn_ranks,
+        crosswalk: joined.crosswalk.as_ref().map(|c| c.table.clone()),
         quarter,
         quarters,
         period,

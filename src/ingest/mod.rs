@@ -52,6 +52,8 @@ pub struct InputFile {
 /// Everything `ingest` produced. Optional parts are absent when the dataset lacks the source.
 pub struct Inputs {
     pub qpv: Vec<Qpv>,
+    /// The previous QPV list's contours of the territory (optional `qpv_previous`).
+    pub qpv_previous: Option<Vec<Qpv>>,
     pub iris: Option<Vec<Iris>>,
     pub census: Option<census::CensusTables>,
     pub arcep: Option<arcep::ArcepTables>,
@@ -104,7 +106,7 @@ fn about(ctx: &Context, role: FileRole, e: IngestError) -> IngestError {
 /// What the counts of the file of `role` count.
 fn unit(role: FileRole) -> Unit {
     match role {
-        FileRole::Qpv | FileRole::IrisContours => Unit::Features,
+        FileRole::Qpv | FileRole::QpvPrevious | FileRole::IrisContours => Unit::Features,
         FileRole::ArcepEligibility => Unit::BuildingsListed,
         _ => Unit::Rows,
     }
@@ -192,6 +194,20 @@ fn read_all(ctx: &Context, summary: &mut Summary) -> Result<Inputs, IngestError>
             f.entries.extend(r.entries);
         }
         r.zones
+    });
+    let qpv_previous = files.qpv_previous.as_ref().and_then(|rel| {
+        take(
+            zones::read_qpv_detailed(&path(rel), &reproj).map_err(|e| about(ctx, FileRole::QpvPrevious, e)),
+            &mut errors,
+            summary,
+            ctx,
+            &[FileRole::QpvPrevious],
+        )
+        .map(|r| {
+            warnings.extend(r.warnings);
+            accepted(summary, FileRole::QpvPrevious, r.features);
+            r.zones
+        })
     });
     let iris = files.iris_contours.as_ref().and_then(|rel| {
         take(
@@ -374,6 +390,8 @@ fn read_all(ctx: &Context, summary: &mut Summary) -> Result<Inputs, IngestError>
     {
         warnings.push(format!("{} QPV found for the territory, {n} expected", qpv.len()));
     }
+    let qpv_previous =
+        qpv_previous.map(|v| v.into_iter().filter(|q| q.in_territory(epci.as_deref(), &communes)).collect());
     let iris = iris.map(|v| {
         let (kept, out): (Vec<Iris>, Vec<Iris>) =
             v.into_iter().partition(|i| communes.is_empty() || communes.contains(&i.commune));
@@ -399,7 +417,18 @@ fn read_all(ctx: &Context, summary: &mut Summary) -> Result<Inputs, IngestError>
     if iris.is_none() && census.is_some() {
         warnings.push("INSEE IRIS tables given without IRIS contours: they cannot be joined to QPV".into());
     }
-    Ok(Inputs { qpv, iris, census, arcep, places, attendance, qpv_indicators, files: manifest, warnings })
+    Ok(Inputs {
+        qpv,
+        qpv_previous,
+        iris,
+        census,
+        arcep,
+        places,
+        attendance,
+        qpv_indicators,
+        files: manifest,
+        warnings,
+    })
 }
 
 /// Buildings whose commune code is not one of the territory's (`join` places them outside it).

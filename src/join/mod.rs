@@ -14,6 +14,7 @@
 //! [`OUTSIDE_TERRITORY`] (outside the territory's communes) or [`UNKNOWN`].
 
 pub mod areal;
+pub mod crosswalk;
 mod locate;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -60,6 +61,8 @@ pub struct Joined {
     pub buildings: Option<DataFrame>,
     pub places: Option<DataFrame>,
     pub attendance: Option<DataFrame>,
+    /// The previous QPV list against the current one, when the dataset gives `qpv_previous`.
+    pub crosswalk: Option<crosswalk::Crosswalk>,
     pub stats: JoinStats,
 }
 
@@ -105,7 +108,11 @@ pub fn join(inputs: &Inputs, communes: &[String], weighting: Weighting) -> Resul
         places: inputs.places.as_ref(),
         attendance: inputs.attendance.as_ref(),
     };
-    join_layers(&layers, communes, weighting)
+    let mut joined = join_layers(&layers, communes, weighting)?;
+    if let Some(previous) = &inputs.qpv_previous {
+        joined.crosswalk = Some(crosswalk::crosswalk(previous, &inputs.qpv).map_err(terr("qpv_crosswalk"))?);
+    }
+    Ok(joined)
 }
 
 fn join_layers(l: &Layers<'_>, communes: &[String], weighting: Weighting) -> Result<Joined, JoinError> {
@@ -302,7 +309,7 @@ fn join_layers(l: &Layers<'_>, communes: &[String], weighting: Weighting) -> Res
         None => None,
     };
 
-    Ok(Joined { iris_weights, buildings, places, attendance, stats })
+    Ok(Joined { iris_weights, buildings, places, attendance, crosswalk: None, stats })
 }
 
 #[cfg(test)]

@@ -567,6 +567,7 @@ fn arcep_building_of_a_commune_outside_the_territory_is_flagged_outside_it() {
     }];
     let inputs = Inputs {
         qpv,
+        qpv_previous: None,
         iris: None,
         census: None,
         arcep: Some(arcep),
