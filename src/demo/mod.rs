@@ -1,7 +1,7 @@
 //! demo: writes Démoville, a **synthetic** city, as a complete fracture dataset (`fracture demo`).
 //!
 //! Inputs: none but the fixed [`SEED`]. Outputs (under the output folder, paths as in the embedded
-//! `dataset.toml`): QPV and IRIS contours (GeoJSON, WGS84), three INSEE IRIS tables, the ARCEP buildings
+//! `dataset.toml`): QPV and IRIS contours (GeoJSON, WGS84), five INSEE IRIS tables, the ARCEP buildings
 //! and eligibility files (EPSG:3857 coordinates), the digital-mediation places (national standard
 //! v1.0.2) and the programme attendance, plus `dataset.toml` and a bilingual `README.md`. Every file
 //! follows `data/FORMATS.md`.
@@ -17,8 +17,10 @@
 //! - `story`: the scenario (which QPV are high-need, fibre laggards, well or poorly reached);
 //! - `city`: commune, IRIS tiling and QPV shapes in Lambert-93;
 //! - `population`: INSEE census and Filosofi IRIS tables;
+//! - `households`: the census activity and couples-families-households IRIS tables;
 //! - `network`: ARCEP buildings and eligibility;
 //! - `places`: digital-mediation places;
+//! - `previous`: the previous (2015) QPV list's contours, for the crosswalk;
 //! - `attendance`: programme attendance (courses, individual help, devices);
 //! - `geojson`: hand-written, byte-stable GeoJSON;
 //! - `write`: atomic writes and number formatting.
@@ -26,9 +28,11 @@
 mod attendance;
 mod city;
 mod geojson;
+mod households;
 mod network;
 mod places;
 mod population;
+mod previous;
 mod story;
 mod write;
 
@@ -48,10 +52,13 @@ pub const DATASET_TOML: &str = include_str!("dataset.toml");
 /// Paths of the data files, relative to the output folder (the `[files]` table of `dataset.toml`).
 pub mod files {
     pub const QPV: &str = "qpv/QP2024_Demoville_WGS84.geojson";
+    pub const QPV_PREVIOUS: &str = "qpv/QP2015_Demoville_WGS84.geojson";
     pub const IRIS_CONTOURS: &str = "iris/CONTOURS-IRIS_Demoville_WGS84.geojson";
     pub const IRIS_POPULATION: &str = "insee/base-ic-evol-struct-pop-2021.csv";
     pub const IRIS_DIPLOMAS: &str = "insee/base-ic-diplomes-formation-2021.csv";
     pub const IRIS_FILOSOFI: &str = "insee/BASE_TD_FILO_IRIS_2021_DISP.csv";
+    pub const IRIS_ACTIVITY: &str = "insee/base-ic-activite-residents-2021.csv";
+    pub const IRIS_HOUSEHOLDS: &str = "insee/base-ic-couples-familles-menages-2021.csv";
     pub const ARCEP_BUILDINGS: &str = "arcep/2026_T3/immeubles_dep999.csv";
     pub const ARCEP_ELIGIBILITY: &str = "arcep/2026_T3/eligibilite_dep999.csv";
     pub const PLACES: &str = "places/lieux-mediation-numerique_Demoville.csv";
@@ -86,6 +93,7 @@ pub(crate) mod stream {
     pub const POPULATION: u64 = 2;
     pub const NETWORK: u64 = 3;
     pub const ATTENDANCE: u64 = 4;
+    pub const HOUSEHOLDS: u64 = 5;
 }
 
 /// The RNG of one stream.
@@ -116,6 +124,7 @@ fn render() -> Result<Vec<(&'static str, String)>, DemoError> {
     let city = city::City::build(&mut rng(stream::CITY));
     let coverage = city.coverage();
     let stats = population::build(&city, &coverage, &mut rng(stream::POPULATION));
+    let households = households::build(&stats, &mut rng(stream::HOUSEHOLDS));
     let net = network::build(&city, &coverage, &mut rng(stream::NETWORK))?;
     let places = places::build(&city);
     let att = attendance::build(&city, &net.buildings, &places, &proj, &mut rng(stream::ATTENDANCE))?;
@@ -157,6 +166,7 @@ fn render() -> Result<Vec<(&'static str, String)>, DemoError> {
 
     let mut out = vec![
         (files::QPV, geojson::feature_collection("QP2024_Demoville_WGS84", &qpv_features, &proj)?),
+        (files::QPV_PREVIOUS, previous::qpv2015_geojson(&city, &proj)?),
         (
             files::IRIS_CONTOURS,
             geojson::feature_collection("CONTOURS-IRIS_Demoville_WGS84", &iris_features, &proj)?,
@@ -164,6 +174,8 @@ fn render() -> Result<Vec<(&'static str, String)>, DemoError> {
         (files::IRIS_POPULATION, population::census_population_csv(&city, &stats)),
         (files::IRIS_DIPLOMAS, population::census_diplomas_csv(&city, &stats)),
         (files::IRIS_FILOSOFI, population::filosofi_csv(&city, &stats)),
+        (files::IRIS_ACTIVITY, households::activity_csv(&city, &households)),
+        (files::IRIS_HOUSEHOLDS, households::households_csv(&city, &households)),
         (files::ARCEP_BUILDINGS, network::buildings_csv(&net, &proj)?),
         (files::ARCEP_ELIGIBILITY, network::eligibility_csv(&net)),
         (files::PLACES, places::places_csv(&places, &proj)?),
@@ -238,10 +250,13 @@ mod tests {
         from_toml.sort_unstable();
         let mut ours = vec![
             files::QPV,
+            files::QPV_PREVIOUS,
             files::IRIS_CONTOURS,
             files::IRIS_POPULATION,
             files::IRIS_DIPLOMAS,
             files::IRIS_FILOSOFI,
+            files::IRIS_ACTIVITY,
+            files::IRIS_HOUSEHOLDS,
             files::ARCEP_BUILDINGS,
             files::ARCEP_ELIGIBILITY,
             files::PLACES,
@@ -269,7 +284,7 @@ mod tests {
     fn render_is_deterministic() {
         let a = render().unwrap();
         let b = render().unwrap();
-        assert_eq!(a.len(), 11);
+        assert_eq!(a.len(), 14);
         for ((pa, ta), (pb, tb)) in a.iter().zip(&b) {
             assert_eq!(pa, pb);
             assert!(ta == tb, "{pa} differs between two runs");

@@ -28,7 +28,6 @@ const NATIONAL_MEDIAN: f64 = 23_160.0;
 #[derive(Debug, Clone)]
 pub struct IrisStats {
     /// Share of the IRIS under QPV influence (0..1).
-    #[allow(dead_code, reason = "read by the unit tests")]
     pub w: f64,
     pub pop: i64,
     /// 0-14, 15-29, 30-44, 45-59, 60-74, 75+.
@@ -127,9 +126,10 @@ pub fn build(city: &City, coverage: &[Vec<f64>], rng: &mut ChaCha8Rng) -> Vec<Ir
         .collect()
 }
 
-const GEO_HEADER: &str = "IRIS;REG;DEP;UU2020;COM;LIBCOM;TRIRIS;GRD_QUART;LIBIRIS;TYP_IRIS;LAB_IRIS";
+pub(super) const GEO_HEADER: &str =
+    "IRIS;REG;DEP;UU2020;COM;LIBCOM;TRIRIS;GRD_QUART;LIBIRIS;TYP_IRIS;LAB_IRIS";
 
-fn geo_fields(city: &City, i: usize) -> String {
+pub(super) fn geo_fields(city: &City, i: usize) -> String {
     let iris = &city.iris[i];
     let lab = if iris.typ == IrisType::Habitat { "1" } else { "2" };
     [
@@ -149,7 +149,7 @@ fn geo_fields(city: &City, i: usize) -> String {
 }
 
 /// Index (in IRIS order) of the park IRIS and of the two activity IRIS, whose cells are secret.
-fn small_iris(city: &City) -> (Option<usize>, Vec<usize>) {
+pub(super) fn small_iris(city: &City) -> (Option<usize>, Vec<usize>) {
     let park = city.iris.iter().position(|i| i.typ == IrisType::Divers);
     let activity = city.iris.iter().enumerate().filter(|(_, i)| i.typ == IrisType::Activite).map(|(k, _)| k);
     (park, activity.collect())

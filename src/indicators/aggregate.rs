@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use super::secrecy::suppress_counts;
 use super::{Area, IndicatorError, TERRITORY, terr};
 use crate::context::Quarter;
-use crate::join::{OUTSIDE_TERRITORY, UNKNOWN};
+use crate::join::{OUTSIDE_QPV, OUTSIDE_TERRITORY, UNKNOWN};
 
 /// Named sums per area: `area code → (name → value)`. The territory row is the sum of its partition.
 pub type Sums = BTreeMap<String, BTreeMap<String, f64>>;
@@ -166,6 +166,10 @@ pub struct QuarterCounts {
     /// Distinct persons resident in the territory (not the sum: a person may be counted in two areas
     /// if their residence changed).
     pub participants_territory: u64,
+    /// Distinct persons resident in any QPV of the territory.
+    pub participants_qpv: u64,
+    /// Distinct persons whose residence is known (in the territory or outside it).
+    pub participants_known: u64,
     pub enrolled: BTreeMap<String, u64>,
     pub completed: BTreeMap<String, u64>,
     pub devices: BTreeMap<String, u64>,
@@ -191,8 +195,8 @@ fn counts_by_area(df: &DataFrame, value: &str) -> PolarsResult<BTreeMap<String, 
 /// Distinct persons of the records whose area is one of `partition` (the territory's areas). Checked by
 /// hash here rather than as a polars expression: an `or` of one equality per area is as deep as there
 /// are QPV, and planning it costs more than the records (seconds per window at 1,600 QPV).
-fn distinct_in_partition(records: &DataFrame, partition: &[String]) -> PolarsResult<u64> {
-    let areas: std::collections::HashSet<&str> = partition.iter().map(String::as_str).collect();
+fn distinct_in<'a>(records: &DataFrame, areas: impl Iterator<Item = &'a str>) -> PolarsResult<u64> {
+    let areas: std::collections::HashSet<&str> = areas.collect();
     // as polars' `n_unique`, a missing person counts as one value
     let persons: std::collections::HashSet<Option<&str>> = records
         .column("area_code")?
@@ -236,8 +240,18 @@ pub fn attendance_in(
         .collect()
         .map_err(&e)?;
     let participants = counts_by_area(&participants, "n").map_err(&e)?;
-    let participants_territory =
-        distinct_in_partition(&q.clone().collect().map_err(&e)?, partition).map_err(&e)?;
+    let records = q.clone().collect().map_err(&e)?;
+    let participants_territory = distinct_in(&records, partition.iter().map(String::as_str)).map_err(&e)?;
+    let participants_qpv =
+        distinct_in(&records, partition.iter().map(String::as_str).filter(|c| *c != OUTSIDE_QPV))
+            .map_err(&e)?;
+    let participants_known = {
+        let df = q
+            .clone()
+            .filter(col("area_code").neq(lit(UNKNOWN)))
+            .select([col("person").n_unique().alias("n")]);
+        u64_col(&df.collect().map_err(&e)?, "n").map_err(&e)?.first().copied().unwrap_or(0)
+    };
     let devices = q
         .clone()
         .filter(col("type").eq(lit("don_materiel")))
@@ -290,6 +304,8 @@ pub fn attendance_in(
     Ok(QuarterCounts {
         participants,
         participants_territory,
+        participants_qpv,
+        participants_known,
         enrolled,
         completed,
         devices,

@@ -127,6 +127,8 @@ pub fn iris_weights() -> DataFrame {
         strs("iris", &["I1", "I1", "I2", "I3", "I3", "I3", "I4"]),
         strs("area_code", &["QA", "HORS_QPV", "QB", "QB", "QC", "HORS_QPV", "HORS_QPV"]),
         Column::new("weight".into(), vec![0.5, 0.5, 1.0, 0.125, 0.25, 0.625, 1.0]),
+        // I2 lies wholly in QB, I4 wholly outside QPV; the other weights are of IRIS cut by the area.
+        Column::new("cut".into(), vec![1.0, 1.0, 0.0, 1.0, 1.0, 1.0, 0.0]),
     ])
 }
 
@@ -267,6 +269,7 @@ impl World {
     pub fn new() -> Self {
         let inputs = Inputs {
             qpv: qpvs(),
+            qpv_previous: None,
             iris: None,
             census: Some(CensusTables {
                 stats: census_stats(),
@@ -286,6 +289,7 @@ impl World {
             buildings: Some(buildings()),
             places: Some(places()),
             attendance: Some(attendance()),
+            crosswalk: None,
             stats: JoinStats::default(),
         };
         World { ctx: context(), inputs, joined }

@@ -117,6 +117,9 @@ pub struct Indicators {
     /// Rank stability of the QPV's IFN score (`area_code, area_name, ifn_score, ifn_rank, ifn_rank_min,
     /// ifn_rank_max`: each variable's weight × 0.8 and × 1.2); see `ifn::areas`.
     pub ifn_ranks: Option<DataFrame>,
+    /// The QPV 2015 → 2024 crosswalk (`code_2015, code_2024, share_of_2015_area, share_of_2024_area`),
+    /// when the dataset gives the previous list's contours; see `join::crosswalk`.
+    pub crosswalk: Option<DataFrame>,
     pub quarter: Option<Quarter>,
     pub quarters: Vec<Quarter>,
     /// Folder/period label: the quarter (`2025-Q3`) or the dataset's `period`.
@@ -271,6 +274,7 @@ pub fn compute(
             }
         }
     }
+    notes.extend(need.source_missing(&out));
     notes.extend(need.notes);
     notes.extend(connectivity.notes);
     let series = reach.series(&scope, &out)?;
@@ -302,6 +306,7 @@ pub fn compute(
         targets,
         funder,
         ifn_ranks,
+        crosswalk: joined.crosswalk.as_ref().map(|c| c.table.clone()),
         quarter,
         quarters,
         period,
@@ -385,6 +390,7 @@ mod tests {
             "commune",
             "area_km2",
             "population",
+            "population_uncertainty",
             "share_65p",
             "share_75p",
             "share_no_diploma",
@@ -409,6 +415,7 @@ mod tests {
             "participants_per_1000",
             "participants_per_1000_low",
             "participants_per_1000_high",
+            "share_participants_in_qpv",
             "hours",
             "course_enrolled",
             "completion_rate",
@@ -460,6 +467,17 @@ mod tests {
         assert_eq!(
             ind.notes,
             vec![
+                // The world's census has no 15-29 band and no activity or households table.
+                Note::SourceMissing {
+                    indicators: [
+                        "share_15_29",
+                        "unemployment_rate",
+                        "share_single_parent",
+                        "share_one_person"
+                    ]
+                    .map(String::from)
+                    .to_vec()
+                },
                 Note::LowCoverage { indicator: "poverty_rate".into(), zones: 1 },
                 // One person outside the territory and one of unknown residence: only said to be fewer than 11.
                 Note::NotCounted { outside: None, unknown: None, min: 11 },

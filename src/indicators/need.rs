@@ -8,8 +8,8 @@ use polars::prelude::*;
 
 use super::aggregate::{Sums, census_by_area, masked, qpv_table_lookup};
 use super::notes::Note;
-use super::table::{Compute, Indicator, indicators};
-use super::{AreaType, IndicatorError, Scope, Values, ratio, terr};
+use super::table::{Compute, Family, Indicator, indicators};
+use super::{AreaType, Computed, IndicatorError, Scope, TERRITORY, Values, ratio, terr};
 
 pub(crate) struct Need {
     /// Interpolated census sums per area, when the dataset has census tables and IRIS weights.
@@ -27,6 +27,10 @@ fn sums_of(c: &Compute) -> Vec<(String, Expr)> {
     let known = |a: &str, b: &str| col(a).is_not_null().and(col(b).is_not_null());
     match c {
         Compute::CensusSum { var } => vec![(format!("sum:{var}"), (col(var.as_str()) * w()).sum())],
+        Compute::CensusCutShare { var } => vec![
+            (format!("cut:{var}"), (col(var.as_str()) * w() * col("cut")).sum()),
+            (format!("sum:{var}"), (col(var.as_str()) * w()).sum()),
+        ],
         Compute::CensusShare { num, den } => vec![
             (format!("num:{num}/{den}"), masked(known(num, den), col(num.as_str()) * w()).sum()),
             (format!("den:{num}/{den}"), masked(known(num, den), col(den.as_str()) * w()).sum()),
@@ -46,7 +50,7 @@ fn sums_of(c: &Compute) -> Vec<(String, Expr)> {
 /// The census columns a computation reads.
 fn census_vars(c: &Compute) -> Vec<&str> {
     match c {
-        Compute::CensusSum { var } => vec![var],
+        Compute::CensusSum { var } | Compute::CensusCutShare { var } => vec![var],
         Compute::CensusShare { num, den } => vec![num, den],
         Compute::CensusWeightedMean { var, weight, .. } => vec![var, weight],
         _ => Vec::new(),
@@ -60,8 +64,11 @@ impl Need {
             (Some(w), Some(c)) => {
                 need.census_columns = c.stats.get_column_names().iter().map(|n| n.to_string()).collect();
                 let mut sums: Vec<(String, Expr)> = Vec::new();
+                let has_cut = w.column("cut").is_ok();
                 for comp in indicators().iter().flat_map(|d| &d.compute) {
-                    if !census_vars(comp).iter().all(|v| need.census_columns.iter().any(|c| c == v)) {
+                    if !census_vars(comp).iter().all(|v| need.census_columns.iter().any(|c| c == v))
+                        || (matches!(comp, Compute::CensusCutShare { .. }) && !has_cut)
+                    {
                         continue;
                     }
                     for (name, expr) in sums_of(comp) {
@@ -93,6 +100,19 @@ impl Need {
         Ok(need)
     }
 
+    /// The census indicators that could not be computed for want of their table or column (only with a
+    /// census: without one, `NoInsee` or the per-QPV table says it).
+    pub fn source_missing(&self, out: &Computed) -> Option<Note> {
+        self.census.as_ref()?;
+        let ids: Vec<String> = indicators()
+            .iter()
+            .filter(|d| d.family == Family::Need && !out.values.contains_key(d.id.as_str()))
+            .filter(|d| d.compute.iter().any(|c| !census_vars(c).is_empty()))
+            .map(|d| d.id.clone())
+            .collect();
+        (!ids.is_empty()).then_some(Note::SourceMissing { indicators: ids })
+    }
+
     pub fn value(&mut self, s: &Scope, d: &Indicator, c: &Compute) -> Result<Option<Values>, IndicatorError> {
         if let Compute::QpvValue { column } = c {
             let Some(lookup) = &self.qpv else { return Ok(None) };
@@ -115,6 +135,20 @@ impl Need {
         }
         let get = |code: &String, key: &str| sums.get(code).and_then(|m| m.get(key)).copied();
         let values: Vec<Option<f64>> = match c {
+            Compute::CensusCutShare { var } => {
+                if !sums.values().any(|m| m.contains_key(&format!("cut:{var}"))) {
+                    return Ok(None);
+                }
+                s.codes
+                    .iter()
+                    .map(|code| {
+                        let total = get(code, &format!("sum:{var}"))?;
+                        // The territory is a union of whole IRIS: its boundary cuts none.
+                        let cut = if code == TERRITORY { 0.0 } else { get(code, &format!("cut:{var}"))? };
+                        ratio(cut, total).map(|r| r * 100.0)
+                    })
+                    .collect()
+            }
             Compute::CensusSum { var } => {
                 s.codes.iter().map(|code| get(code, &format!("sum:{var}"))).collect()
             }
@@ -192,6 +226,25 @@ mod tests {
     }
 
     #[test]
+    fn population_uncertainty_is_the_share_coming_from_iris_cut_by_the_area() {
+        // QA: all from I1 (cut); QB: 250 of 650 from I3 (cut), 400 from I2 (whole); QC: I3 only;
+        // HORS_QPV: 500 (I1) + 1250 (I3) of 2350 from cut IRIS; the territory cuts none.
+        let (v, _) = values(&World::new(), "population_uncertainty", first("population_uncertainty"));
+        assert_close(
+            &v.unwrap(),
+            &[Some(100.0), Some(25000.0 / 650.0), Some(100.0), Some(175000.0 / 2350.0), Some(0.0)],
+            "population_uncertainty",
+        );
+        // Weights without the `cut` flag: no column, never zeros.
+        let mut w = World::new();
+        let weights = w.joined.iris_weights.as_mut().unwrap();
+        *weights = weights.drop("cut").unwrap();
+        let (v, _) = values(&w, "population_uncertainty", first("population_uncertainty"));
+        assert!(v.is_none());
+        assert!(!has(&w.indicators(), "population_uncertainty"));
+    }
+
+    #[test]
     fn census_shares_are_ratios_of_interpolated_sums() {
         // pop65 / pop: QB = (40 + 300·0.125) / 650; HORS_QPV = (100 + 187.5 + 160) / 2350.
         let (v, _) = values(&World::new(), "share_65p", first("share_65p"));
@@ -224,6 +277,59 @@ mod tests {
         stats.with_column(nodip).unwrap();
         let (v, _) = values(&w, "share_no_diploma", first("share_no_diploma"));
         assert_eq!(v.unwrap()[2], None, "QC lies only on I3");
+    }
+
+    #[test]
+    fn unemployment_and_households_are_census_shares_fed_to_the_ifn_when_given() {
+        // Without the optional tables: absent (never zero), with a note "source missing".
+        let ind = World::new().indicators();
+        for c in ["unemployment_rate", "share_single_parent", "share_one_person"] {
+            assert!(!has(&ind, c), "{c}");
+        }
+        let Some(Note::SourceMissing { indicators }) =
+            ind.notes.iter().find(|n| matches!(n, Note::SourceMissing { .. }))
+        else {
+            panic!("{:?}", ind.notes)
+        };
+        assert!(indicators.iter().any(|i| i == "unemployment_rate"), "{indicators:?}");
+        let before = num(&ind, "ifn_competences_administratives");
+        // I2's unemployed are secret: its labour force leaves the denominator too.
+        let mut w = World::new();
+        let stats = &mut w.inputs.census.as_mut().unwrap().stats;
+        for (name, v) in [
+            ("act1564", [Some(100.0), Some(200.0), Some(400.0), Some(50.0)]),
+            ("chom1564", [Some(10.0), None, Some(80.0), Some(5.0)]),
+            ("men", [Some(400.0), Some(200.0), Some(800.0), Some(300.0)]),
+            ("menpseul", [Some(100.0), Some(100.0), Some(400.0), Some(60.0)]),
+            ("fam", [Some(200.0), Some(100.0), Some(400.0), Some(200.0)]),
+            ("fammono", [Some(20.0), Some(50.0), Some(40.0), Some(20.0)]),
+        ] {
+            stats.with_column(Column::new(name.into(), v)).unwrap();
+        }
+        // QA = I1 × 0.5; QB = I2 + I3 × 0.125; QC = I3 × 0.25; HORS_QPV = I1 × 0.5 + I3 × 0.625 + I4.
+        let (v, _) = values(&w, "unemployment_rate", first("unemployment_rate"));
+        assert_close(
+            &v.unwrap(),
+            &[Some(10.0), Some(20.0), Some(20.0), Some(6000.0 / 350.0), Some(9500.0 / 550.0)],
+            "unemployment_rate",
+        );
+        let (v, _) = values(&w, "share_one_person", first("share_one_person"));
+        assert_close(
+            &v.unwrap(),
+            &[Some(25.0), Some(15000.0 / 300.0), Some(50.0), Some(36000.0 / 1000.0), Some(66000.0 / 1700.0)],
+            "share_one_person",
+        );
+        let (v, _) = values(&w, "share_single_parent", first("share_single_parent"));
+        assert_close(
+            &v.unwrap(),
+            &[Some(10.0), Some(5500.0 / 150.0), Some(10.0), Some(5500.0 / 550.0), Some(13000.0 / 900.0)],
+            "share_single_parent",
+        );
+        let ind = w.indicators();
+        assert!(!ind.notes.iter().any(|n| matches!(n, Note::SourceMissing { indicators } if indicators.iter().any(|i| i == "unemployment_rate"))));
+        // The IFN's information and administrative axes now read them.
+        assert!(num(&ind, "ifn_acces_information").unwrap().iter().all(Option::is_some));
+        assert_ne!(num(&ind, "ifn_competences_administratives"), before);
     }
 
     #[test]

@@ -17,6 +17,9 @@ pub enum Note {
     InseeQpvTable,
     /// No INSEE source at all.
     NoInsee,
+    /// Census indicators absent because the dataset lacks the table (or the column) they need: the
+    /// optional activity or households tables, an age band (reason "source missing", never zero).
+    SourceMissing { indicators: Vec<String> },
     /// No ARCEP buildings or eligibility.
     NoArcep,
     /// No programme attendance.
@@ -48,6 +51,15 @@ impl Note {
             ),
             Note::InseeQpvTable => l.text("note.insee_qpv_table").to_string(),
             Note::NoInsee => l.text("note.no_insee").to_string(),
+            Note::SourceMissing { indicators } => {
+                let labels = indicators
+                    .iter()
+                    .map(|id| {
+                        super::table::indicator(id).map(|d| d.label(l.lang).to_string()).unwrap_or(id.clone())
+                    })
+                    .collect();
+                l.format("note.source_missing", &[("labels", Arg::List(labels))])
+            }
             Note::NoArcep => l.text("note.no_arcep").to_string(),
             Note::NoAttendance => l.text("note.no_attendance").to_string(),
             Note::NotCounted { outside, unknown, min } => {
@@ -76,5 +88,13 @@ mod tests {
         assert!(n.text(&Locale::new(Lang::En)).starts_with("Poverty rate not computed for 3 area(s)"));
         let m = Note::QpvMissingFromTable { codes: vec!["QP001".into(), "QP002".into()] };
         assert!(m.text(&Locale::new(Lang::En)).ends_with("QP001, QP002"));
+        let s =
+            Note::SourceMissing { indicators: vec!["unemployment_rate".into(), "share_one_person".into()] };
+        assert_eq!(
+            s.text(&Locale::new(Lang::En)),
+            "Not computed, source missing (census table not given): Unemployment rate, ages 15-64, \
+             One-person households."
+        );
+        assert!(s.text(&Locale::new(Lang::Fr)).contains("Taux de chômage 15-64 ans"));
     }
 }

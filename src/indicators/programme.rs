@@ -14,7 +14,10 @@
 //!
 //! Comparability codes (empty: comparable with the quarter): `qpv_list` when the official QPV list in
 //! force changed between the two periods (the 2024 list replaced the 2015 one on 1 January 2024; both
-//! windows are computed on the dataset's contours); `no_records` when the window holds no attendance
+//! windows are computed on the dataset's contours), followed on a QPV's rows, when the dataset gives the
+//! previous list's contours (`qpv_previous`), by `qpv_redrawn` or `qpv_new` from the crosswalk
+//! ([`crate::join::crosswalk`]: its contour differs from its 2015 footprint by more than 5 %, or no 2015
+//! QPV overlaps it); `no_records` when the window holds no attendance
 //! record (its values are empty, not zero). The population denominator is the same census for every
 //! window of a run, so it never breaks a comparison here.
 
@@ -52,6 +55,22 @@ pub fn quarter_dates(q: Quarter) -> (String, String) {
 /// January 2024.
 fn qpv_list_in_force(q: Quarter) -> u16 {
     if q.year >= 2024 { 2024 } else { 2015 }
+}
+
+/// The comparability codes of one area's row: the window's, and across the change of list the
+/// crosswalk's word on the area (a QPV redrawn or new; nothing for the comparison rows).
+fn area_flags(
+    window: &[&'static str],
+    crosswalk: Option<&crate::join::crosswalk::Crosswalk>,
+    code: &str,
+) -> Vec<&'static str> {
+    let mut row = window.to_vec();
+    if window.contains(&"qpv_list")
+        && let Some(c) = crosswalk.and_then(|x| x.change.get(code)).and_then(|c| c.code())
+    {
+        row.push(c);
+    }
+    row
 }
 
 /// Counts of one window, one per row (the areas in table order, the territory last when known).
@@ -347,8 +366,9 @@ pub(crate) fn programme(
             types.push(kind.get(a.code.as_str()).copied().unwrap_or_default().to_string());
             codes.push(a.code.clone());
             names.push(a.name.clone());
-            comparable.push(flags.is_empty());
-            comparability.push((!flags.is_empty()).then(|| flags.join(";")));
+            let row = area_flags(&flags, s.joined.crosswalk.as_ref(), &a.code);
+            comparable.push(row.is_empty());
+            comparability.push((!row.is_empty()).then(|| row.join(";")));
         }
     }
     let int = |v: &[Option<f64>]| v.iter().map(|x| x.map(|x| x as i64)).collect::<Vec<Option<i64>>>();
@@ -392,6 +412,25 @@ mod tests {
     }
 
     #[test]
+    fn across_the_change_of_list_a_qpv_redrawn_or_new_says_so() {
+        use crate::join::crosswalk::{Crosswalk, QpvChange};
+        let change = [("QA", QpvChange::Unchanged), ("QB", QpvChange::Redrawn), ("QC", QpvChange::New)]
+            .map(|(c, x)| (c.to_string(), x))
+            .into();
+        let x = Crosswalk { table: DataFrame::empty(), change };
+        assert_eq!(area_flags(&["qpv_list"], Some(&x), "QA"), ["qpv_list"]);
+        assert_eq!(
+            area_flags(&["qpv_list", "no_records"], Some(&x), "QB"),
+            ["qpv_list", "no_records", "qpv_redrawn"]
+        );
+        assert_eq!(area_flags(&["qpv_list"], Some(&x), "QC"), ["qpv_list", "qpv_new"]);
+        assert_eq!(area_flags(&["qpv_list"], Some(&x), "HORS_QPV"), ["qpv_list"]);
+        // Within one list, or without the previous contours, nothing more.
+        assert!(area_flags(&[], Some(&x), "QB").is_empty());
+        assert_eq!(area_flags(&["qpv_list"], None, "QB"), ["qpv_list"]);
+    }
+
+    #[test]
     fn a_window_without_records_is_empty_and_flagged_and_the_quarter_is_the_tables() {
         use crate::indicators::fixture::{World, num};
         let ind = World::new().indicators();
@@ -408,10 +447,18 @@ mod tests {
         assert_eq!(strs("comparability")[2 * n].as_deref(), Some("no_records"));
         assert!(ints("participants")[2 * n..3 * n].iter().all(Option::is_none));
         // The quarter's window is the table's, hidden alike, with the same codes.
-        let table: Vec<Option<i64>> =
+        let counts: Vec<Option<i64>> =
             ind.table.column("participants").unwrap().i64().unwrap().iter().collect();
-        assert_eq!(ints("participants")[..n], table[..]);
-        assert_eq!(strs("secrecy")[..n], crate::indicators::fixture::text(&ind, "secrecy").unwrap()[..]);
+        assert_eq!(ints("participants")[..n], counts[..]);
+        // (The share of participants living in a QPV is the table's only: not a programme column.)
+        let own = |s: Option<String>| -> Option<String> {
+            let kept: Vec<&str> =
+                s.as_deref()?.split(';').filter(|c| !c.starts_with("share_participants_in_qpv:")).collect();
+            (!kept.is_empty()).then(|| kept.join(";"))
+        };
+        let table: Vec<Option<String>> =
+            crate::indicators::fixture::text(&ind, "secrecy").unwrap().into_iter().map(own).collect();
+        assert_eq!(strs("secrecy")[..n], table[..]);
         let rate: Vec<Option<f64>> =
             p.column("participants_per_1000").unwrap().f64().unwrap().iter().collect();
         assert_eq!(rate[..n], num(&ind, "participants_per_1000").unwrap()[..]);

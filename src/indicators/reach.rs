@@ -186,8 +186,51 @@ impl Reach {
                 Some(Values::Num(v))
             }
             Compute::Wilson { rate, bound } => self.wilson(s, rate, *bound, out),
+            Compute::ShareInQpv => self.share_in_qpv(s, out),
             _ => None,
         })
+    }
+
+    /// The share of the quarter's participants (known residence) living in a QPV, on the territory row.
+    /// Beside it the attacker knows the published participant counts and the note's outside-territory
+    /// count, so it is published only when neither the QPV residents `n` nor the others `d − n` are
+    /// primary, the outside-territory count (in its denominator) is 0 or shown, and neither what `n`
+    /// leaves beyond the published QPV cells nor what `d − n` leaves beyond the outside-territory and
+    /// published outside-QPV counts is 1 to `min − 1`; the territory's count hidden hides it too.
+    fn share_in_qpv(&mut self, s: &Scope, out: &mut Computed) -> Option<Values> {
+        use super::secrecy::is_primary;
+        let t = s.codes.iter().position(|c| c == TERRITORY)?;
+        let cells = self.published(s, PersonCount::Participants)?;
+        let a = self.counts.as_ref()?;
+        let min = s.ctx.dataset.parameters.secrecy_min_count;
+        let (n, d, o) = (a.participants_qpv, a.participants_known, a.outside_territory);
+        let rest = d.saturating_sub(n);
+        let published = |i: usize| cells[i].1.is_none().then_some(cells[i].0);
+        let qpv_published: u64 = (0..s.areas.len())
+            .filter(|&i| s.areas[i].area_type == super::AreaType::Qpv)
+            .filter_map(published)
+            .sum();
+        let outside_qpv = s.codes.iter().position(|c| c == crate::join::OUTSIDE_QPV).and_then(published);
+        let small = |x: i64| x > 0 && x < i64::from(min);
+        let why = if is_primary(n, min) || is_primary(rest, min) {
+            Some(Suppression::Primary)
+        } else if cells[t].1.is_some()
+            || is_primary(o, min)
+            || small(n as i64 - qpv_published as i64)
+            || small(rest as i64 - o as i64 - outside_qpv.unwrap_or(0) as i64)
+        {
+            Some(Suppression::Secondary)
+        } else {
+            None
+        };
+        let mut v = vec![None; s.codes.len()];
+        match why {
+            Some(why) => {
+                out.secrecy[t].insert(format!("share_participants_in_qpv:{}", why.code()));
+            }
+            None => v[t] = ratio(n as f64 * 100.0, d as f64),
+        }
+        Some(Values::Num(v))
     }
 
     /// A bound of the Wilson interval of a published rate (`None` where the rate is not published).
@@ -377,8 +420,10 @@ mod tests {
             Some("devices:primary;participants:secondary"),
             None,
             Some("course_enrolled:secondary"),
-            // 10 of the territory's 15 completed: its rate would give back the 5 who did not.
-            Some("completion_rate:secondary;devices:secondary"),
+            // 10 of the territory's 15 completed: its rate would give back the 5 who did not. The share
+            // living in a QPV has the one person outside the territory (1, hidden in the note) in its
+            // denominator.
+            Some("completion_rate:secondary;devices:secondary;share_participants_in_qpv:secondary"),
         ];
         assert_eq!(text(&ind, "secrecy").unwrap(), want.map(|s| s.map(str::to_string)).to_vec());
     }
@@ -469,8 +514,35 @@ mod tests {
         assert_eq!(ints(&ind, "course_enrolled"), vec![Some(0); 5]);
         assert_eq!(
             text(&ind, "secrecy").unwrap()[3..],
-            [Some("participants:primary".into()), Some("participants:secondary".into())]
+            [
+                Some("participants:primary".into()),
+                Some("participants:secondary;share_participants_in_qpv:primary".into())
+            ]
         );
+    }
+
+    #[test]
+    fn the_share_living_in_a_qpv_is_the_territorys_under_secrecy() {
+        // 2025-Q3: 17 distinct participants live in QA or QB, 49 have a known residence (the territory's
+        // 48 and one outside it): 34.7 %, on the territory row only (not applicable elsewhere).
+        let mut w = World::new();
+        w.ctx.dataset.parameters.secrecy_min_count = 1;
+        let ind = w.indicators();
+        assert_eq!(num(&ind, "share_participants_in_qpv").unwrap(), vec![None, None, None, None, Some(34.7)]);
+        // With 11: the one person outside the territory, hidden in the note, is in the denominator.
+        let ind = World::new().indicators();
+        assert_eq!(num(&ind, "share_participants_in_qpv").unwrap(), vec![None; 5]);
+        assert!(
+            text(&ind, "secrecy").unwrap()[4]
+                .as_ref()
+                .unwrap()
+                .contains("share_participants_in_qpv:secondary")
+        );
+        // Even at 2, that single person would be given back by the denominator.
+        let mut w = World::new();
+        w.ctx.dataset.parameters.secrecy_min_count = 2;
+        let ind = w.indicators();
+        assert_eq!(num(&ind, "share_participants_in_qpv").unwrap()[4], None, "1 outside the territory < 2");
     }
 
     #[test]

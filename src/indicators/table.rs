@@ -127,6 +127,10 @@ pub enum Compute {
     CensusSum { var: String },
     /// Σ num·w / Σ den·w × 100 over the IRIS where both are known.
     CensusShare { num: String, den: String },
+    /// The uncertainty of the interpolated `var`: Σ var·w·cut / Σ var·w × 100, the share of the
+    /// estimate coming from IRIS the area's boundary cuts (`cut` of the join's weights); 0 for the
+    /// territory, a union of whole IRIS.
+    CensusCutShare { var: String },
     /// Σ var·weight·w / Σ weight·w over the IRIS where `var` is known; null when those IRIS hold less
     /// than `min_coverage` of the area's `weight`.
     CensusWeightedMean { var: String, weight: String, min_coverage: f64 },
@@ -148,6 +152,10 @@ pub enum Compute {
     /// Mediation places within `metres` of a QPV (inside it or outside at most that far from its
     /// boundary); not applicable to the comparison rows.
     PlacesWithin { metres: f64 },
+    /// Participants of the quarter living in any QPV / participants of the quarter with a known
+    /// residence × 100, on the territory row only (not applicable elsewhere), under secrecy: hidden
+    /// when what it gives back beside the published counts is 1 to `min − 1` persons.
+    ShareInQpv,
     /// Hours of activity attended by the residents of the area in the quarter.
     Hours,
     /// A count of persons, with primary and secondary suppression.

@@ -1,9 +1,13 @@
-//! INSEE IRIS tables: census population by age, diplomas, and Filosofi disposable income.
+//! INSEE IRIS tables: census population by age, diplomas, and Filosofi disposable income; optionally the
+//! census activity of residents and couples-families-households tables.
 //!
-//! Input: three tables keyed by `IRIS` (see `data/FORMATS.md` §3), read through [`read_table`].
-//! Output: one polars DataFrame, one row per IRIS of the population table, columns
+//! Input: three tables keyed by `IRIS` (see `data/FORMATS.md` §3), read through [`read_table`], and up
+//! to two optional ones. Output: one polars DataFrame, one row per IRIS of the population table, columns
 //! `iris, pop, pop65, nscol15p, nodip, poverty_rate, median_income` (f64, null = missing or
-//! secrecy-suppressed: never zero). The census vintage prefix (`P21_`, ...) is detected from the header.
+//! secrecy-suppressed: never zero), plus `act1564, chom1564` (activity) and `men, menpseul, fam,
+//! fammono` (households) when those tables are given: without them the columns are absent, and so are
+//! the indicators that need them. The census vintage prefix (`P21_`, `C21_`...) is detected from the
+//! header.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -18,6 +22,77 @@ pub struct CensusPaths<'a> {
     pub population: (&'a Path, &'a ReadOptions),
     pub diplomas: (&'a Path, &'a ReadOptions),
     pub filosofi: (&'a Path, &'a ReadOptions),
+    /// `base-ic-activite-residents-YYYY` (`Pyy_ACT1564`, `Pyy_CHOM1564`), optional.
+    pub activity: Option<(&'a Path, &'a ReadOptions)>,
+    /// `base-ic-couples-familles-menages-YYYY` (`Cyy_MEN`, `Cyy_MENPSEUL`, `Cyy_FAM`, `Cyy_FAMMONO`),
+    /// optional.
+    pub households: Option<(&'a Path, &'a ReadOptions)>,
+}
+
+/// An optional census table: its variable prefix (`P`, `C`), its columns `(suffix, name)` (the first
+/// gives the vintage), and the pairs `(part, whole)` where the part may not exceed the whole.
+struct Optional {
+    prefix: &'static str,
+    columns: &'static [(&'static str, &'static str)],
+    parts: &'static [(usize, usize)],
+}
+
+const ACTIVITY: Optional = Optional {
+    prefix: "P",
+    columns: &[("_ACT1564", "act1564"), ("_CHOM1564", "chom1564")],
+    parts: &[(1, 0)],
+};
+
+const HOUSEHOLDS: Optional = Optional {
+    prefix: "C",
+    columns: &[("_MEN", "men"), ("_MENPSEUL", "menpseul"), ("_FAM", "fam"), ("_FAMMONO", "fammono")],
+    parts: &[(1, 0), (3, 2)],
+};
+
+/// Reads an optional census table: `iris` and its columns' names, or the file's errors; a vintage
+/// other than the population table's `yy` is a warning.
+fn read_optional(
+    (path, options): (&Path, &ReadOptions),
+    spec: &Optional,
+    yy: &str,
+    warnings: &mut Vec<String>,
+) -> Result<DataFrame, IngestError> {
+    let t = read_table(path, options)?;
+    let (suffix, _) = spec.columns[0];
+    let example = format!("{}21{suffix}", spec.prefix);
+    let (_, vy) = need_column(&t, spec.prefix, suffix, &example)?;
+    let names: Vec<String> = spec.columns.iter().map(|(s, _)| format!("{}{vy}{s}", spec.prefix)).collect();
+    t.require_columns(&names.iter().map(String::as_str).collect::<Vec<_>>())?;
+    if vy != yy {
+        warnings.push(format!(
+            "{}: census vintage 20{vy} differs from the population table's 20{yy}",
+            t.path.display()
+        ));
+    }
+    let mut errors = Vec::new();
+    let iris = iris_keys(&t, &mut errors)?;
+    let values: Vec<Vec<Option<f64>>> = names.iter().map(|n| counts(&t, n, &mut errors)).collect();
+    for &(part, whole) in spec.parts {
+        for (row, (p, w)) in values[part].iter().zip(&values[whole]).enumerate() {
+            if let (Some(p), Some(w)) = (p, w)
+                && *p > *w + 0.5
+            {
+                errors.push(IngestError::Field {
+                    path: t.path.clone(),
+                    location: t.line_of(row),
+                    field: names[part].clone(),
+                    expected: format!("at most {} ({w})", names[whole]),
+                    found: p.to_string(),
+                });
+            }
+        }
+    }
+    finish(&t, errors)?;
+    let mut columns = vec![Column::new("iris".into(), iris)];
+    for ((_, name), v) in spec.columns.iter().zip(values) {
+        columns.push(Column::new((*name).into(), v));
+    }
+    frame(columns).map_err(|e| polars_err(&t.path, e))
 }
 
 /// The IRIS statistics and what was detected while reading them.
@@ -116,8 +191,9 @@ pub fn read_census(paths: &CensusPaths) -> Result<CensusTables, IngestError> {
     read_census_counted(paths).map(|(t, _)| t)
 }
 
-/// [`read_census`], also giving the rows read in each table: population, diplomas, Filosofi.
-pub fn read_census_counted(paths: &CensusPaths) -> Result<(CensusTables, [usize; 3]), IngestError> {
+/// [`read_census`], also giving the rows read in each table: population, diplomas, Filosofi, then
+/// activity and households (`None` when not given).
+pub fn read_census_counted(paths: &CensusPaths) -> Result<(CensusTables, [Option<usize>; 5]), IngestError> {
     let mut warnings = Vec::new();
 
     // Population by age.
@@ -223,13 +299,27 @@ pub fn read_census_counted(paths: &CensusPaths) -> Result<(CensusTables, [usize;
     ])
     .map_err(|e| polars_err(&filo_t.path, e))?;
 
-    let rows = [population.height(), diplomas.height(), filosofi.height()];
+    let activity = paths.activity.map(|p| read_optional(p, &ACTIVITY, &yy, &mut warnings)).transpose()?;
+    let households =
+        paths.households.map(|p| read_optional(p, &HOUSEHOLDS, &yy, &mut warnings)).transpose()?;
+
+    let rows = [
+        Some(population.height()),
+        Some(diplomas.height()),
+        Some(filosofi.height()),
+        activity.as_ref().map(DataFrame::height),
+        households.as_ref().map(DataFrame::height),
+    ];
     // Join by IRIS code (left: the population table defines the IRIS universe).
     let left = JoinArgs::new(JoinType::Left);
-    let stats = population
+    let mut joined = population
         .lazy()
         .join(diplomas.lazy(), [col("iris")], [col("iris")], left.clone())
-        .join(filosofi.lazy(), [col("iris")], [col("iris")], left)
+        .join(filosofi.lazy(), [col("iris")], [col("iris")], left.clone());
+    for t in [activity, households].into_iter().flatten() {
+        joined = joined.join(t.lazy(), [col("iris")], [col("iris")], left.clone());
+    }
+    let stats = joined
         .sort(["iris"], SortMultipleOptions::default())
         .collect()
         .map_err(|e| polars_err(paths.population.0, e))?;

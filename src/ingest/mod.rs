@@ -52,6 +52,8 @@ pub struct InputFile {
 /// Everything `ingest` produced. Optional parts are absent when the dataset lacks the source.
 pub struct Inputs {
     pub qpv: Vec<Qpv>,
+    /// The previous QPV list's contours of the territory (optional `qpv_previous`).
+    pub qpv_previous: Option<Vec<Qpv>>,
     pub iris: Option<Vec<Iris>>,
     pub census: Option<census::CensusTables>,
     pub arcep: Option<arcep::ArcepTables>,
@@ -104,7 +106,7 @@ fn about(ctx: &Context, role: FileRole, e: IngestError) -> IngestError {
 /// What the counts of the file of `role` count.
 fn unit(role: FileRole) -> Unit {
     match role {
-        FileRole::Qpv | FileRole::IrisContours => Unit::Features,
+        FileRole::Qpv | FileRole::QpvPrevious | FileRole::IrisContours => Unit::Features,
         FileRole::ArcepEligibility => Unit::BuildingsListed,
         _ => Unit::Rows,
     }
@@ -194,6 +196,20 @@ fn read_all(ctx: &Context, summary: &mut Summary) -> Result<Inputs, IngestError>
         }
         r.zones
     });
+    let qpv_previous = files.qpv_previous.as_ref().and_then(|rel| {
+        take(
+            zones::read_qpv_detailed(&path(rel), &reproj).map_err(|e| about(ctx, FileRole::QpvPrevious, e)),
+            &mut errors,
+            summary,
+            ctx,
+            &[FileRole::QpvPrevious],
+        )
+        .map(|r| {
+            warnings.extend(r.warnings);
+            accepted(summary, FileRole::QpvPrevious, r.features);
+            r.zones
+        })
+    });
     let iris = files.iris_contours.as_ref().and_then(|rel| {
         take(
             zones::read_iris_detailed(&path(rel), &reproj).map_err(|e| about(ctx, FileRole::IrisContours, e)),
@@ -212,28 +228,54 @@ fn read_all(ctx: &Context, summary: &mut Summary) -> Result<Inputs, IngestError>
             r.zones
         })
     });
-    const CENSUS: [FileRole; 3] = [FileRole::IrisPopulation, FileRole::IrisDiplomas, FileRole::IrisFilosofi];
+    const CENSUS: [FileRole; 5] = [
+        FileRole::IrisPopulation,
+        FileRole::IrisDiplomas,
+        FileRole::IrisFilosofi,
+        FileRole::IrisActivity,
+        FileRole::IrisHouseholds,
+    ];
     let census = match (&files.iris_population, &files.iris_diplomas, &files.iris_filosofi) {
         (Some(p), Some(d), Some(f)) => {
             let (po, dop, fo) =
                 (opts(FileRole::IrisPopulation), opts(FileRole::IrisDiplomas), opts(FileRole::IrisFilosofi));
+            let (ao, ho) = (opts(FileRole::IrisActivity), opts(FileRole::IrisHouseholds));
             let (pp, dp, fp) = (path(p), path(d), path(f));
-            let paths =
-                census::CensusPaths { population: (&pp, &po), diplomas: (&dp, &dop), filosofi: (&fp, &fo) };
-            // The census error names its own file; the three roles are together.
+            let ap = files.iris_activity.as_ref().map(path);
+            let hp = files.iris_households.as_ref().map(path);
+            let paths = census::CensusPaths {
+                population: (&pp, &po),
+                diplomas: (&dp, &dop),
+                filosofi: (&fp, &fo),
+                activity: ap.as_deref().map(|p| (p, &ao)),
+                households: hp.as_deref().map(|p| (p, &ho)),
+            };
+            // The census error names its own file; the roles are together.
             let census = census::read_census_counted(&paths).map_err(|e| {
                 let outside = CENSUS.into_iter().any(|r| ctx.is_outside(r));
                 if outside { e.without_content() } else { e }
             });
             take(census, &mut errors, summary, ctx, &CENSUS).map(|(c, rows)| {
                 for (role, n) in CENSUS.into_iter().zip(rows) {
-                    accepted(summary, role, n);
+                    if let Some(n) = n {
+                        accepted(summary, role, n);
+                    }
                 }
                 warnings.extend(c.warnings.clone());
                 c
             })
         }
-        (None, None, None) => None,
+        (None, None, None) => {
+            if files.iris_activity.is_some() || files.iris_households.is_some() {
+                errors.push(IngestError::format(
+                    &ctx.config_path,
+                    Location::File,
+                    "iris_activity and iris_households complete the census: they need iris_population, \
+                     iris_diplomas and iris_filosofi",
+                ));
+            }
+            None
+        }
         _ => {
             errors.push(IngestError::format(
                 &ctx.config_path,
@@ -350,6 +392,8 @@ fn read_all(ctx: &Context, summary: &mut Summary) -> Result<Inputs, IngestError>
     {
         warnings.push(format!("{} QPV found for the territory, {n} expected", qpv.len()));
     }
+    let qpv_previous =
+        qpv_previous.map(|v| v.into_iter().filter(|q| q.in_territory(epci.as_deref(), &communes)).collect());
     let iris = iris.map(|v| {
         let (kept, out): (Vec<Iris>, Vec<Iris>) =
             v.into_iter().partition(|i| communes.is_empty() || communes.contains(&i.commune));
@@ -375,7 +419,18 @@ fn read_all(ctx: &Context, summary: &mut Summary) -> Result<Inputs, IngestError>
     if iris.is_none() && census.is_some() {
         warnings.push("INSEE IRIS tables given without IRIS contours: they cannot be joined to QPV".into());
     }
-    Ok(Inputs { qpv, iris, census, arcep, places, attendance, qpv_indicators, files: manifest, warnings })
+    Ok(Inputs {
+        qpv,
+        qpv_previous,
+        iris,
+        census,
+        arcep,
+        places,
+        attendance,
+        qpv_indicators,
+        files: manifest,
+        warnings,
+    })
 }
 
 /// Buildings whose commune code is not one of the territory's (`join` places them outside it).

@@ -9,7 +9,7 @@
 
 use crate::ingest::{Iris, Qpv};
 use crate::spatial::overlay::{
-    Allocation, Overlay, OverlayOptions, area_allocation, overlay, point_allocation,
+    Allocation, Overlay, OverlayOptions, WHOLE, area_allocation, overlay, point_allocation,
 };
 
 /// Weight of one IRIS in one area.
@@ -96,6 +96,43 @@ pub fn dwelling_weights(o: &Overlay, buildings: &[(usize, Option<usize>, f64)]) 
     }
     let alloc = point_allocation(o, &located);
     (to_weights(&alloc, &o.source_area), with_premises.iter().filter(|f| **f).count())
+}
+
+/// For each weight, whether the area's boundary cuts its IRIS (the IRIS is not wholly inside the area:
+/// its share of the IRIS's *area* is below [`WHOLE`], whatever the weighting), as the spatial engine's
+/// [`Allocation::cut`]: the estimate's part coming from cut IRIS is its uncertainty. Outside QPV, the
+/// share is what the QPV leave of the IRIS.
+///
+/// # Examples
+/// ```
+/// use fracture::join::areal::{Weight, cut_flags};
+/// use fracture::spatial::overlay::{Overlap, Overlay};
+/// // IRIS 0 is half in QPV 0; IRIS 1 lies wholly in QPV 0; IRIS 2 touches no QPV.
+/// let ov = |s, share| Overlap { source: s, target: 0, area: 100.0 * share, share_of_source: share, share_of_target: 0.5 };
+/// let o = Overlay { overlaps: vec![ov(0, 0.5), ov(1, 1.0)], source_area: vec![100.0; 3], target_area: vec![150.0], dropped: 0 };
+/// let w = |iris, qpv, weight| Weight { iris, qpv, weight };
+/// let weights = [w(0, Some(0), 0.5), w(0, None, 0.5), w(1, Some(0), 1.0), w(2, None, 1.0)];
+/// assert_eq!(cut_flags(&o, &weights), [true, true, false, false]);
+/// ```
+pub fn cut_flags(o: &Overlay, weights: &[Weight]) -> Vec<bool> {
+    let mut share: std::collections::HashMap<(usize, usize), f64> = std::collections::HashMap::new();
+    let mut inside = vec![0.0; o.source_area.len()];
+    for x in &o.overlaps {
+        *share.entry((x.source as usize, x.target as usize)).or_insert(0.0) += x.share_of_source;
+        if let Some(v) = inside.get_mut(x.source as usize) {
+            *v += x.share_of_source;
+        }
+    }
+    weights
+        .iter()
+        .map(|w| {
+            let s = match w.qpv {
+                Some(q) => share.get(&(w.iris, q)).copied().unwrap_or(0.0),
+                None => 1.0 - inside.get(w.iris).copied().unwrap_or(0.0),
+            };
+            s < WHOLE
+        })
+        .collect()
 }
 
 /// Per IRIS (ordered as the allocation is: by source, then target): its QPV weights, then the

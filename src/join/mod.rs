@@ -1,8 +1,8 @@
 //! Stage `join`: puts every input on the QPV geography.
 //!
 //! Inputs: [`Inputs`] from `ingest` (Lambert-93). Outputs ([`Joined`]):
-//! - `iris_weights` (`iris, area_code, weight`): areal interpolation weights IRIS → QPV / outside QPV
-//!   ([`areal`]);
+//! - `iris_weights` (`iris, area_code, weight, cut`): areal interpolation weights IRIS → QPV / outside
+//!   QPV, and whether the area's boundary cuts the IRIS (1) or not (0) ([`areal`]);
 //! - `buildings` (`area_code, logloc` and the eligibility flags, `bhd8, thd30, thd100, ftth`): ARCEP
 //!   buildings by point in polygon, in the ingest's order (no id: [`buildings_with_ids`] adds them);
 //! - `places` (`place_id, nom, area_code, programmes`);
@@ -14,6 +14,7 @@
 //! [`OUTSIDE_TERRITORY`] (outside the territory's communes) or [`UNKNOWN`].
 
 pub mod areal;
+pub mod crosswalk;
 mod locate;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -61,6 +62,8 @@ pub struct Joined {
     pub buildings: Option<DataFrame>,
     pub places: Option<DataFrame>,
     pub attendance: Option<DataFrame>,
+    /// The previous QPV list against the current one, when the dataset gives `qpv_previous`.
+    pub crosswalk: Option<crosswalk::Crosswalk>,
     pub stats: JoinStats,
 }
 
@@ -113,7 +116,11 @@ pub fn join(inputs: &Inputs, communes: &[String], weighting: Weighting) -> Resul
         places: inputs.places.as_ref(),
         attendance: inputs.attendance.as_ref(),
     };
-    join_layers(&layers, communes, weighting)
+    let mut joined = join_layers(&layers, communes, weighting)?;
+    if let Some(previous) = &inputs.qpv_previous {
+        joined.crosswalk = Some(crosswalk::crosswalk(previous, &inputs.qpv).map_err(terr("qpv_crosswalk"))?);
+    }
+    Ok(joined)
 }
 
 fn join_layers(l: &Layers<'_>, communes: &[String], weighting: Weighting) -> Result<Joined, JoinError> {
@@ -194,6 +201,8 @@ fn join_layers(l: &Layers<'_>, communes: &[String], weighting: Weighting) -> Res
                 (w, stats.iris_weighted_by_premises) = areal::dwelling_weights(&iris_overlay, &located);
             }
             stats.iris_weighted_by_area = kept.len() - stats.iris_weighted_by_premises;
+            let cut: Vec<f64> =
+                areal::cut_flags(&iris_overlay, &w).into_iter().map(|c| f64::from(u8::from(c))).collect();
             let (mut codes, mut areas, mut ws) = (vec![], vec![], vec![]);
             for x in &w {
                 let area = x.qpv.map(|q| qpv_codes[q]).unwrap_or(OUTSIDE_QPV);
@@ -212,6 +221,7 @@ fn join_layers(l: &Layers<'_>, communes: &[String], weighting: Weighting) -> Res
                     Column::new("iris".into(), codes),
                     Column::new("area_code".into(), areas),
                     Column::new("weight".into(), ws),
+                    Column::new("cut".into(), cut),
                 ])
                 .map_err(terr("iris_weights"))?,
             )
@@ -331,7 +341,7 @@ fn join_layers(l: &Layers<'_>, communes: &[String], weighting: Weighting) -> Res
         None => None,
     };
 
-    Ok(Joined { iris_weights, buildings, places, attendance, stats })
+    Ok(Joined { iris_weights, buildings, places, attendance, crosswalk: None, stats })
 }
 
 #[cfg(test)]

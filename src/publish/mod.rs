@@ -288,6 +288,7 @@ mod tests {
             targets: None,
             funder: None,
             ifn_ranks: None,
+            crosswalk: None,
             quarter: Some(Quarter { year: 2025, q: 3 }),
             quarters: vec![Quarter { year: 2025, q: 3 }],
             period: "2025-Q3".into(),
@@ -307,6 +308,7 @@ mod tests {
             buildings: None,
             places: None,
             attendance: None,
+            crosswalk: None,
             stats: JoinStats {
                 attendance_by_coordinates: by_coordinates,
                 attendance_by_iris: by_iris,

@@ -23,6 +23,8 @@ pub(super) const PROGRAMME_CSV: &str = "programme.csv";
 pub(super) const TARGETS_CSV: &str = "targets.csv";
 /// The rank stability of the QPV's IFN score, in `tables/` and in the package.
 pub(super) const IFN_RANKS_CSV: &str = "ifn_ranks.csv";
+/// The QPV 2015 → 2024 crosswalk (the spatial engine's overlap table), in `tables/`.
+pub(super) const CROSSWALK_CSV: &str = "qpv_crosswalk.csv";
 
 /// The partial templates the report includes.
 /// Named without `.html`, as the report itself, so that minijinja escapes them alike.
@@ -70,6 +72,9 @@ pub(super) fn write_tables(ctx: &Context, ind: &Indicators, dir: &Path) -> Resul
     }
     if let Some(df) = ind.ifn_ranks.as_ref().and_then(|t| marked(ctx, t)) {
         files::write_csv(&dir.join("tables").join(IFN_RANKS_CSV), &df)?;
+    }
+    if let Some(df) = ind.crosswalk.as_ref().and_then(|t| marked(ctx, t)) {
+        files::write_csv(&dir.join("tables").join(CROSSWALK_CSV), &df)?;
     }
     Ok(())
 }

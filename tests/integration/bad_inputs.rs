@@ -420,6 +420,39 @@ fn cases() -> Vec<Case> {
         ),
         cell_case(
             Ingest,
+            "insee_activity_unemployed_above_labour_force",
+            "iris_activity",
+            5,
+            &[("P21_CHOM1564", "99999")],
+            &["field `P21_CHOM1564`", "at most P21_ACT1564", "\"99999\""],
+        ),
+        cell_case(
+            Ingest,
+            "insee_households_negative_one_person_count",
+            "iris_households",
+            6,
+            &[("C21_MENPSEUL", "-3")],
+            &["field `C21_MENPSEUL`", "a count ≥ 0", "\"-3\""],
+        ),
+        custom_case(
+            Ingest,
+            "demo-edit/dataset_toml_activity_without_the_census",
+            Box::new(|d| {
+                let text = std::fs::read_to_string(d.toml_path()).unwrap();
+                let kept: Vec<&str> = text
+                    .lines()
+                    .filter(|l| {
+                        !["iris_population", "iris_diplomas", "iris_filosofi"]
+                            .iter()
+                            .any(|k| l.starts_with(k))
+                    })
+                    .collect();
+                std::fs::write(d.toml_path(), kept.join("\n") + "\n").unwrap();
+            }),
+            &["dataset.toml", "iris_activity and iris_households complete the census"],
+        ),
+        cell_case(
+            Ingest,
             "insee_filosofi_poverty_rate_130",
             "iris_filosofi",
             4,

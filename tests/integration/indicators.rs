@@ -12,6 +12,7 @@ use crate::support::{demo_report, project_root, read_csv};
 
 mod attack;
 mod differencing;
+mod share_and_targets;
 
 /// Counts of people, hidden by the secrecy rule, with the rates computed from each.
 const COUNTS: [(&str, &[&str]); 3] = [
@@ -240,4 +241,44 @@ fn the_programme_table_has_four_windows_agreeing_with_the_table() {
     }
     // All the demo's windows fall under the 2024 QPV list and hold records: comparable.
     assert!(column(&p, "comparable").iter().all(|c| c.as_deref() == Some("true")));
+}
+
+#[test]
+fn across_the_change_of_qpv_list_the_crosswalk_flags_the_redrawn_and_the_new_qpv() {
+    use fracture::cli::DatasetArgs;
+    use fracture::locale::{Lang, Locale};
+    // 2024-Q4 against 2023-Q4 (the 2015 list in force): the demo's 2015 contours make QN99902M redrawn
+    // (its 2015 contour covers 64 % of it) and QN99911M new.
+    let args = DatasetArgs {
+        dataset: "demo".into(),
+        input_dir: None,
+        quarter: Some(fracture::context::Quarter { year: 2024, q: 4 }),
+        data_dir: project_root().join("data"),
+        reports_dir: std::path::Path::new("unused").into(),
+        pseudo_key_file: None,
+        allow_outside_paths: false,
+        lang: Lang::Fr,
+    };
+    let ctx = fracture::pipeline::context(&args).unwrap();
+    let inputs = fracture::ingest::ingest(&ctx).unwrap();
+    let joined = fracture::join::join(
+        &inputs,
+        &ctx.dataset.commune_codes(),
+        ctx.dataset.parameters.population_weighting,
+    )
+    .unwrap();
+    let ind = fracture::indicators::compute(&ctx, &inputs, &joined, &Locale::default()).unwrap();
+    let p = ind.programme.unwrap();
+    let rows = p.clone().lazy().filter(col("window").eq(lit("year_before"))).collect().unwrap();
+    let flags: BTreeMap<String, Option<String>> =
+        column(&rows, "area_code").into_iter().flatten().zip(column(&rows, "comparability")).collect();
+    assert_eq!(flags["QN99901M"].as_deref(), Some("qpv_list;no_records"));
+    assert_eq!(flags["QN99902M"].as_deref(), Some("qpv_list;no_records;qpv_redrawn"));
+    assert_eq!(flags["QN99911M"].as_deref(), Some("qpv_list;no_records;qpv_new"));
+    assert_eq!(flags["HORS_QPV"].as_deref(), Some("qpv_list;no_records"));
+    // Within the 2024 list (the previous quarter, 2024-Q3): nothing about the crosswalk.
+    let rows = p.lazy().filter(col("window").eq(lit("previous_quarter"))).collect().unwrap();
+    assert!(column(&rows, "comparability").iter().flatten().all(|c| !c.contains("qpv_")), "{rows}");
+    let x = ind.crosswalk.unwrap();
+    assert_eq!(x.height(), 10);
 }

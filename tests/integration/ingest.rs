@@ -124,7 +124,13 @@ fn insee_p19_vintage_older_dipl0_latin1_filosofi_secrecy_tokens_and_leading_zero
         fixture("filosofi_2019_latin1_decimal_comma_secrecy.csv"),
     );
     let o = opts();
-    let paths = CensusPaths { population: (&pop, &o), diplomas: (&dip, &o), filosofi: (&filo, &o) };
+    let paths = CensusPaths {
+        population: (&pop, &o),
+        diplomas: (&dip, &o),
+        filosofi: (&filo, &o),
+        activity: None,
+        households: None,
+    };
     let c = read_census(&paths).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!((c.census_vintage.as_str(), c.filosofi_vintage.as_str()), ("2019", "2019"));
     assert!(c.warnings.is_empty(), "{:?}", c.warnings);
@@ -138,6 +144,37 @@ fn insee_p19_vintage_older_dipl0_latin1_filosofi_secrecy_tokens_and_leading_zero
     // Latin-1, decimal comma; `ns`, `s`, `nd` are null, never 0.
     assert_eq!(f64s(st, "poverty_rate"), [None, Some(18.4), None]);
     assert_eq!(f64s(st, "median_income"), [None, Some(21030.5), None]);
+}
+
+#[test]
+fn insee_optional_activity_and_households_tables_join_by_iris_and_check_their_parts() {
+    let (pop, dip, filo) = (
+        fixture("insee_population_p19_bom_leading_zeros.csv"),
+        fixture("insee_diplomas_p19_dipl0_older_name.csv"),
+        fixture("filosofi_2019_latin1_decimal_comma_secrecy.csv"),
+    );
+    let (act, men) = (
+        fixture("insee_activity_p19_without_bastia_row.csv"),
+        fixture("insee_households_c19_fammono_above_fam_line4.csv"),
+    );
+    let o = opts();
+    let paths = CensusPaths {
+        population: (&pop, &o),
+        diplomas: (&dip, &o),
+        filosofi: (&filo, &o),
+        activity: Some((&act, &o)),
+        households: None,
+    };
+    let c = read_census(&paths).unwrap_or_else(|e| panic!("{e}"));
+    // Bastia has no activity row: null, never 0; the households columns are absent, not null.
+    assert_eq!(f64s(&c.stats, "act1564"), [Some(370.0), Some(33000.0), None]);
+    assert_eq!(f64s(&c.stats, "chom1564"), [Some(24.5), Some(4100.0), None]);
+    assert!(c.stats.column("men").is_err());
+    // Single-parent families above the families: rejected, naming the file, the line and the field.
+    let paths = CensusPaths { households: Some((&men, &o)), ..paths };
+    let e = read_census(&paths).err().expect("FAMMONO > FAM").to_string();
+    assert!(e.contains("insee_households_c19_fammono_above_fam_line4.csv"), "{e}");
+    assert!(e.contains("line 4") && e.contains("C19_FAMMONO"), "{e}");
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -542,6 +579,7 @@ fn arcep_building_of_a_commune_outside_the_territory_is_flagged_outside_it() {
     }];
     let inputs = Inputs {
         qpv,
+        qpv_previous: None,
         iris: None,
         census: None,
         arcep: Some(arcep),

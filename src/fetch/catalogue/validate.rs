@@ -343,6 +343,7 @@ format = { kind = "csv" }
             "insee_iris_population",
             "insee_iris_diplomas",
             "insee_iris_activity",
+            "insee_iris_households",
             "insee_filosofi_iris",
             "arcep_buildings",
             "arcep_eligibility",

@@ -4,18 +4,23 @@
 //! by ±20 % (`tables/ifn_ranks.csv`).
 //!
 //! Variables, from the table's columns (percentages as fractions): `couv_hd_thd` ← `share_thd30`,
-//! `tx_pauvrete` ← `poverty_rate`, `revenu_median` ← `median_income`, `part_15_29` ← `share_15_29`,
-//! `part_65p` ← `share_65p`, `part_peu_diplomes` ← `share_no_diploma`. A variable missing for an area
-//! (or for the territory) is left out of its scores, never taken as zero; the others of the method
-//! (2G coverage, families, one-person households, public services, unemployment) have no source here.
+//! `tx_pauvrete` ← `poverty_rate`, `revenu_median` ← `median_income`, `part_familles_monoparentales`
+//! ← `share_single_parent`, `part_menages_1p` ← `share_one_person`, `part_chomeurs_15_64` ←
+//! `unemployment_rate`, `part_15_29` ← `share_15_29`, `part_65p` ← `share_65p`, `part_peu_diplomes` ←
+//! `share_no_diploma`. A variable missing for an area (or for the territory, or the dataset: the
+//! census activity and households tables are optional) is left out of its scores, never taken as zero;
+//! the others of the method (2G coverage, public services) have no source here.
 
 use super::method::{IfnScores, Thresholds, Values, Variable, compute, points};
 
 /// The table columns feeding the index: `(variable, column, scale to a fraction)`.
-pub const SOURCES: [(Variable, &str, f64); 6] = [
+pub const SOURCES: [(Variable, &str, f64); 9] = [
     (Variable::CouvHdThd, "share_thd30", 0.01),
     (Variable::TxPauvrete, "poverty_rate", 0.01),
     (Variable::RevenuMedian, "median_income", 1.0),
+    (Variable::PartFamillesMonoparentales, "share_single_parent", 0.01),
+    (Variable::PartMenages1p, "share_one_person", 0.01),
+    (Variable::PartChomeurs1564, "unemployment_rate", 0.01),
     (Variable::Part1529, "share_15_29", 0.01),
     (Variable::Part65p, "share_65p", 0.01),
     (Variable::PartPeuDiplomes, "share_no_diploma", 0.01),

@@ -21,13 +21,15 @@ use crate::support::{only_subdir, project_root, read_csv, workdir};
 
 const DATASET: &str = "fixture-city";
 
-/// Strasbourg's sources that the demo city stands in for (its others, qpv2015, iris_contours (7z) and
-/// insee_iris_activity, have no demo counterpart).
-const SOURCES: [&str; 9] = [
+/// Strasbourg's sources that the demo city stands in for (its others, qpv2015 and iris_contours (7z),
+/// have no demo counterpart).
+const SOURCES: [&str; 11] = [
     "qpv2024",
     "iris_contours_wfs",
     "insee_iris_population",
     "insee_iris_diplomas",
+    "insee_iris_activity",
+    "insee_iris_households",
     "insee_filosofi_iris",
     "arcep_buildings",
     "arcep_eligibility",
@@ -322,7 +324,7 @@ fn fetch_from_a_mirror_then_run_gives_the_demo_indicators() {
         }
         served.push(Served { r, targets, content });
     }
-    assert_eq!((served.len(), local.len()), (8, 1), "8 downloadable sources, 1 local");
+    assert_eq!((served.len(), local.len()), (10, 1), "10 downloadable sources, 1 local");
 
     // 1. fetch --dataset --mirror
     let (code, err) =
@@ -391,7 +393,7 @@ fn fetch_from_a_mirror_then_run_gives_the_demo_indicators() {
     assert!(report.join("index.html").is_file());
     let manifest: Value =
         serde_json::from_str(&std::fs::read_to_string(report.join("manifest.json")).unwrap()).unwrap();
-    assert_eq!(manifest["inputs"].as_array().unwrap().len(), 9, "{}", manifest["inputs"]);
+    assert_eq!(manifest["inputs"].as_array().unwrap().len(), 11, "{}", manifest["inputs"]);
 
     let demo_reports = root.join("demo-reports");
     let (code, err) = output(

@@ -4,7 +4,8 @@
 //! completion rate), totals minus their published parts (counts, completions, non-completions, in the
 //! table and in every quarter of the series), the series against each quarter's table, and the notes.
 //! The programme tables of every quarter's report too (each window, and their differences over time:
-//! see `differencing`). It must recover nothing. The attacker itself is tested on tables with known
+//! see `differencing`), the share of participants living in a QPV and the funder targets (see
+//! `share_and_targets`). It must recover nothing. The attacker itself is tested on tables with known
 //! leaks.
 
 use std::collections::BTreeMap;
@@ -20,7 +21,7 @@ use crate::support::project_root;
 
 const MIN: f64 = 11.0;
 
-pub(super) fn small(x: f64) -> bool {
+pub(crate) fn small(x: f64) -> bool {
     let r = x.round();
     (r - x).abs() < 0.05 && (1.0..MIN).contains(&r)
 }
@@ -214,6 +215,8 @@ fn no_small_count_is_recovered_from_anything_published_in_any_quarter() {
             }
         }
         found.extend(note_leaks(&ind.notes));
+        found.extend(super::share_and_targets::share_leaks(&table, &ind.notes));
+        found.extend(super::share_and_targets::target_leaks(ind));
     }
     // The programme tables: every window, and their differences over time.
     found.extend(super::differencing::programme_leaks(&runs));
@@ -223,6 +226,26 @@ fn no_small_count_is_recovered_from_anything_published_in_any_quarter() {
         assert_eq!(a, b, "the series differs between the {} and {} reports", w[0].period, w[1].period);
     }
     assert!(found.is_empty(), "{} small counts recovered:\n{}", found.len(), found.join("\n"));
+
+    // The targets' attacker is not blind: a programme cell hidden behind a published actual is found.
+    let mut runs = runs;
+    let last = runs.last_mut().unwrap();
+    let t = last.targets.as_ref().expect("the demo's targets");
+    let actual: Vec<Option<f64>> = t.column("actual").unwrap().f64().unwrap().iter().collect();
+    let row = actual.iter().position(Option::is_some).expect("a published actual");
+    let get = |c: &str| t.column(c).unwrap().str().unwrap().get(row).unwrap().to_string();
+    let (code, window, measure) = (get("area_code"), get("window"), get("measure"));
+    let p = last.programme.as_mut().unwrap();
+    let dtype = p.column(&measure).unwrap().dtype().clone();
+    let here = col("window").eq(lit(window)).and(col("area_code").eq(lit(code)));
+    *p = p
+        .clone()
+        .lazy()
+        .with_column(when(here).then(lit(NULL).cast(dtype)).otherwise(col(&measure)).alias(&measure))
+        .collect()
+        .unwrap();
+    let leaks = super::share_and_targets::target_leaks(last);
+    assert!(leaks.iter().any(|l| l.contains("where the programme table hides it")), "{leaks:?}");
 }
 
 #[test]
@@ -244,4 +267,18 @@ fn the_attacker_finds_known_leaks() {
     assert!(has("participants: total − published parts"), "{found:#?}");
     assert!(has("participants of Q2 (rate × population)"), "{found:#?}");
     assert!(!note_leaks(&[Note::NotCounted { outside: Some(1), unknown: None, min: 11 }]).is_empty());
+    // 40 of the 60 participants (48 in the territory, 12 outside it) live in a QPV: 66.7 %. Beside the
+    // published 25 + 11 in QPV, the share gives back the 4 hidden in Q3.
+    let df = df!(
+        "area_code" => ["Q1", "Q2", "Q3", "HORS_QPV", TERRITORY],
+        "participants" => [Some(25.0), Some(11.0), None, Some(8.0), Some(48.0)],
+        "share_participants_in_qpv" => [None, None, None, None, Some(66.7)],
+    )
+    .unwrap();
+    let p = Published::from_frame("crafted".into(), &df);
+    let notes = [Note::NotCounted { outside: Some(12), unknown: None, min: 11 }];
+    let found = super::share_and_targets::share_leaks(&p, &notes);
+    assert!(found.iter().any(|f| f.contains("hidden QPV participants") && f.ends_with("= 4")), "{found:#?}");
+    let hidden = [Note::NotCounted { outside: None, unknown: None, min: 11 }];
+    assert!(!super::share_and_targets::share_leaks(&p, &hidden).is_empty());
 }

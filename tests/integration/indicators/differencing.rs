@@ -182,6 +182,7 @@ fn the_attacker_finds_differences_over_time() {
             targets: None,
             funder: None,
             ifn_ranks: None,
+            crosswalk: None,
             quarter: Some(Quarter { year: 2025, q }),
             quarters: Vec::new(),
             period: format!("2025-Q{q}"),

@@ -59,7 +59,10 @@ fn ingest_summarises_every_file_and_lists_set_aside_rows_without_personal_fields
     let (code, out, err) = ingest(&input, &data, "en");
     assert_eq!(code, Some(0), "{out}\n{err}");
     for needle in [
-        "Ingest of dataset demo [SYNTHETIC DEMO DATA]: 9 file(s)",
+        "Ingest of dataset demo [SYNTHETIC DEMO DATA]: 12 file(s)",
+        "- [files] qpv_previous = qpv/QP2015_Demoville_WGS84.geojson",
+        "- [files] iris_activity = insee/base-ic-activite-residents-2021.csv",
+        "- [files] iris_households = insee/base-ic-couples-familles-menages-2021.csv",
         "- [files] qpv = qpv/QP2024_Demoville_WGS84.geojson",
         "accepted: 11 feature(s)",
         "corrected (kept): 1 (1 code(s) given as JSON numbers, restored)",
