@@ -10,8 +10,10 @@
 //!   [`RenderedMap`]), in submodules for layout, legend, painting, scale bar and description;
 //! - `symbols`: circles over the map features too small to show their colour, spread apart;
 //! - `labels`: which map features are named (all, or only the extreme values) and where;
-//! - [`chart`]: line charts of quarterly series and need-vs-reach scatter plots, in submodules for
-//!   each kind plus the shared axes and series markers;
+//! - [`chart`]: line charts of quarterly series, small multiples of series (one panel per area) and
+//!   need-vs-reach scatter plots, in submodules for each kind plus the shared axes and series markers;
+//! - `reach`: the figures of reach over the quarters (choropleth small multiples, one series panel
+//!   per QPV against the territory and its target);
 //! - `svg_a11y`: the accessibility post-processing of the SVG text;
 //! - `frame`: the page furniture shared by every figure (title, notice banner, footnote, credit);
 //! - `text`: font sizes, text styles and colours, text measurement and wrapping;
@@ -45,6 +47,7 @@ pub mod figures;
 mod frame;
 mod labels;
 mod output;
+mod reach;
 mod sidecar;
 mod svg_a11y;
 mod symbols;
@@ -55,7 +58,10 @@ use std::sync::OnceLock;
 
 use plotters::style::FontStyle;
 
-pub use chart::{ChartSpec, RenderedChart, Series, line_chart, scatter};
+pub use chart::{
+    ChartSpec, PanelSeries, Reference, RenderedChart, Series, line_chart, order_by_latest, scatter,
+    series_panels,
+};
 pub use choropleth::{
     MAX_CLASSES, MapFeature, MapSpec, MapState, MapValue, Panel, RenderedMap, RenderedMultiples, choropleth,
     small_multiples,

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use fracture::indicators::table::Direction;
 use fracture::render::classify::{Method, UserBreaks};
 use fracture::render::{
-    ChartSpec, MapFeature, MapSpec, MapValue, RenderError, Series, choropleth, line_chart, scatter,
+    ChartSpec, MapFeature, MapSpec, MapValue, PanelSeries, Reference, RenderError, Series, choropleth,
+    line_chart, order_by_latest, scatter, series_panels,
 };
 use geo::{LineString, MultiPolygon, Polygon, polygon};
 
@@ -429,6 +430,60 @@ fn line_chart_has_legend_gaps_and_accessible_svg() {
 
     let no_period: Vec<Series> = Vec::new();
     assert!(matches!(line_chart(&spec, &no_period, &dir), Err(RenderError::Empty { .. })));
+}
+
+#[test]
+fn series_panels_show_secret_quarters_no_data_panels_and_targets() {
+    let (_keep, dir) = out_dir("panels");
+    let periods: Vec<String> = ["2026-T1", "2026-T2", "2026-T3"].map(String::from).to_vec();
+    let v = MapValue::Value;
+    let panel = |code: &str, label: &str, values: Vec<MapValue>, targets: Vec<(usize, f64)>| PanelSeries {
+        code: code.into(),
+        label: label.into(),
+        values,
+        targets,
+    };
+    let panels = vec![
+        panel("Q1", "Neuhof", vec![v(2.0), MapValue::Secret, v(3.5)], vec![(2, 4.0)]),
+        panel("Q2", "Hautepierre", vec![v(6.0), v(7.0), v(8.25)], Vec::new()),
+        panel("Q3", "Cronenbourg", vec![MapValue::NoData; 3], Vec::new()),
+    ];
+    let order: Vec<usize> = order_by_latest(&panels);
+    assert_eq!(order, [1, 0, 2], "highest latest value first, the one without data last");
+    let ordered: Vec<PanelSeries> = order.iter().map(|i| panels[*i].clone()).collect();
+    let reference = Reference { label: "Eurométropole".into(), values: vec![Some(1.0), Some(1.5), None] };
+    let spec = chart_spec("reach_panels", "Participants pour 1 000 habitants", "pour 1 000 habitants");
+    let chart = series_panels(&spec, &periods, &reference, &ordered, "Note de test.", &dir).expect("panels");
+    assert!(png_width(&chart.png) >= 1000);
+    let svg = read(&chart.svg);
+    assert!(svg.contains(r#"role="img""#) && svg.contains("<title id=\"reach_panels-title\">"));
+    for name in ["Neuhof", "Hautepierre", "Cronenbourg", "Eurométropole", "Note de test."] {
+        assert!(svg.contains(&escaped(name)), "{name} missing");
+    }
+    // The desc gives every value: the secret one as "secret", never as a zero, and the target.
+    assert!(
+        svg.contains("Neuhof : 2026-T1 2,0 ; 2026-T2 secret ; 2026-T3 3,5. Objectif 2026-T3 : 4,0."),
+        "{svg}"
+    );
+    assert!(svg.contains("Cronenbourg : 2026-T1 aucune donnée"), "a panel without data says so");
+    assert!(svg.contains("Eurométropole : 2026-T1 1,0 ; 2026-T2 1,5 ; 2026-T3 aucune donnée."));
+    assert!(svg.contains("Secret statistique") && svg.contains("Donnée non disponible"), "legend keys");
+    assert!(svg.contains("objectif du financeur"), "target key");
+    // Panels in their order: Hautepierre's title comes before Neuhof's.
+    let at = |s: &str| svg.find(&format!(">\n{s}\n<")).unwrap_or(usize::MAX);
+    assert!(at("Hautepierre") < at("Neuhof") && at("Neuhof") < at("Cronenbourg"));
+
+    let again = series_panels(&spec, &periods, &reference, &ordered, "Note de test.", &dir).expect("again");
+    assert_eq!(std::fs::read(&again.png).ok(), std::fs::read(&chart.png).ok());
+    let short = vec![panel("Q4", "X", vec![v(1.0)], Vec::new())];
+    assert!(matches!(
+        series_panels(&spec, &periods, &reference, &short, "", &dir),
+        Err(RenderError::Empty { .. })
+    ));
+    assert!(matches!(
+        series_panels(&spec, &periods, &reference, &[], "", &dir),
+        Err(RenderError::Empty { .. })
+    ));
 }
 
 #[test]
