@@ -667,3 +667,126 @@ fn the_demo_small_multiples_pool_the_classes_of_every_quarter() {
     }
     assert!(svg.contains("role=\"img\"") && svg.contains("Classes communes"), "accessible, classes stated");
 }
+
+/// Every shape of every panel of the demo's small multiples has its own `<title>` with the QPV's
+/// name, code, quarter and published value (or why it has none), as its sidecar gives them.
+#[test]
+fn every_shape_of_the_demo_small_multiples_has_its_own_title() {
+    let report = support::demo_report();
+    let path = report.file("maps/reach_per_1000_quarters.json");
+    let data: serde_json::Value = serde_json::from_str(&read(&path)).expect("sidecar JSON");
+    let svg = read(&path.with_extension("svg"));
+    let titles = area_titles(&svg);
+    let table = support::read_csv(&report.file("tables/indicators.csv"));
+    let text = |c: &str| -> Vec<String> {
+        table.column(c).expect(c).str().expect("text").iter().map(|v| v.unwrap_or("").to_string()).collect()
+    };
+    let (codes, names) = (text("area_code"), text("area_name"));
+    let mut expected = Vec::new();
+    for panel in data["panels"].as_array().expect("panels") {
+        let period = panel["period"].as_str().expect("period");
+        for area in panel["areas"].as_array().expect("areas") {
+            let code = area["code"].as_str().expect("code");
+            let name =
+                codes.iter().position(|c| c == code).map(|i| names[i].clone()).expect("a published QPV");
+            let value = match (area["state"].as_str(), area["value"].as_f64()) {
+                (Some("value"), Some(v)) => format!("{v:.1} ‰").replace('.', ","),
+                (Some("secret"), _) => "secret statistique".to_string(),
+                _ => "donnée non disponible".to_string(),
+            };
+            expected.push(format!("{name} ({code}), {period} : {value}"));
+        }
+    }
+    assert!(expected.len() >= 20, "{} shapes", expected.len());
+    assert_eq!(titles, expected, "one title per shape and panel, in order");
+}
+
+/// The demo's reach panels draw the published series: one panel per QPV in the order of the latest
+/// quarter's value, the territory as the reference, secret quarters as secret (never a number), and
+/// the quarter's participant targets of `tables/targets.csv` per 1,000 residents of the QPV.
+#[test]
+fn the_demo_reach_panels_draw_the_published_series_and_targets() {
+    let report = support::demo_report();
+    let data: serde_json::Value =
+        serde_json::from_str(&read(&report.file("maps/reach_series.json"))).expect("sidecar JSON");
+    assert_eq!((data["kind"].as_str(), data["chart"].as_str()), (Some("chart"), Some("small_multiples")));
+    let series = support::read_csv(&report.file("tables/series.csv"));
+    let col = |df: &polars::prelude::DataFrame, c: &str| -> Vec<String> {
+        df.column(c).expect(c).str().expect("text").iter().map(|v| v.unwrap_or("").to_string()).collect()
+    };
+    let (quarters, codes, counts, rates) = (
+        col(&series, "quarter"),
+        col(&series, "area_code"),
+        col(&series, "participants"),
+        col(&series, "participants_per_1000"),
+    );
+    let drawn_quarters: Vec<String> = data["quarters"]
+        .as_array()
+        .expect("quarters")
+        .iter()
+        .map(|q| q.as_str().expect("q").to_string())
+        .collect();
+    let published = |code: &str, q: &str| -> Option<(String, String)> {
+        (0..codes.len())
+            .find(|&i| codes[i] == code && quarters[i] == q)
+            .map(|i| (counts[i].clone(), rates[i].clone()))
+    };
+    let check = |code: &str, values: &serde_json::Value, states: Option<&serde_json::Value>| {
+        for (k, q) in drawn_quarters.iter().enumerate() {
+            let (n, rate) = published(code, q).expect("a published row");
+            match rate.parse::<f64>() {
+                Ok(r) => assert_eq!(values[k].as_f64(), Some(r), "{code} {q}"),
+                Err(_) => {
+                    assert!(values[k].is_null(), "{code} {q}: a hidden rate is never drawn");
+                    if let Some(states) = states {
+                        let want = if n.is_empty() { "secret" } else { "no_data" };
+                        assert_eq!(states[k], want, "{code} {q}");
+                    }
+                }
+            }
+        }
+    };
+    check("TERRITOIRE", &data["reference"]["values"], None);
+    let panels = data["panels"].as_array().expect("panels");
+    let table = support::read_csv(&report.file("tables/indicators.csv"));
+    let qpv: Vec<String> = col(&table, "area_code").into_iter().filter(|c| c.starts_with("QN")).collect();
+    assert_eq!(panels.len(), qpv.len(), "one panel per QPV");
+    let mut latest = Vec::new();
+    for p in panels {
+        check(p["code"].as_str().expect("code"), &p["values"], Some(&p["states"]));
+        assert_eq!(p["drawn"], true);
+        latest.push(p["values"].as_array().and_then(|v| v.last()).and_then(|v| v.as_f64()));
+    }
+    let known: Vec<f64> = latest.iter().map_while(|v| *v).collect();
+    assert!(known.windows(2).all(|w| w[0] >= w[1]), "highest latest value first: {latest:?}");
+    assert!(latest[known.len()..].iter().all(Option::is_none), "then those without one");
+    // Targets: the quarter's participant targets, per 1,000 residents of the QPV.
+    let targets = support::read_csv(&report.file("tables/targets.csv"));
+    let population = |code: &str| -> f64 {
+        let i = col(&table, "area_code").iter().position(|c| c == code).expect("code");
+        col(&table, "population")[i].parse().expect("population")
+    };
+    let (t_code, t_period, t_window, t_measure, t_value) = (
+        col(&targets, "area_code"),
+        col(&targets, "period"),
+        col(&targets, "window"),
+        col(&targets, "measure"),
+        col(&targets, "target"),
+    );
+    let mut drawn_targets = 0;
+    for i in 0..t_code.len() {
+        if t_window[i] != "quarter" || t_measure[i] != "participants" {
+            continue;
+        }
+        let p = panels.iter().find(|p| p["code"] == t_code[i].as_str()).expect("the target's panel");
+        let target: f64 = t_value[i].parse().expect("target");
+        let want = (target * 1000.0 / population(&t_code[i]) * 10.0).round() / 10.0;
+        let t = &p["targets"][0];
+        assert_eq!((t["quarter"].as_str(), t["per_1000"].as_f64()), (Some(t_period[i].as_str()), Some(want)));
+        drawn_targets += 1;
+    }
+    assert!(drawn_targets >= 1, "the demo has a quarter target");
+    let svg = read(&report.file("maps/reach_series.svg"));
+    assert!(svg.contains(r#"role="img""#) && svg.contains("<desc id=\"reach_series-desc\">"));
+    assert!(svg.contains(">\nsecret\n<"), "secret quarters are marked with the word");
+}
