@@ -160,6 +160,11 @@ fn choropleth_writes_accessible_png_and_svg() {
     let root = &root[..root.find('>').expect("root end")];
     assert!(root.contains(r#"role="group""#), "a map is a group of areas: {root}");
     assert!(root.contains("aria-labelledby=") && root.contains("aria-describedby="), "{root}");
+    // The locator inset is an image of its own, saying where the frame lies in the territory.
+    assert!(
+        svg.contains("<g class=\"inset\" role=\"img\" fill=\"#000000\" fill-opacity=\"0\"><title>Situation : Quartiers prioritaires (en noir) dans le territoire (en gris) ; le rectangle marque"),
+        "inset"
+    );
     // Each QPV is an image with its own title (name, code, value or why there is none), in the
     // input order, in a layer on top of the drawing.
     let tips = area_titles(&svg);

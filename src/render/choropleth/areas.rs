@@ -92,6 +92,14 @@ pub(super) fn svg_layer(figure: &MapFigure) -> String {
         push_area(&mut out, tip, &feature.fills, circles);
     }
     out.push_str("</g>\n");
+    if let Some(inset) = &figure.inset {
+        // The locator inset: an image of its own, outside the areas' layer.
+        let [(x0, y0), (x1, y1)] = inset.frame;
+        out.push_str("<g class=\"inset\" role=\"img\" fill=\"#000000\" fill-opacity=\"0\"><title>");
+        out.push_str(&escape(&inset.label));
+        let (w, h) = (x1 - x0, y1 - y0);
+        let _ = write!(out, "</title><rect x=\"{x0}\" y=\"{y0}\" width=\"{w}\" height=\"{h}\"/></g>\n");
+    }
     out
 }
 

@@ -11,6 +11,7 @@
 //! - `paint`: the palettes, features turned into fills, outlines and hatching, and the figure's
 //!   drawing;
 //! - `scale_bar`: the north arrow and the scale bar in km;
+//! - `inset`: the locator inset (the territory, the QPV footprint, the frame's rectangle);
 //! - `describe`: the text alternative (`<desc>`) and the footnotes on what the map leaves out;
 //! - `multiples`: small multiples, one panel per quarter with pooled classes
 //!   ([`small_multiples`], [`Panel`]);
@@ -26,7 +27,8 @@
 //! on the right the legend (its title, the method and number of classes, one swatch per class with
 //! its bounds written `[a ; b[` and the number of areas in it, then — each only when the map has
 //! one — a "no data" swatch with diagonal hatching, a "secret" swatch with cross-hatching and a
-//! sample symbol), a north arrow and a scale bar in km; at the bottom left a footnote on what the
+//! sample symbol), a locator inset when there is background geometry, a north arrow and a scale bar
+//! in km; at the bottom left a footnote on what the
 //! map leaves out, if anything, and the credit line.
 //!
 //! Invariants:
@@ -57,6 +59,7 @@ use super::{RenderError, ensure_fonts};
 
 mod areas;
 mod describe;
+mod inset;
 mod layout;
 mod legend;
 mod multiples;
@@ -231,7 +234,11 @@ pub fn choropleth(
         notes.push(extremes_note(l));
         description = format!("{} {}", spec.description.trim_end(), extremes_note(l));
     }
-    let desc = long_description(spec, &classes, features, &notes);
+    let mut desc = long_description(spec, &classes, features, &notes);
+    if let Some(inset) = &figure.inset {
+        desc.push('\n');
+        desc.push_str(&inset.label);
+    }
     let written = write_figure(&figure, out_dir, spec.file_stem, (spec.title, &desc), l.lang.code())?;
     Ok(RenderedMap { png: written.png, svg: written.svg, classes, no_data, secret, description })
 }

@@ -159,6 +159,9 @@ impl Figure for MapFigure {
 
         self.header.draw(root, (MARGIN, MARGIN), WIDTH as i32 - 2 * MARGIN)?;
         self.draw_legend(root)?;
+        if let Some(inset) = &self.inset {
+            inset.draw(root)?;
+        }
         self.draw_furniture(root)?;
         self.footer.draw(root, (MARGIN, self.footer_y))
     }
