@@ -15,6 +15,8 @@
 //! - `reach`: the figures of reach over the quarters (choropleth small multiples, one series panel
 //!   per QPV against the territory and its target);
 //! - `svg_a11y`: the accessibility post-processing of the SVG text;
+//! - [`contrast`]: WCAG contrast ratios, the white casing of outlines on dark fills, and the tests
+//!   of every colour the figures draw meaning with (≥ 3:1, WCAG 1.4.11);
 //! - `frame`: the page furniture shared by every figure (title, notice banner, footnote, credit);
 //! - `text`: font sizes, text styles and colours, text measurement and wrapping;
 //! - `output`: drawing one figure on both backends and writing the files atomically;
@@ -38,10 +40,14 @@
 //! - information is never carried by colour alone: legends carry the numbers, series have distinct
 //!   marker shapes, missing data is hatched (diagonally for no data, crossed for secret);
 //! - maps keep an equal x/y scale (no distortion), north up.
+//! - the graphics needed to read a figure (outlines, hatching, swatch borders, chart lines and
+//!   markers) have ≥ 3:1 contrast with what they touch (WCAG 1.4.11; tested in `contrast` and on
+//!   the demo's SVGs).
 
 pub mod chart;
 pub mod choropleth;
 pub mod classify;
+pub mod contrast;
 pub mod data_table;
 pub mod figures;
 mod frame;

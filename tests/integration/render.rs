@@ -795,3 +795,38 @@ fn the_demo_reach_panels_draw_the_published_series_and_targets() {
     assert!(svg.contains(r#"role="img""#) && svg.contains("<desc id=\"reach_series-desc\">"));
     assert!(svg.contains(">\nsecret\n<"), "secret quarters are marked with the word");
 }
+
+/// Non-text contrast (WCAG 1.4.11), read from the demo's SVGs: every stroke colour (outlines,
+/// hatching, swatch borders, chart lines and markers, axes) has ≥ 3:1 against the white page,
+/// except the decoration: the context's outlines, the grid and the white casings under dark
+/// outlines (which contrast with the fills they sit on, see `render::contrast`).
+#[test]
+fn every_stroke_of_the_demo_figures_has_non_text_contrast() {
+    use fracture::render::contrast::{NON_TEXT, contrast};
+    use plotters::style::{RGBColor, WHITE};
+    const DECORATION: [&str; 3] = ["B4B4B4", "DDDDDD", "FFFFFF"];
+    let dir = support::demo_report().file("maps");
+    let mut checked = 0;
+    let mut casings = 0;
+    for entry in std::fs::read_dir(&dir).expect("maps folder") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "svg") {
+            continue;
+        }
+        let svg = read(&path);
+        for part in svg.split("stroke=\"#").skip(1) {
+            let hex = &part[..6];
+            if DECORATION.contains(&hex) {
+                casings += usize::from(hex == "FFFFFF");
+                continue;
+            }
+            let v = u32::from_str_radix(hex, 16).expect("a hex colour");
+            let c = RGBColor((v >> 16) as u8, (v >> 8) as u8, v as u8);
+            let r = contrast(c, WHITE);
+            assert!(r >= NON_TEXT, "{}: stroke #{hex} is {r:.2}:1 on white", path.display());
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "{checked} strokes");
+    assert!(casings > 0, "the dark classes' outlines have their white casing");
+}

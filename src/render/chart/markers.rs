@@ -11,7 +11,7 @@ use crate::render::frame::draw_rect;
 use crate::render::output::DrawResult;
 
 /// Series colours (Okabe–Ito and Tol), each ≥ 3:1 against white.
-const SERIES_COLOURS: [u32; 6] = [0x0072b2, 0xd55e00, 0x009e73, 0xaa3377, 0x332288, 0x666666];
+pub(crate) const SERIES_COLOURS: [u32; 6] = [0x0072b2, 0xd55e00, 0x009e73, 0xaa3377, 0x332288, 0x666666];
 
 /// Marker shapes, so that series differ by more than their colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

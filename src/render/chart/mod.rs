@@ -32,8 +32,14 @@ mod panels;
 mod scatter;
 
 pub use line::{Series, line_chart};
+#[cfg(test)]
+pub(crate) use markers::SERIES_COLOURS;
+#[cfg(test)]
+pub(crate) use panels::{AREA_LINE, REFERENCE_LINE, TARGET_LINE};
 pub use panels::{PanelSeries, Reference, order_by_latest, series_panels};
 pub use scatter::scatter;
+#[cfg(test)]
+pub(crate) use scatter::scatter_colours;
 
 /// What a chart says and how its file is named.
 #[derive(Debug, Clone, Copy)]

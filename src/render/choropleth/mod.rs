@@ -39,7 +39,9 @@
 //! - the legend matches the symbols exactly: each class row carries the colour the features of
 //!   that class are painted with and their number; features without a value are white with dark
 //!   grey hatching, diagonal for "no data", crossed for "secret", never a colour of the ramp;
-//! - feature outlines are dark grey (#333, ≥ 9:1 against the light-grey background);
+//! - feature outlines are dark grey (#333, ≥ 9:1 against the light-grey background), on a white
+//!   casing where the class colour is too dark for them (so that each side has ≥ 3:1, see
+//!   [`crate::render::contrast`]);
 //! - polygons with holes are filled with their holes left open;
 //! - every value is visible: a feature too small to show its colour at the map's scale (a QPV on
 //!   a regional map) also gets a circle of its class colour, spread apart from the others and kept
@@ -69,8 +71,12 @@ mod scale_bar;
 use crate::indicators::table::Direction;
 use crate::locale::{Arg, Locale};
 use describe::{extremes_note, long_description};
+#[cfg(test)]
+pub(crate) use inset::{INSET_FRAME, INSET_LAND, INSET_QPV};
 use layout::{MapFigure, map_extent};
 pub use multiples::{Panel, RenderedMultiples, small_multiples};
+#[cfg(test)]
+pub(crate) use paint::{BACKGROUND_FILL, palette};
 pub(crate) use paint::{Fill, HATCH, OUTLINE, rgb};
 
 /// One feature of a choropleth map.

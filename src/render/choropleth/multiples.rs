@@ -35,6 +35,7 @@ use super::paint::{Fill, HATCH, HATCH_STEP, OUTLINE, PaintedFeature, paint, pale
 use super::{GAP, LEGEND_W, MARGIN, MAX_CLASSES, MapFeature, MapSpec, MapState, MapValue, WIDTH};
 use crate::locale::{Arg, Locale};
 use crate::render::classify::Classes;
+use crate::render::contrast::outline_casing;
 use crate::render::frame::{Footer, Header, draw_rect, draw_text};
 use crate::render::output::{DrawResult, Figure, check_stem, write_figure};
 use crate::render::text::{self, BODY, INK, SUBTITLE, line_height, wrap};
@@ -281,7 +282,11 @@ impl Figure for MultiplesFigure {
                 }
             }
             for item in &panel.features {
+                let casing = outline_casing(item.colour);
                 for ring in &item.rings {
+                    if let Some(casing) = casing {
+                        root.draw(&PathElement::new(ring.clone(), casing.stroke_width(3))).map_err(err)?;
+                    }
                     root.draw(&PathElement::new(ring.clone(), OUTLINE.stroke_width(1))).map_err(err)?;
                 }
             }
