@@ -73,6 +73,7 @@ pub use choropleth::{
     small_multiples,
 };
 pub use classify::ClassBreaks;
+pub use reach::MAX_PANELS;
 
 /// Why a figure could not be produced.
 #[derive(Debug, thiserror::Error)]
