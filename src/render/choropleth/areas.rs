@@ -98,7 +98,7 @@ pub(super) fn svg_layer(figure: &MapFigure) -> String {
         out.push_str("<g class=\"inset\" role=\"img\" fill=\"#000000\" fill-opacity=\"0\"><title>");
         out.push_str(&escape(&inset.label));
         let (w, h) = (x1 - x0, y1 - y0);
-        let _ = write!(out, "</title><rect x=\"{x0}\" y=\"{y0}\" width=\"{w}\" height=\"{h}\"/></g>\n");
+        let _ = writeln!(out, "</title><rect x=\"{x0}\" y=\"{y0}\" width=\"{w}\" height=\"{h}\"/></g>");
     }
     out
 }
