@@ -9,7 +9,7 @@
 //! in the figure's order, with the values as published (statistical secrecy was applied before).
 
 use super::choropleth::{MapFeature, MapValue, RenderedMap};
-use super::{Series, sidecar::Point};
+use super::sidecar::Point;
 use crate::locale::{Arg, Locale};
 
 /// A figure's data as a table for people.
@@ -70,30 +70,6 @@ pub(crate) fn map_table(
     FigureTable { header, rows }
 }
 
-/// A line chart's table: one row per series, one column per period.
-pub(crate) fn line_table(series: &[Series], decimals: usize, l: &Locale) -> FigureTable {
-    let mut periods: Vec<&str> = Vec::new();
-    for (p, _) in series.iter().flat_map(|s| &s.points) {
-        if !periods.contains(&p.as_str()) {
-            periods.push(p);
-        }
-    }
-    let mut header = vec![l.text("figure.area").to_string()];
-    header.extend(periods.iter().map(|p| p.to_string()));
-    let rows = series
-        .iter()
-        .map(|s| {
-            let mut row = vec![s.label.clone()];
-            for p in &periods {
-                let v = s.points.iter().find(|(q, _)| q == p).and_then(|(_, v)| *v);
-                row.push(value(v, decimals, l));
-            }
-            row
-        })
-        .collect();
-    FigureTable { header, rows }
-}
-
 /// A scatter plot's table: one row per point, its x then its y.
 pub(crate) fn scatter_table(x: &str, y: &str, points: &[Point], decimals: usize, l: &Locale) -> FigureTable {
     let header = vec![l.text("figure.area").to_string(), x.to_string(), y.to_string()];
@@ -110,19 +86,7 @@ mod tests {
     use crate::locale::Lang;
 
     #[test]
-    fn line_tables_have_a_column_per_period_and_dashes_for_gaps() {
-        let l = Locale::new(Lang::Fr);
-        let s = |label: &str, points: &[(&str, Option<f64>)]| Series {
-            label: label.into(),
-            points: points.iter().map(|(p, v)| (p.to_string(), *v)).collect(),
-        };
-        let t = line_table(
-            &[s("A", &[("2026-T1", Some(1.26)), ("2026-T2", None)]), s("B", &[("2026-T2", Some(3.0))])],
-            1,
-            &l,
-        );
-        assert_eq!(t.header, ["Zone", "2026-T1", "2026-T2"]);
-        assert_eq!(t.rows, [vec!["A", "1,3", "–"], vec!["B", "–", "3,0"]]);
+    fn scatter_tables_have_dashes_for_missing_coordinates() {
         let points = [("P".to_string(), Some(40.0), None)];
         let t = scatter_table("x", "y", &points, 1, &Locale::new(Lang::En));
         assert_eq!(t.header, ["Area", "x", "y"]);

@@ -15,15 +15,12 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::classify::{ClassBreaks, Method, UserBreaks};
-use super::data_table::{FigureTable, heading, line_table, map_table, scatter_table};
-use super::sidecar::{line_data, map_data, multiples_data, scatter_data, write_json};
-use super::{
-    ChartSpec, MapFeature, MapSpec, MapState, MapValue, Panel, RenderError, Series, choropleth, line_chart,
-    scatter, small_multiples,
-};
+use super::data_table::{FigureTable, heading, map_table, scatter_table};
+use super::sidecar::{map_data, scatter_data, write_json};
+use super::{ChartSpec, MapFeature, MapSpec, MapState, MapValue, RenderError, choropleth, scatter};
 use crate::context::Context;
 use crate::indicators::table::{self, ClassMethod, Classification, Indicator, mapped};
-use crate::indicators::{AreaType, Indicators, TERRITORY};
+use crate::indicators::{Indicators, TERRITORY};
 use crate::ingest::Inputs;
 use crate::locale::{Arg, Locale};
 
@@ -83,7 +80,7 @@ impl FigureTexts {
     }
 }
 
-fn column_values(df: &DataFrame, name: &str) -> Option<BTreeMap<String, Option<f64>>> {
+pub(super) fn column_values(df: &DataFrame, name: &str) -> Option<BTreeMap<String, Option<f64>>> {
     let codes = df.column("area_code").ok()?.str().ok()?.clone();
     let values = df.column(name).ok()?.cast(&DataType::Float64).ok()?;
     let values = values.f64().ok()?;
@@ -239,62 +236,11 @@ pub fn render(
         });
     }
 
-    if let Some(f) = reach_multiples(inputs, ind, texts, locale, out_dir)? {
+    if let Some(f) = super::reach::reach_multiples(inputs, ind, texts, locale, out_dir)? {
         figures.push(f);
     }
-
-    // Quarterly reach per QPV and for the territory.
-    if let Some(series) = &ind.series {
-        let codes: Vec<String> = ind
-            .areas
-            .iter()
-            .filter(|a| a.area_type != AreaType::OutsideQpv)
-            .map(|a| a.code.clone())
-            .collect();
-        let q = series.column("quarter").and_then(|c| c.str().cloned());
-        let c = series.column("area_code").and_then(|c| c.str().cloned());
-        let v = series.column("participants_per_1000").and_then(|c| c.f64().cloned());
-        if let (Ok(q), Ok(c), Ok(v)) = (q, c, v) {
-            let mut by_area: BTreeMap<String, Vec<(String, Option<f64>)>> = BTreeMap::new();
-            for ((q, c), v) in q.iter().zip(c.iter()).zip(v.iter()) {
-                if let (Some(q), Some(c)) = (q, c) {
-                    let label = q.parse().map(|q| locale.quarter(q)).unwrap_or_else(|_| q.to_string());
-                    by_area.entry(c.to_string()).or_default().push((label, v));
-                }
-            }
-            let (drawn, series): (Vec<&str>, Vec<Series>) = codes
-                .iter()
-                .filter_map(|code| {
-                    let name = ind.areas.iter().find(|a| &a.code == code).map(|a| a.name.clone())?;
-                    Some((code.as_str(), Series { label: name, points: by_area.remove(code)? }))
-                })
-                .unzip();
-            let title = locale.format("chart.reach_title", &[("suffix", suffix())]);
-            let description =
-                locale.format("chart.reach_description", &[("n", Arg::Count(series.len() as u64))]);
-            let spec = ChartSpec {
-                file_stem: "reach_series",
-                title: &title,
-                y_label: locale.text("chart.reach_axis"),
-                credit: &texts.credit,
-                notice,
-                description: &description,
-                locale,
-            };
-            let r = line_chart(&spec, &series, out_dir)?;
-            let data: Vec<(&str, &Series)> = drawn.iter().copied().zip(&series).collect();
-            write_json(out_dir, "reach_series", &line_data("participants_per_1000", &data))?;
-            figures.push(Figure {
-                kind: FigureKind::Chart,
-                title,
-                png: rel("reach_series", "png"),
-                svg: rel("reach_series", "svg"),
-                data: rel("reach_series", "json"),
-                description: r.description,
-                method: None,
-                table: line_table(&series, 1, locale),
-            });
-        }
+    if let Some(f) = super::reach::reach_panels(ind, texts, locale, out_dir)? {
+        figures.push(f);
     }
 
     // Need versus reach.
@@ -341,124 +287,6 @@ pub fn render(
         });
     }
     Ok(figures)
-}
-
-/// Participants per 1,000 residents of each QPV, one panel per quarter of the series, with the
-/// classes of the indicator's map pooled over the quarters; `None` without a series of at least two
-/// quarters. A blank rate whose count is blank too was withheld by statistical secrecy.
-fn reach_multiples(
-    inputs: &Inputs,
-    ind: &Indicators,
-    texts: &FigureTexts,
-    locale: &Locale,
-    out_dir: &Path,
-) -> Result<Option<Figure>, RenderError> {
-    const ID: &str = "participants_per_1000";
-    const STEM: &str = "reach_per_1000_quarters";
-    let (Some(series), Some((d, map))) = (&ind.series, mapped().into_iter().find(|(d, _)| d.id == ID)) else {
-        return Ok(None);
-    };
-    let text = |c: &str| series.column(c).ok().and_then(|c| c.str().ok().cloned());
-    let number = |c: &str| series.column(c).ok()?.cast(&DataType::Float64).ok()?.f64().ok().cloned();
-    let (Some(q), Some(c), Some(v), Some(n)) =
-        (text("quarter"), text("area_code"), number(ID), number("participants"))
-    else {
-        return Ok(None);
-    };
-    let mut by_quarter: BTreeMap<crate::context::Quarter, BTreeMap<String, MapValue>> = BTreeMap::new();
-    for (((q, c), v), n) in q.iter().zip(c.iter()).zip(v.iter()).zip(n.iter()) {
-        let (Some(q), Some(c)) = (q.and_then(|q| q.parse().ok()), c) else { continue };
-        let value = match (v, n) {
-            (Some(v), _) => MapValue::Value(v),
-            (None, None) => MapValue::Secret,
-            (None, Some(_)) => MapValue::NoData,
-        };
-        by_quarter.entry(q).or_default().insert(c.to_string(), value);
-    }
-    if by_quarter.len() < 2 {
-        return Ok(None);
-    }
-    let features: Vec<MapFeature> = inputs
-        .qpv
-        .iter()
-        .map(|q| MapFeature {
-            code: q.code.clone(),
-            label: q.name.clone(),
-            geometry: q.geometry.clone(),
-            value: MapValue::NoData,
-        })
-        .collect();
-    let panels: Vec<Panel> = by_quarter
-        .iter()
-        .map(|(q, values)| Panel {
-            title: locale.quarter(*q),
-            values: features
-                .iter()
-                .map(|f| values.get(&f.code).copied().unwrap_or(MapValue::NoData))
-                .collect(),
-        })
-        .collect();
-    let method = method(map).map_err(|e| RenderError::Classes {
-        path: out_dir.join(format!("{STEM}.png")),
-        reason: e.to_string(),
-    })?;
-    let label = d.label(locale.lang);
-    let unit = d.unit(locale.lang);
-    let title = locale.format(
-        "map.multiples_title",
-        &[("label", Arg::Text(label.to_string())), ("suffix", Arg::Text(texts.title_suffix.clone()))],
-    );
-    let description = locale.format(
-        "map.multiples_description",
-        &[("n", Arg::Count(features.len() as u64)), ("label", Arg::Text(label.to_string()))],
-    );
-    let legend = if unit.is_empty() { label.to_string() } else { unit.to_string() };
-    let spec = MapSpec {
-        file_stem: STEM,
-        title: &title,
-        legend_title: &legend,
-        unit,
-        direction: d.direction,
-        decimals: map.decimals,
-        method: &method,
-        classes: map.classes.unwrap_or(ClassBreaks::MAP_CLASSES),
-        credit: &texts.credit,
-        notice: texts.notice.as_deref(),
-        description: &description,
-        locale,
-    };
-    let m = small_multiples(&spec, &features, &panels, out_dir)?;
-    write_json(out_dir, STEM, &multiples_data(ID, &m.classes, &features, &panels, locale))?;
-    let mut header = vec![locale.text("figure.area").to_string()];
-    header.extend(panels.iter().map(|p| p.title.clone()));
-    let rows = features
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let mut row = vec![f.label.clone()];
-            row.extend(panels.iter().map(|p| match p.values[i] {
-                MapValue::Secret => locale.text("table.secret").to_string(),
-                v => v.known().map_or_else(
-                    || locale.text("table.missing").to_string(),
-                    |x| locale.number(x, map.decimals),
-                ),
-            }));
-            row
-        })
-        .collect();
-    let rel = |ext: &str| format!("maps/{STEM}.{ext}");
-    Ok(Some(Figure {
-        kind: FigureKind::Multiples,
-        title,
-        png: rel("png"),
-        svg: rel("svg"),
-        data: rel("json"),
-        description,
-        method: Some(
-            locale.format("map.multiples_method", &[("summary", Arg::Text(m.classes.summary(locale)))]),
-        ),
-        table: FigureTable { header, rows },
-    }))
 }
 
 #[cfg(test)]

@@ -10,9 +10,13 @@
 //!   [`RenderedMap`]), in submodules for layout, legend, painting, scale bar and description;
 //! - `symbols`: circles over the map features too small to show their colour, spread apart;
 //! - `labels`: which map features are named (all, or only the extreme values) and where;
-//! - [`chart`]: line charts of quarterly series and need-vs-reach scatter plots, in submodules for
-//!   each kind plus the shared axes and series markers;
+//! - [`chart`]: line charts of quarterly series, small multiples of series (one panel per area) and
+//!   need-vs-reach scatter plots, in submodules for each kind plus the shared axes and series markers;
+//! - `reach`: the figures of reach over the quarters (choropleth small multiples, one series panel
+//!   per QPV against the territory and its target);
 //! - `svg_a11y`: the accessibility post-processing of the SVG text;
+//! - [`contrast`]: WCAG contrast ratios, the white casing of outlines on dark fills, and the tests
+//!   of every colour the figures draw meaning with (≥ 3:1, WCAG 1.4.11);
 //! - `frame`: the page furniture shared by every figure (title, notice banner, footnote, credit);
 //! - `text`: font sizes, text styles and colours, text measurement and wrapping;
 //! - `output`: drawing one figure on both backends and writing the files atomically;
@@ -36,15 +40,20 @@
 //! - information is never carried by colour alone: legends carry the numbers, series have distinct
 //!   marker shapes, missing data is hatched (diagonally for no data, crossed for secret);
 //! - maps keep an equal x/y scale (no distortion), north up.
+//! - the graphics needed to read a figure (outlines, hatching, swatch borders, chart lines and
+//!   markers) have ≥ 3:1 contrast with what they touch (WCAG 1.4.11; tested in `contrast` and on
+//!   the demo's SVGs).
 
 pub mod chart;
 pub mod choropleth;
 pub mod classify;
+pub mod contrast;
 pub mod data_table;
 pub mod figures;
 mod frame;
 mod labels;
 mod output;
+mod reach;
 mod sidecar;
 mod svg_a11y;
 mod symbols;
@@ -55,12 +64,16 @@ use std::sync::OnceLock;
 
 use plotters::style::FontStyle;
 
-pub use chart::{ChartSpec, RenderedChart, Series, line_chart, scatter};
+pub use chart::{
+    ChartSpec, PanelSeries, Reference, RenderedChart, Series, line_chart, order_by_latest, scatter,
+    series_panels,
+};
 pub use choropleth::{
     MAX_CLASSES, MapFeature, MapSpec, MapState, MapValue, Panel, RenderedMap, RenderedMultiples, choropleth,
     small_multiples,
 };
 pub use classify::ClassBreaks;
+pub use reach::MAX_PANELS;
 
 /// Why a figure could not be produced.
 #[derive(Debug, thiserror::Error)]

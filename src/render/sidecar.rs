@@ -10,7 +10,8 @@
 //!   (each area's code, state and class);
 //! - small multiples: the same class fields (counts over every panel), then `panels`, each with
 //!   its `period` and its `areas` (code, state, value, class);
-//! - a chart: what it draws (`series` of `[period, value]` points, or `points` with `x` and `y`).
+//! - a chart: what it draws (the series panels: `quarters`, `reference` and `panels` with their
+//!   `values`, `states` and `targets`, see `reach`; a scatter plot: `points` with `x` and `y`).
 //!
 //! Invariants: pretty-printed JSON with keys in a fixed order and a final newline; written atomically;
 //! the same inputs give the same bytes.
@@ -105,19 +106,6 @@ pub(crate) fn multiples_data(
         "labels": (0..c.len()).map(|i| c.full_label(i, l)).collect::<Vec<_>>(),
         "panels": panels,
     })
-}
-
-/// The data of a line chart: one series per area, `[period, value]` points (`null` for a gap).
-pub(crate) fn line_data(y: &str, series: &[(&str, &super::Series)]) -> Value {
-    let series: Vec<Value> = series
-        .iter()
-        .map(|(code, s)| {
-            let points: Vec<Value> =
-                s.points.iter().map(|(p, v)| json!([p, v.map_or(Value::Null, number)])).collect();
-            json!({ "code": code, "label": s.label, "points": points })
-        })
-        .collect();
-    json!({ "kind": "chart", "chart": "line", "y": y, "series": series })
 }
 
 /// A scatter point as drawn: label, x, y.

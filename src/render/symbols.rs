@@ -189,7 +189,8 @@ pub(crate) fn symbol_hatch(centre: (i32, i32), fill: Fill) -> Vec<Vec<(i32, i32)
     fill.hatching(&geo::MultiPolygon::new(vec![geo::Polygon::new(ring, vec![])]), SYMBOL_HATCH_STEP)
 }
 
-/// Draws one symbol: the filled circle (white and hatched for no data), then its dark outline.
+/// Draws one symbol: the filled circle (white and hatched for no data), then its dark outline (on a
+/// white casing when the fill is too dark for it).
 pub(crate) fn draw_symbol<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     centre: (i32, i32),
@@ -200,6 +201,9 @@ pub(crate) fn draw_symbol<DB: DrawingBackend>(
     root.draw(&Circle::new(centre, radius, colour.unwrap_or(WHITE).filled())).map_err(|e| e.to_string())?;
     for segment in hatching {
         root.draw(&PathElement::new(segment.clone(), HATCH.stroke_width(1))).map_err(|e| e.to_string())?;
+    }
+    if let Some(casing) = crate::render::contrast::outline_casing(colour) {
+        root.draw(&Circle::new(centre, radius, casing.stroke_width(5))).map_err(|e| e.to_string())?;
     }
     root.draw(&Circle::new(centre, radius, OUTLINE.stroke_width(2))).map_err(|e| e.to_string())
 }

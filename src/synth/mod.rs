@@ -36,7 +36,8 @@
 //! - `places` and `attendance`: the mediation places and the programme attendance;
 //! - `geojson`: byte-stable GeoJSON (Lambert-93 with a `crs` member, or WGS84);
 //! - `output`: atomic and streaming file writing, the Parquet writer;
-//! - `generate`: the whole run, file by file.
+//! - `generate`: the whole run, file by file;
+//! - here: [`zones`], the QPV and IRIS of a scale in memory (for the render benchmark).
 
 mod allocation;
 mod attendance;
@@ -95,9 +96,65 @@ pub(crate) mod stream {
     pub const PREMISES: u64 = 1_000;
 }
 
+/// One synthetic zone in memory: its (fictitious) code and name, and its geometry in Lambert-93
+/// metres (EPSG:2154).
+#[derive(Debug, Clone)]
+pub struct SynthZone {
+    pub code: String,
+    pub name: String,
+    pub geometry: geo::MultiPolygon<f64>,
+}
+
+/// The QPV and the IRIS of a scale's synthetic territory, in memory: the very zones `fracture
+/// synth` writes (same seed, same stream), without writing anything, for the benchmarks of what
+/// needs geometry only (maps).
+pub fn zones(scale: Scale) -> Result<(Vec<SynthZone>, Vec<SynthZone>), SynthError> {
+    let t = territory::Territory::build(&scale.params(), &mut rng(stream::TERRITORY))?;
+    let qpv = t
+        .qpv
+        .iter()
+        .map(|q| SynthZone { code: q.code.clone(), name: q.name.clone(), geometry: q.shape.clone() })
+        .collect();
+    let iris = t
+        .iris
+        .iter()
+        .map(|i| SynthZone {
+            code: i.code.clone(),
+            name: i.name.clone(),
+            geometry: geo::MultiPolygon::new(vec![i.polygon.clone()]),
+        })
+        .collect();
+    Ok((qpv, iris))
+}
+
 /// The RNG of one stream.
 pub(crate) fn rng(stream: u64) -> ChaCha8Rng {
     let mut r = ChaCha8Rng::seed_from_u64(SEED);
     r.set_stream(stream);
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{Area, BoundingRect};
+
+    #[test]
+    fn zones_are_the_scale_s_qpv_and_iris_in_lambert_93() -> Result<(), SynthError> {
+        let (qpv, iris) = zones(Scale::Tiny)?;
+        let p = Scale::Tiny.params();
+        assert_eq!((qpv.len(), iris.len()), (p.qpv, p.iris));
+        let mut codes: Vec<&str> = qpv.iter().map(|z| z.code.as_str()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), qpv.len(), "unique QPV codes");
+        for z in qpv.iter().chain(&iris) {
+            assert!(z.geometry.unsigned_area() > 0.0, "{} has an area", z.code);
+            let r = z.geometry.bounding_rect().ok_or_else(|| SynthError::Invariant("no box".into()))?;
+            assert!(r.min().x > 100_000.0 && r.max().y < 7_200_000.0, "{}: Lambert-93 metres", z.code);
+        }
+        let (again, _) = zones(Scale::Tiny)?;
+        assert_eq!(again[0].geometry, qpv[0].geometry, "deterministic");
+        Ok(())
+    }
 }

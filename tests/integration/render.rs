@@ -1,4 +1,4 @@
-//! Stage `render`: maps and charts drawn from hand-made inputs.
+//! Stage `render`: maps and charts drawn from hand-made inputs; `demo`: the demo report's figures.
 //!
 //! Set `FRACTURE_RENDER_OUT=<folder>` to keep the figures there for a look.
 
@@ -7,11 +7,14 @@ use std::path::{Path, PathBuf};
 use fracture::indicators::table::Direction;
 use fracture::render::classify::{Method, UserBreaks};
 use fracture::render::{
-    ChartSpec, MapFeature, MapSpec, MapValue, RenderError, Series, choropleth, line_chart, scatter,
+    ChartSpec, MapFeature, MapSpec, MapValue, PanelSeries, Reference, RenderError, Series, choropleth,
+    line_chart, order_by_latest, scatter, series_panels,
 };
 use geo::{LineString, MultiPolygon, Polygon, polygon};
 
 use crate::support;
+
+mod demo;
 
 const NOTICE: &str = "DONNÉES SYNTHÉTIQUES DE DÉMONSTRATION";
 /// Strasbourg, in Lambert-93 metres.
@@ -159,6 +162,11 @@ fn choropleth_writes_accessible_png_and_svg() {
     let root = &root[..root.find('>').expect("root end")];
     assert!(root.contains(r#"role="group""#), "a map is a group of areas: {root}");
     assert!(root.contains("aria-labelledby=") && root.contains("aria-describedby="), "{root}");
+    // The locator inset is an image of its own, saying where the frame lies in the territory.
+    assert!(
+        svg.contains("<g class=\"inset\" role=\"img\" fill=\"#000000\" fill-opacity=\"0\"><title>Situation : Quartiers prioritaires (en noir) dans le territoire (en gris) ; le rectangle marque"),
+        "inset"
+    );
     // Each QPV is an image with its own title (name, code, value or why there is none), in the
     // input order, in a layer on top of the drawing.
     let tips = area_titles(&svg);
@@ -286,6 +294,8 @@ fn regional_map_shows_every_value_as_a_symbol_and_names_only_the_extremes() {
         svg.lines()
             .filter(|l| l.starts_with("<circle") && l.contains(r#" r="7""#))
             .filter(|l| l.contains(r#"fill="none""#) == fill_none)
+            // Not the white casing under the outline of a dark symbol.
+            .filter(|l| !l.contains(r##"stroke="#FFFFFF""##))
             .count()
     };
     assert_eq!(circles(false), features.len() + 1, "one filled symbol per feature");
@@ -432,6 +442,60 @@ fn line_chart_has_legend_gaps_and_accessible_svg() {
 }
 
 #[test]
+fn series_panels_show_secret_quarters_no_data_panels_and_targets() {
+    let (_keep, dir) = out_dir("panels");
+    let periods: Vec<String> = ["2026-T1", "2026-T2", "2026-T3"].map(String::from).to_vec();
+    let v = MapValue::Value;
+    let panel = |code: &str, label: &str, values: Vec<MapValue>, targets: Vec<(usize, f64)>| PanelSeries {
+        code: code.into(),
+        label: label.into(),
+        values,
+        targets,
+    };
+    let panels = vec![
+        panel("Q1", "Neuhof", vec![v(2.0), MapValue::Secret, v(3.5)], vec![(2, 4.0)]),
+        panel("Q2", "Hautepierre", vec![v(6.0), v(7.0), v(8.25)], Vec::new()),
+        panel("Q3", "Cronenbourg", vec![MapValue::NoData; 3], Vec::new()),
+    ];
+    let order: Vec<usize> = order_by_latest(&panels);
+    assert_eq!(order, [1, 0, 2], "highest latest value first, the one without data last");
+    let ordered: Vec<PanelSeries> = order.iter().map(|i| panels[*i].clone()).collect();
+    let reference = Reference { label: "Eurométropole".into(), values: vec![Some(1.0), Some(1.5), None] };
+    let spec = chart_spec("reach_panels", "Participants pour 1 000 habitants", "pour 1 000 habitants");
+    let chart = series_panels(&spec, &periods, &reference, &ordered, "Note de test.", &dir).expect("panels");
+    assert!(png_width(&chart.png) >= 1000);
+    let svg = read(&chart.svg);
+    assert!(svg.contains(r#"role="img""#) && svg.contains("<title id=\"reach_panels-title\">"));
+    for name in ["Neuhof", "Hautepierre", "Cronenbourg", "Eurométropole", "Note de test."] {
+        assert!(svg.contains(&escaped(name)), "{name} missing");
+    }
+    // The desc gives every value: the secret one as "secret", never as a zero, and the target.
+    assert!(
+        svg.contains("Neuhof : 2026-T1 2,0 ; 2026-T2 secret ; 2026-T3 3,5. Objectif 2026-T3 : 4,0."),
+        "{svg}"
+    );
+    assert!(svg.contains("Cronenbourg : 2026-T1 aucune donnée"), "a panel without data says so");
+    assert!(svg.contains("Eurométropole : 2026-T1 1,0 ; 2026-T2 1,5 ; 2026-T3 aucune donnée."));
+    assert!(svg.contains("Secret statistique") && svg.contains("Donnée non disponible"), "legend keys");
+    assert!(svg.contains("objectif du financeur"), "target key");
+    // Panels in their order: Hautepierre's title comes before Neuhof's.
+    let at = |s: &str| svg.find(&format!(">\n{s}\n<")).unwrap_or(usize::MAX);
+    assert!(at("Hautepierre") < at("Neuhof") && at("Neuhof") < at("Cronenbourg"));
+
+    let again = series_panels(&spec, &periods, &reference, &ordered, "Note de test.", &dir).expect("again");
+    assert_eq!(std::fs::read(&again.png).ok(), std::fs::read(&chart.png).ok());
+    let short = vec![panel("Q4", "X", vec![v(1.0)], Vec::new())];
+    assert!(matches!(
+        series_panels(&spec, &periods, &reference, &short, "", &dir),
+        Err(RenderError::Empty { .. })
+    ));
+    assert!(matches!(
+        series_panels(&spec, &periods, &reference, &[], "", &dir),
+        Err(RenderError::Empty { .. })
+    ));
+}
+
+#[test]
 fn scatter_labels_points_and_lists_missing_ones() {
     let (_keep, dir) = out_dir("scatter");
     let points: Vec<(String, Option<f64>, Option<f64>)> = vec![
@@ -466,149 +530,4 @@ fn scatter_labels_points_and_lists_missing_ones() {
 
     let again = scatter(&spec, "Taux de pauvreté (%)", &points, &dir).expect("scatter again");
     assert_eq!(std::fs::read(&again.svg).ok(), std::fs::read(&chart.svg).ok());
-}
-
-/// The maps of the demo report (through the binary): every PNG at least 800 px wide, every SVG an
-/// accessible image (`role="img"`, or a group of areas for a map, with a `<desc>`) carrying the
-/// synthetic-data notice.
-#[test]
-fn the_demo_report_maps_are_wide_accessible_and_labelled_synthetic() {
-    let maps: Vec<PathBuf> = std::fs::read_dir(support::demo_report().file("maps"))
-        .expect("maps folder")
-        .map(|e| e.expect("dir entry").path())
-        .collect();
-    let with_ext = |ext: &str| -> Vec<&PathBuf> {
-        maps.iter().filter(|p| p.extension().is_some_and(|e| e == ext)).collect()
-    };
-    let (pngs, svgs) = (with_ext("png"), with_ext("svg"));
-    assert!(pngs.len() >= 3 && svgs.len() >= 3, "{maps:?}");
-    for m in pngs {
-        let width = png_width(m);
-        assert!(width >= 800, "{} is {width} px wide", m.display());
-    }
-    for m in svgs {
-        let s = read(m);
-        let root = &s[..s.find('>').expect("root")];
-        assert!(
-            (root.contains("role=\"img\"") || root.contains("role=\"group\"")) && s.contains("<desc"),
-            "{}",
-            m.display()
-        );
-        assert!(s.to_lowercase().contains("synth"), "{} lacks the synthetic notice", m.display());
-    }
-}
-
-/// Every QPV of the demo has its `<title>` in every map's SVG: its name and code from the published
-/// table, then its published value (as rounded on the map) or the reason it has none, matching the
-/// map's sidecar.
-#[test]
-fn every_qpv_of_the_demo_has_a_title_with_its_value_in_every_map() {
-    let report = support::demo_report();
-    let table = support::read_csv(&report.file("tables/indicators.csv"));
-    let text = |col: &str| -> Vec<String> {
-        table
-            .column(col)
-            .expect(col)
-            .str()
-            .expect("text")
-            .iter()
-            .map(|v| v.unwrap_or("").to_string())
-            .collect()
-    };
-    let (kinds, codes, names) = (text("area_type"), text("area_code"), text("area_name"));
-    let qpv: Vec<usize> = (0..kinds.len()).filter(|&i| kinds[i] == "qpv").collect();
-    assert!(qpv.len() >= 10, "{} QPV", qpv.len());
-    let mut maps = 0;
-    for entry in std::fs::read_dir(report.file("maps")).expect("maps folder") {
-        let path = entry.expect("entry").path();
-        if path.extension().is_none_or(|e| e != "json") {
-            continue;
-        }
-        let data: serde_json::Value = serde_json::from_str(&read(&path)).expect("sidecar JSON");
-        if data["kind"] != "map" {
-            continue;
-        }
-        maps += 1;
-        let values = text(data["indicator"].as_str().expect("indicator"));
-        let svg = read(&path.with_extension("svg"));
-        let tips = area_titles(&svg);
-        let areas = data["areas"].as_array().expect("areas");
-        assert_eq!(tips.len(), qpv.len(), "{}: one title per QPV", path.display());
-        assert_eq!(areas.len(), qpv.len());
-        for (tip, area) in tips.iter().zip(areas) {
-            let code = area["code"].as_str().expect("code");
-            let i =
-                *qpv.iter().find(|&&i| codes[i] == code).unwrap_or_else(|| panic!("{code} not in the table"));
-            let prefix = format!("{} ({code}) : ", names[i]);
-            let shown = tip.strip_prefix(&prefix).unwrap_or_else(|| panic!("{tip:?} lacks {prefix:?}"));
-            match area["state"].as_str() {
-                Some("secret") => assert_eq!(shown, "secret statistique", "{tip}"),
-                Some("no_data") => assert_eq!(shown, "donnée non disponible", "{tip}"),
-                _ => {
-                    let number = shown.split(' ').next().expect("a number");
-                    let decimals = number.split(',').nth(1).map_or(0, str::len);
-                    let parsed: f64 = number.replace('\u{a0}', "").replace(',', ".").parse().expect(tip);
-                    let published: f64 = values[i].parse().expect("a published value");
-                    let half = 0.5 * 10f64.powi(-(decimals as i32)) + 1e-9;
-                    assert!((parsed - published).abs() <= half, "{tip}: published {published}");
-                }
-            }
-        }
-    }
-    assert!(maps >= 5, "{maps} maps");
-}
-
-/// The demo's small multiples: one panel per quarter of the published series, every QPV on each, one
-/// set of classes pooled over all the panels (their counts are those of every panel's values), and
-/// each value as published.
-#[test]
-fn the_demo_small_multiples_pool_the_classes_of_every_quarter() {
-    let report = support::demo_report();
-    let path = report.file("maps/reach_per_1000_quarters.json");
-    let data: serde_json::Value = serde_json::from_str(&read(&path)).expect("sidecar JSON");
-    assert_eq!(data["kind"], "small_multiples");
-    assert_eq!(data["indicator"], "participants_per_1000");
-    let series = support::read_csv(&report.file("tables/series.csv"));
-    let col = |c: &str| -> Vec<String> {
-        series.column(c).expect(c).str().expect("text").iter().map(|v| v.unwrap_or("").to_string()).collect()
-    };
-    let (quarters, codes, rates) = (col("quarter"), col("area_code"), col("participants_per_1000"));
-    let mut distinct = quarters.clone();
-    distinct.sort();
-    distinct.dedup();
-    let panels = data["panels"].as_array().expect("panels");
-    assert_eq!(panels.len(), distinct.len(), "one panel per quarter");
-    assert!(panels.len() >= 2);
-    let bounds: Vec<f64> = std::iter::once(&data["lower_bound"])
-        .chain(data["breaks"].as_array().expect("breaks"))
-        .map(|b| b.as_f64().expect("finite bounds"))
-        .collect();
-    let mut counts = vec![0u64; bounds.len() - 1];
-    for (panel, quarter) in panels.iter().zip(&distinct) {
-        for area in panel["areas"].as_array().expect("areas") {
-            let code = area["code"].as_str().expect("code");
-            let i = (0..codes.len()).find(|&i| &quarters[i] == quarter && codes[i] == code);
-            let published = i.map(|i| rates[i].as_str()).filter(|r| !r.is_empty());
-            match published {
-                Some(r) => {
-                    let v: f64 = r.parse().expect("a number");
-                    assert_eq!(area["value"].as_f64(), Some(v), "{quarter} {code}");
-                    let class = area["class"].as_u64().expect("a class") as usize;
-                    let last = class == counts.len() - 1;
-                    assert!(v >= bounds[class] && (v < bounds[class + 1] || last && v <= bounds[class + 1]));
-                    counts[class] += 1;
-                }
-                None => assert!(area["value"].is_null() && area["state"] != "value", "{quarter} {code}"),
-            }
-        }
-    }
-    let published: Vec<u64> =
-        data["counts"].as_array().expect("counts").iter().map(|c| c.as_u64().expect("count")).collect();
-    assert_eq!(counts, published, "pooled counts are those of every panel's values");
-    let svg = read(&path.with_extension("svg"));
-    for quarter in &distinct {
-        let label = quarter.replace("-Q", "-T");
-        assert!(svg.contains(&format!(">\n{label}\n</text>")), "panel {label}");
-    }
-    assert!(svg.contains("role=\"img\"") && svg.contains("Classes communes"), "accessible, classes stated");
 }

@@ -5,6 +5,8 @@
 //!   ([`RenderedChart`]) and the page geometry both kinds share;
 //! - `line`: [`line_chart`], one line per [`Series`] over the union of their periods;
 //! - `scatter`: [`scatter()`], labelled points with dashed medians;
+//! - `panels`: [`series_panels`], small multiples of quarterly series, one panel per area on one y
+//!   scale, with a reference line and targets;
 //! - `axes`: axis ranges with a margin, tick decimals and the grid colour;
 //! - `markers`: the colour and marker shape of each series, and drawing a marker.
 //!
@@ -26,10 +28,18 @@ use std::path::PathBuf;
 mod axes;
 mod line;
 mod markers;
+mod panels;
 mod scatter;
 
 pub use line::{Series, line_chart};
+#[cfg(test)]
+pub(crate) use markers::SERIES_COLOURS;
+#[cfg(test)]
+pub(crate) use panels::{AREA_LINE, REFERENCE_LINE, TARGET_LINE};
+pub use panels::{PanelSeries, Reference, order_by_latest, series_panels};
 pub use scatter::scatter;
+#[cfg(test)]
+pub(crate) use scatter::scatter_colours;
 
 /// What a chart says and how its file is named.
 #[derive(Debug, Clone, Copy)]

@@ -24,6 +24,12 @@ const MEDIAN: RGBColor = RGBColor(0x70, 0x70, 0x70);
 /// Scatter points.
 const POINT: u32 = 0x0072b2;
 
+/// The colours of a scatter plot's points and medians (for the contrast tests).
+#[cfg(test)]
+pub(crate) fn scatter_colours() -> [RGBColor; 2] {
+    [rgb(POINT), MEDIAN]
+}
+
 /// Scatter "need vs reach": x = need (e.g. poverty rate %), y = reach (participants per 1,000), each
 /// point labelled with its short label; points with a None coordinate are left out and listed in a
 /// footnote.

@@ -19,47 +19,87 @@ use crate::locale::Arg;
 use crate::render::svg_a11y::escape;
 use crate::render::symbols::SYMBOL_RADIUS;
 
-/// The tooltip of a feature: "Les Tilleuls (QN99901M) : 93 %", "… : secret statistique".
-pub(super) fn tip(spec: &MapSpec, f: &MapFeature) -> String {
+/// A feature's value in words: "93 %", "secret statistique", "donnée non disponible".
+fn value_text(spec: &MapSpec, value: MapValue) -> String {
     let l = spec.locale;
-    let value = match f.value {
+    match value {
         MapValue::Secret => l.text("map.state_secret").to_string(),
         v => match v.known() {
             Some(x) => format!("{} {}", l.number(x, spec.decimals), spec.unit).trim_end().to_string(),
             None => l.text("map.state_no_data").to_string(),
         },
-    };
-    l.format(
+    }
+}
+
+/// The tooltip of a feature: "Les Tilleuls (QN99901M) : 93 %", "… : secret statistique".
+pub(super) fn tip(spec: &MapSpec, f: &MapFeature) -> String {
+    spec.locale.format(
         "map.value_named",
         &[
             ("name", Arg::Text(f.label.clone())),
             ("code", Arg::Text(f.code.clone())),
-            ("value", Arg::Text(value)),
+            ("value", Arg::Text(value_text(spec, f.value))),
         ],
     )
 }
 
-/// The SVG layer of the figure's areas (see the module header).
-pub(super) fn svg_layer(figure: &MapFigure) -> String {
-    let mut out = String::from("<g class=\"areas\" fill=\"#000000\" fill-opacity=\"0\" stroke=\"none\">\n");
-    for (i, (feature, tip)) in figure.features.iter().zip(&figure.tips).enumerate() {
-        out.push_str("<g role=\"img\"><title>");
-        out.push_str(&escape(tip));
-        out.push_str("</title>");
-        for points in &feature.fills {
-            out.push_str("<polygon points=\"");
-            for (x, y) in points {
-                let _ = write!(out, "{x},{y} ");
-            }
-            out.push_str("\"/>");
+/// The tooltip of a feature in one panel of small multiples, whose value is `value`:
+/// "Les Tilleuls (QN99901M), 2026-T3 : 11,9".
+pub(super) fn panel_tip(spec: &MapSpec, f: &MapFeature, period: &str, value: MapValue) -> String {
+    spec.locale.format(
+        "map.value_named_period",
+        &[
+            ("name", Arg::Text(f.label.clone())),
+            ("code", Arg::Text(f.code.clone())),
+            ("period", Arg::Text(period.to_string())),
+            ("value", Arg::Text(value_text(spec, value))),
+        ],
+    )
+}
+
+/// The opening of the areas' layer: invisible fills that the pointer hits.
+pub(super) const LAYER_OPEN: &str =
+    "<g class=\"areas\" fill=\"#000000\" fill-opacity=\"0\" stroke=\"none\">\n";
+
+/// One area of the layer: a `<g role="img">` with its `<title>`, its polygons and circles.
+pub(super) fn push_area(
+    out: &mut String,
+    tip: &str,
+    fills: &[Vec<(i32, i32)>],
+    circles: impl Iterator<Item = (i32, i32)>,
+) {
+    out.push_str("<g role=\"img\"><title>");
+    out.push_str(&escape(tip));
+    out.push_str("</title>");
+    for points in fills {
+        out.push_str("<polygon points=\"");
+        for (x, y) in points {
+            let _ = write!(out, "{x},{y} ");
         }
-        for s in figure.symbols.iter().filter(|s| s.feature == i) {
-            let _ =
-                write!(out, "<circle cx=\"{}\" cy=\"{}\" r=\"{SYMBOL_RADIUS}\"/>", s.centre.0, s.centre.1);
-        }
-        out.push_str("</g>\n");
+        out.push_str("\"/>");
+    }
+    for (x, y) in circles {
+        let _ = write!(out, "<circle cx=\"{x}\" cy=\"{y}\" r=\"{SYMBOL_RADIUS}\"/>");
     }
     out.push_str("</g>\n");
+}
+
+/// The SVG layer of the figure's areas (see the module header).
+pub(super) fn svg_layer(figure: &MapFigure) -> String {
+    let mut out = String::from(LAYER_OPEN);
+    for (i, (feature, tip)) in figure.features.iter().zip(&figure.tips).enumerate() {
+        let circles = figure.symbols.iter().filter(|s| s.feature == i).map(|s| s.centre);
+        push_area(&mut out, tip, &feature.fills, circles);
+    }
+    out.push_str("</g>\n");
+    if let Some(inset) = &figure.inset {
+        // The locator inset: an image of its own, outside the areas' layer.
+        let [(x0, y0), (x1, y1)] = inset.frame;
+        out.push_str("<g class=\"inset\" role=\"img\" fill=\"#000000\" fill-opacity=\"0\"><title>");
+        out.push_str(&escape(&inset.label));
+        let (w, h) = (x1 - x0, y1 - y0);
+        let _ = writeln!(out, "</title><rect x=\"{x0}\" y=\"{y0}\" width=\"{w}\" height=\"{h}\"/></g>");
+    }
     out
 }
 

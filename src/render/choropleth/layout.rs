@@ -4,6 +4,7 @@
 use geo::{BooleanOps, BoundingRect, Coord, InteriorPoint, MapCoords, MultiPolygon, Rect, coord};
 
 use super::describe::extremes_note;
+use super::inset::{INSET_H, Inset};
 use super::legend::{COUNT_W, LegendRow, SWATCH_W, Swatch, row_height};
 use super::paint::{BACKGROUND_FILL, Fill, HATCH_STEP, PaintedFeature, paint, palette};
 use super::scale_bar::FURNITURE_H;
@@ -94,6 +95,8 @@ pub(super) struct MapFigure {
     pub(super) scale: f64,
     /// The language of the map's furniture (scale bar).
     pub(super) locale: crate::locale::Locale,
+    /// The locator inset, above the north arrow; `None` without background geometry.
+    pub(super) inset: Option<Inset>,
 }
 
 /// Where the map goes on the page and how Lambert-93 metres become pixels.
@@ -125,6 +128,17 @@ impl MapFrame {
             top as f64 + (map_h as f64 - ext_h * scale) / 2.0,
         );
         MapFrame { frame, top, scale, origin, corner: (extent.min().x, extent.max().y) }
+    }
+
+    /// The extent in metres that the frame shows.
+    fn shown(&self) -> Rect<f64> {
+        let metres = |(x, y): (i32, i32)| {
+            coord! {
+                x: self.corner.0 + (x as f64 - self.origin.0) / self.scale,
+                y: self.corner.1 - (y as f64 - self.origin.1) / self.scale,
+            }
+        };
+        Rect::new(metres(self.frame[0]), metres(self.frame[1]))
     }
 
     /// Lambert-93 metres to pixels, y down.
@@ -191,6 +205,7 @@ impl MapFigure {
                 + if legend_method.is_empty() { 0 } else { 8 }
                 + rows.iter().map(row_height).sum::<i32>()
                 + FURNITURE_H
+                + if background.is_empty() { 0 } else { INSET_H }
         };
 
         // Map frame: as wide as the room left by the legend, as high as the extent's aspect asks.
@@ -225,6 +240,8 @@ impl MapFigure {
             });
             geometry = MapFrame::new(extent, map_w, header.height, legend_h(&legend_rows));
         }
+        let inset_at = (WIDTH as i32 - MARGIN - LEGEND_W, geometry.frame[1].1 - FURNITURE_H - INSET_H + 10);
+        let inset = Inset::layout(background, features, geometry.shown(), inset_at, l)?;
         let MapFrame { frame, top, scale, .. } = geometry;
         let frame_rect = Rect::new(
             coord! { x: frame[0].0 as f64, y: frame[0].1 as f64 },
@@ -322,6 +339,7 @@ impl MapFigure {
             legend_rows,
             scale,
             locale: *spec.locale,
+            inset,
         })
     }
 }

@@ -11,6 +11,7 @@
 //! - `paint`: the palettes, features turned into fills, outlines and hatching, and the figure's
 //!   drawing;
 //! - `scale_bar`: the north arrow and the scale bar in km;
+//! - `inset`: the locator inset (the territory, the QPV footprint, the frame's rectangle);
 //! - `describe`: the text alternative (`<desc>`) and the footnotes on what the map leaves out;
 //! - `multiples`: small multiples, one panel per quarter with pooled classes
 //!   ([`small_multiples`], [`Panel`]);
@@ -26,7 +27,8 @@
 //! on the right the legend (its title, the method and number of classes, one swatch per class with
 //! its bounds written `[a ; b[` and the number of areas in it, then — each only when the map has
 //! one — a "no data" swatch with diagonal hatching, a "secret" swatch with cross-hatching and a
-//! sample symbol), a north arrow and a scale bar in km; at the bottom left a footnote on what the
+//! sample symbol), a locator inset when there is background geometry, a north arrow and a scale bar
+//! in km; at the bottom left a footnote on what the
 //! map leaves out, if anything, and the credit line.
 //!
 //! Invariants:
@@ -37,7 +39,9 @@
 //! - the legend matches the symbols exactly: each class row carries the colour the features of
 //!   that class are painted with and their number; features without a value are white with dark
 //!   grey hatching, diagonal for "no data", crossed for "secret", never a colour of the ramp;
-//! - feature outlines are dark grey (#333, ≥ 9:1 against the light-grey background);
+//! - feature outlines are dark grey (#333, ≥ 9:1 against the light-grey background), on a white
+//!   casing where the class colour is too dark for them (so that each side has ≥ 3:1, see
+//!   [`crate::render::contrast`]);
 //! - polygons with holes are filled with their holes left open;
 //! - every value is visible: a feature too small to show its colour at the map's scale (a QPV on
 //!   a regional map) also gets a circle of its class colour, spread apart from the others and kept
@@ -57,6 +61,7 @@ use super::{RenderError, ensure_fonts};
 
 mod areas;
 mod describe;
+mod inset;
 mod layout;
 mod legend;
 mod multiples;
@@ -66,8 +71,12 @@ mod scale_bar;
 use crate::indicators::table::Direction;
 use crate::locale::{Arg, Locale};
 use describe::{extremes_note, long_description};
+#[cfg(test)]
+pub(crate) use inset::{INSET_FRAME, INSET_LAND, INSET_QPV};
 use layout::{MapFigure, map_extent};
 pub use multiples::{Panel, RenderedMultiples, small_multiples};
+#[cfg(test)]
+pub(crate) use paint::{BACKGROUND_FILL, palette};
 pub(crate) use paint::{Fill, HATCH, OUTLINE, rgb};
 
 /// One feature of a choropleth map.
@@ -231,7 +240,11 @@ pub fn choropleth(
         notes.push(extremes_note(l));
         description = format!("{} {}", spec.description.trim_end(), extremes_note(l));
     }
-    let desc = long_description(spec, &classes, features, &notes);
+    let mut desc = long_description(spec, &classes, features, &notes);
+    if let Some(inset) = &figure.inset {
+        desc.push('\n');
+        desc.push_str(&inset.label);
+    }
     let written = write_figure(&figure, out_dir, spec.file_stem, (spec.title, &desc), l.lang.code())?;
     Ok(RenderedMap { png: written.png, svg: written.svg, classes, no_data, secret, description })
 }

@@ -5,8 +5,10 @@
 //!
 //! Input: a [`MapSpec`] (texts, palette direction, method, decimals), the features (geometry, name,
 //! code; their `value` is ignored) in Lambert-93 metres and the [`Panel`]s, each with one value per
-//! feature. Output: `<stem>.png` and `<stem>.svg` (accessible: `role="img"`, title, and a `<desc>`
-//! giving the classes and each panel's values) and the pooled classes.
+//! feature. Output: `<stem>.png` and `<stem>.svg` (accessible: a group titled and described, its
+//! `<desc>` giving the classes and each panel's values, and each feature of each panel a
+//! `<g role="img">` with its own `<title>`: name, code, period and value, see `areas`) and the
+//! pooled classes.
 //!
 //! Layout: title (and notice) on top; the panels on the left in a grid of up to four columns, each
 //! with its period above it, at one equal x/y scale shared by every panel, north up; on the right the
@@ -27,11 +29,13 @@ use plotters::prelude::{DrawingArea, DrawingBackend};
 use plotters::style::text_anchor::{HPos, VPos};
 use plotters::style::{Color, WHITE};
 
+use super::areas::{LAYER_OPEN, panel_tip, push_area};
 use super::legend::{COUNT_W, SWATCH_W};
 use super::paint::{Fill, HATCH, HATCH_STEP, OUTLINE, PaintedFeature, paint, palette};
 use super::{GAP, LEGEND_W, MARGIN, MAX_CLASSES, MapFeature, MapSpec, MapState, MapValue, WIDTH};
 use crate::locale::{Arg, Locale};
 use crate::render::classify::Classes;
+use crate::render::contrast::outline_casing;
 use crate::render::frame::{Footer, Header, draw_rect, draw_text};
 use crate::render::output::{DrawResult, Figure, check_stem, write_figure};
 use crate::render::text::{self, BODY, INK, SUBTITLE, line_height, wrap};
@@ -63,6 +67,8 @@ struct PanelFigure {
     title: String,
     frame: [(i32, i32); 2],
     features: Vec<PaintedFeature>,
+    /// Each feature's tooltip in this panel (name, code, period, value or why there is none).
+    tips: Vec<String>,
 }
 
 struct MultiplesFigure {
@@ -153,6 +159,7 @@ pub fn small_multiples(
                 y: y0 as f64 + PANEL_PAD + (extent.max().y - c.y) * scale,
             }
         };
+        let features_in = features;
         let features = features
             .iter()
             .zip(&panel.values)
@@ -164,10 +171,12 @@ pub fn small_multiples(
                 p
             })
             .collect();
+        let tips = features_tips(spec, features_in, panel);
         painted.push(PanelFigure {
             title: panel.title.clone(),
             frame: [(x0, y0), (x0 + panel_w, y0 + map_h)],
             features,
+            tips,
         });
     }
     let rows = panels.len().div_ceil(COLUMNS) as i32;
@@ -211,6 +220,11 @@ pub fn small_multiples(
     let desc = description(spec, &classes, features, panels);
     let written = write_figure(&figure, out_dir, spec.file_stem, (spec.title, &desc), l.lang.code())?;
     Ok(RenderedMultiples { png: written.png, svg: written.svg, classes })
+}
+
+/// The tooltips of the features in `panel`, in the features' order.
+fn features_tips(spec: &MapSpec, features: &[MapFeature], panel: &Panel) -> Vec<String> {
+    features.iter().zip(&panel.values).map(|(f, v)| panel_tip(spec, f, &panel.title, *v)).collect()
 }
 
 /// The `<desc>`: the description, the pooled classes, then each panel's values.
@@ -268,7 +282,11 @@ impl Figure for MultiplesFigure {
                 }
             }
             for item in &panel.features {
+                let casing = outline_casing(item.colour);
                 for ring in &item.rings {
+                    if let Some(casing) = casing {
+                        root.draw(&PathElement::new(ring.clone(), casing.stroke_width(3))).map_err(err)?;
+                    }
                     root.draw(&PathElement::new(ring.clone(), OUTLINE.stroke_width(1))).map_err(err)?;
                 }
             }
@@ -312,6 +330,18 @@ impl Figure for MultiplesFigure {
             y += ROW_H;
         }
         self.footer.draw(root, (MARGIN, self.footer_y))
+    }
+
+    /// Every feature of every panel, each with its own `<title>` (see `areas`).
+    fn svg_areas(&self) -> Option<String> {
+        let mut out = String::from(LAYER_OPEN);
+        for panel in &self.panels {
+            for (feature, tip) in panel.features.iter().zip(&panel.tips) {
+                push_area(&mut out, tip, &feature.fills, std::iter::empty());
+            }
+        }
+        out.push_str("</g>\n");
+        Some(out)
     }
 }
 
@@ -366,6 +396,14 @@ mod tests {
         assert!(svg.contains(">\n3 valeurs\n<") && svg.contains(">\n2 valeurs\n<"), "legend counts");
         assert!(svg.contains(">\n1 valeur\n<"), "one secret value");
         assert!(svg.contains("2026-T1 : A : 10,0 ; B : 12,0 ; C : secret statistique."), "{svg}");
+        // Each shape of each panel has its own title, on top of the drawing.
+        let titles: Vec<&str> =
+            svg.split("<g role=\"img\"><title>").skip(1).filter_map(|t| t.split("</title>").next()).collect();
+        assert_eq!(titles.len(), 6, "three features in two panels");
+        assert_eq!(titles[0], "A (A), 2026-T1 : 10,0");
+        assert_eq!(titles[2], "C (C), 2026-T1 : secret statistique");
+        assert_eq!(titles[5], "C (C), 2026-T2 : 60,0");
+        assert!(svg.contains(r#"role="group""#), "a group of titled images");
         let again = small_multiples(&spec, &features, &panels, dir.path())?;
         assert_eq!(std::fs::read(&again.png)?, std::fs::read(&m.png)?, "deterministic");
         // A panel without one value per feature is refused.

@@ -13,6 +13,7 @@ use plotters::style::{Color, RGBColor, WHITE};
 use super::layout::MapFigure;
 use super::{MARGIN, WIDTH};
 use crate::indicators::table::Direction as Palette;
+use crate::render::contrast::outline_casing;
 use crate::render::frame::{draw_rect, draw_text};
 use crate::render::output::{DrawResult, Figure};
 use crate::render::symbols::draw_symbols;
@@ -21,7 +22,7 @@ use crate::render::text::{self, INK, SMALL};
 /// Spacing of the no-data hatching, along the x axis, in pixels.
 pub(super) const HATCH_STEP: f64 = 11.0;
 
-pub(super) const BACKGROUND_FILL: RGBColor = RGBColor(0xee, 0xee, 0xee);
+pub(crate) const BACKGROUND_FILL: RGBColor = RGBColor(0xee, 0xee, 0xee);
 const BACKGROUND_LINE: RGBColor = RGBColor(0xb4, 0xb4, 0xb4);
 pub(crate) const OUTLINE: RGBColor = RGBColor(0x33, 0x33, 0x33);
 pub(crate) const HATCH: RGBColor = RGBColor(0x6e, 0x6e, 0x6e);
@@ -121,27 +122,35 @@ impl Figure for MapFigure {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
-        let fill_and_outline = |items: &[PaintedFeature], line: RGBColor, width: u32| -> DrawResult {
-            for item in items {
-                let fill = item.colour.unwrap_or(WHITE).filled();
-                for points in &item.fills {
-                    root.draw(&PxPolygon::new(points.clone(), fill)).map_err(|e| e.to_string())?;
+        let fill_and_outline =
+            |items: &[PaintedFeature], line: RGBColor, width: u32, cased: bool| -> DrawResult {
+                for item in items {
+                    let fill = item.colour.unwrap_or(WHITE).filled();
+                    for points in &item.fills {
+                        root.draw(&PxPolygon::new(points.clone(), fill)).map_err(|e| e.to_string())?;
+                    }
+                    for segment in &item.hatch {
+                        root.draw(&PathElement::new(segment.clone(), HATCH.stroke_width(1)))
+                            .map_err(|e| e.to_string())?;
+                    }
                 }
-                for segment in &item.hatch {
-                    root.draw(&PathElement::new(segment.clone(), HATCH.stroke_width(1)))
-                        .map_err(|e| e.to_string())?;
+                for item in items {
+                    // A feature too dark for its outline gets a white casing under it (≥ 3:1 each side).
+                    let casing = if cased { outline_casing(item.colour) } else { None };
+                    for ring in &item.rings {
+                        if let Some(casing) = casing {
+                            root.draw(&PathElement::new(ring.clone(), casing.stroke_width(width + 3)))
+                                .map_err(|e| e.to_string())?;
+                        }
+                        root.draw(&PathElement::new(ring.clone(), line.stroke_width(width)))
+                            .map_err(|e| e.to_string())?;
+                    }
                 }
-            }
-            for item in items {
-                for ring in &item.rings {
-                    root.draw(&PathElement::new(ring.clone(), line.stroke_width(width)))
-                        .map_err(|e| e.to_string())?;
-                }
-            }
-            Ok(())
-        };
-        fill_and_outline(&self.background, BACKGROUND_LINE, 1)?;
-        fill_and_outline(&self.features, OUTLINE, 2)?;
+                Ok(())
+            };
+        // The context's outlines are decoration (the QPV carry the map), so they need no contrast.
+        fill_and_outline(&self.background, BACKGROUND_LINE, 1, false)?;
+        fill_and_outline(&self.features, OUTLINE, 2, true)?;
         draw_symbols(root, &self.symbols)?;
 
         let label_style = text::style(SMALL, false, INK, HPos::Center, VPos::Center);
@@ -159,6 +168,9 @@ impl Figure for MapFigure {
 
         self.header.draw(root, (MARGIN, MARGIN), WIDTH as i32 - 2 * MARGIN)?;
         self.draw_legend(root)?;
+        if let Some(inset) = &self.inset {
+            inset.draw(root)?;
+        }
         self.draw_furniture(root)?;
         self.footer.draw(root, (MARGIN, self.footer_y))
     }
