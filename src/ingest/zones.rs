@@ -62,6 +62,22 @@ pub struct QpvPart {
 }
 
 impl Qpv {
+    /// A QPV of the 2024 list known only by its code and contours (named by its code; no commune, EPCI
+    /// or parts), for callers that need no more: set the other fields with struct update syntax.
+    pub fn bare(code: &str, geometry: MultiPolygon<f64>) -> Qpv {
+        Qpv {
+            code: code.into(),
+            name: code.into(),
+            commune: None,
+            commune_name: None,
+            epci: None,
+            list: QpvList::Y2024,
+            area_m2: geometry.unsigned_area(),
+            geometry,
+            parts: vec![],
+        }
+    }
+
     /// Every commune the QPV lies in, main commune included, each once, in part order.
     pub fn communes(&self) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();

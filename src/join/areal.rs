@@ -38,7 +38,7 @@ pub fn iris_overlay(iris: &[Iris], qpv: &[Qpv]) -> Overlay {
 ///
 /// # Examples
 /// ```
-/// use fracture::ingest::{Iris, Qpv, QpvList};
+/// use fracture::ingest::{Iris, Qpv};
 /// use fracture::join::areal::{Weight, weights};
 /// use geo::{Area, MultiPolygon, polygon};
 /// let rect = |x0: f64, x1: f64| {
@@ -49,8 +49,7 @@ pub fn iris_overlay(iris: &[Iris], qpv: &[Qpv]) -> Overlay {
 ///                   area_m2: g.unsigned_area(), geometry: g };
 /// // The QPV covers the eastern quarter of the IRIS (and ground beyond it).
 /// let g = rect(75.0, 300.0);
-/// let qpv = Qpv { code: "QN99901M".into(), name: "Q".into(), commune: None, commune_name: None, epci: None,
-///                 list: QpvList::Y2024, area_m2: g.unsigned_area(), geometry: g, parts: vec![] };
+/// let qpv = Qpv::bare("QN99901M", g);
 /// assert_eq!(weights(&[iris], &[qpv]), vec![
 ///     Weight { iris: 0, qpv: Some(0), weight: 0.25 },
 ///     Weight { iris: 0, qpv: None, weight: 0.75 },
@@ -166,7 +165,6 @@ fn to_weights(alloc: &[Allocation], source_area: &[f64]) -> Vec<Weight> {
 #[allow(clippy::unwrap_used, reason = "a test fails loudly on a broken invariant")]
 mod tests {
     use super::*;
-    use crate::ingest::QpvList;
     use geo::{Area, LineString, MultiPolygon, Polygon};
     use rand::{Rng, SeedableRng};
 
@@ -187,17 +185,7 @@ mod tests {
         }
     }
     fn qpv(code: &str, g: MultiPolygon<f64>) -> Qpv {
-        Qpv {
-            code: code.into(),
-            name: code.into(),
-            commune: None,
-            commune_name: None,
-            epci: None,
-            list: QpvList::Y2024,
-            area_m2: g.unsigned_area(),
-            geometry: g,
-            parts: vec![],
-        }
+        Qpv::bare(code, g)
     }
 
     #[test]

@@ -102,24 +102,13 @@ pub fn crosswalk(previous: &[Qpv], current: &[Qpv]) -> PolarsResult<Crosswalk> {
 #[allow(clippy::unwrap_used, reason = "a test fails loudly on a broken invariant")]
 mod tests {
     use super::*;
-    use crate::ingest::QpvList;
-    use geo::{Area, MultiPolygon, polygon};
+    use geo::{MultiPolygon, polygon};
 
     fn qpv(code: &str, x0: f64, x1: f64) -> Qpv {
         let g = MultiPolygon(vec![
             polygon![(x: x0, y: 0.0), (x: x1, y: 0.0), (x: x1, y: 100.0), (x: x0, y: 100.0)],
         ]);
-        Qpv {
-            code: code.into(),
-            name: code.into(),
-            commune: None,
-            commune_name: None,
-            epci: None,
-            list: QpvList::Y2024,
-            area_m2: g.unsigned_area(),
-            geometry: g,
-            parts: vec![],
-        }
+        Qpv::bare(code, g)
     }
 
     #[test]

@@ -20,7 +20,6 @@ mod locate;
 use std::collections::{BTreeMap, BTreeSet};
 
 use polars::prelude::*;
-use rayon::prelude::*;
 
 pub use crate::context::Weighting;
 use crate::ingest::arcep::ArcepTables;
@@ -29,7 +28,7 @@ use crate::ingest::{Inputs, Iris, Qpv};
 use crate::spatial::index::ZoneIndex;
 use locate::{
     AreaCode, CODE_NONE, CODE_OUTSIDE_QPV, CODE_OUTSIDE_TERRITORY, Locator, mark_outside_territory,
-    with_chunks,
+    premises_by_iris,
 };
 
 pub const OUTSIDE_QPV: &str = "HORS_QPV";
@@ -160,44 +159,9 @@ fn join_layers(l: &Layers<'_>, communes: &[String], weighting: Weighting) -> Res
             stats.population_weighting = weighting;
             let mut w = areal::area_weights(&iris_overlay);
             if let (Weighting::Dwellings, Some(a), Some(codes)) = (weighting, l.arcep, &building_codes) {
-                let b = &a.buildings;
-                let xs = b.column("x").and_then(|c| c.f64()).map_err(terr("buildings"))?;
-                let ys = b.column("y").and_then(|c| c.f64()).map_err(terr("buildings"))?;
-                let n =
-                    b.column("logloc").and_then(|c| c.cast(&DataType::Float64)).map_err(terr("buildings"))?;
-                let n = n.f64().map_err(terr("buildings"))?;
                 let iris_index = ZoneIndex::new(kept.iter().map(|z| &z.geometry).collect());
-                // Premises summed per (IRIS, QPV or none) as the buildings are located, chunk by chunk in
-                // parallel: the weights need only these sums (whole numbers of premises, so exact in any
-                // order), not a row per building.
-                type PairSums = std::collections::HashMap<(usize, Option<usize>), f64>;
-                let sums: PairSums = with_chunks(&[xs, ys, n], |chunks| {
-                    chunks
-                        .par_iter()
-                        .fold(PairSums::new, |mut acc, (row, c)| {
-                            for (k, ((x, y), n)) in c[0].iter().zip(c[1]).zip(c[2]).enumerate() {
-                                if x.is_finite()
-                                    && y.is_finite()
-                                    && let Some(i) = iris_index.locate(*x, *y)
-                                {
-                                    let code = codes[row + k];
-                                    let qpv = (code < nq).then_some(code as usize);
-                                    *acc.entry((i, qpv)).or_insert(0.0) +=
-                                        if n.is_finite() { *n } else { 0.0 };
-                                }
-                            }
-                            acc
-                        })
-                        .reduce(PairSums::new, |mut a, b| {
-                            for (k, v) in b {
-                                *a.entry(k).or_insert(0.0) += v;
-                            }
-                            a
-                        })
-                });
-                let mut located: Vec<(usize, Option<usize>, f64)> =
-                    sums.into_iter().map(|((i, q), n)| (i, q, n)).collect();
-                located.sort_by_key(|p| (p.0, p.1));
+                let located =
+                    premises_by_iris(&a.buildings, codes, nq, &iris_index).map_err(terr("buildings"))?;
                 (w, stats.iris_weighted_by_premises) = areal::dwelling_weights(&iris_overlay, &located);
             }
             stats.iris_weighted_by_area = kept.len() - stats.iris_weighted_by_premises;
@@ -348,7 +312,6 @@ fn join_layers(l: &Layers<'_>, communes: &[String], weighting: Weighting) -> Res
 #[allow(clippy::unwrap_used, reason = "a test fails loudly on a broken invariant")]
 mod tests {
     use super::*;
-    use crate::ingest::QpvList;
     use geo::{Area, LineString, MultiPolygon, Polygon};
 
     fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> MultiPolygon<f64> {
@@ -379,17 +342,7 @@ mod tests {
     /// One QPV covering 60 % of the first IRIS.
     fn qpv() -> Vec<Qpv> {
         let g = rect(0.0, 0.0, 60.0, 100.0);
-        vec![Qpv {
-            code: "QN99901M".into(),
-            name: "Q".into(),
-            commune: Some("99001".into()),
-            commune_name: None,
-            epci: None,
-            list: QpvList::Y2024,
-            area_m2: g.unsigned_area(),
-            geometry: g,
-            parts: vec![],
-        }]
+        vec![Qpv { name: "Q".into(), commune: Some("99001".into()), ..Qpv::bare("QN99901M", g) }]
     }
 
     /// Buildings: in the QPV, outside it in each IRIS of 99001, in the IRIS of 99002, outside every IRIS,

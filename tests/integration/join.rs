@@ -4,7 +4,7 @@
 //! (each IRIS's QPV weights sum to at most 1, and with the outside part to exactly 1; each weight is the
 //! share of the IRIS's area, checked against `geo`'s overlay).
 
-use fracture::ingest::{Iris, Qpv, QpvList};
+use fracture::ingest::{Iris, Qpv};
 use fracture::join::areal::{Weight, weights};
 use fracture::spatial::index::ZoneIndex;
 use geo::{Area, BoundingRect, Contains, Coord, LineString, MultiPolygon, Point, Polygon};
@@ -38,17 +38,7 @@ fn iris(code: &str, g: MultiPolygon<f64>) -> Iris {
 }
 
 fn qpv(code: &str, g: MultiPolygon<f64>) -> Qpv {
-    Qpv {
-        code: code.into(),
-        name: code.into(),
-        commune: None,
-        commune_name: None,
-        epci: None,
-        list: QpvList::Y2024,
-        area_m2: g.unsigned_area(),
-        geometry: g,
-        parts: vec![],
-    }
+    Qpv::bare(code, g)
 }
 
 /// Zone 0: a 100 m square with a 40 m hole; zone 1: two separate squares (a two-part multipolygon);
