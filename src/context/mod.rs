@@ -565,7 +565,7 @@ mod tests {
 
     #[test]
     fn demo_config_parses() {
-        let d: DatasetConfig = toml::from_str(include_str!("demo/dataset.toml")).unwrap();
+        let d: DatasetConfig = toml::from_str(include_str!("../demo/dataset.toml")).unwrap();
         assert!(d.synthetic);
         assert_eq!(d.parameters.secrecy_min_count, 11);
         validate(Path::new("x"), &d).unwrap();
