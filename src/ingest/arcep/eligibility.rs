@@ -54,9 +54,10 @@ fn parse(m: &Meta, cols: (usize, usize, usize), chunk: &Chunk, b: &Buildings) ->
             return;
         };
         let id: &str = &id;
-        let near = last
-            .and_then(|l| [l, l + 1].into_iter().find(|&r| (r as usize) < b.ids.len() && b.ids.get(r) == id));
-        let row = near.or_else(|| b.table.get(hash(id.as_bytes()), |r| b.ids.get(r) == id));
+        let near = last.and_then(|l| {
+            [l, l + 1].into_iter().find(|&r| (r as usize) < b.ids.len() && b.ids.get(r) == id.as_bytes())
+        });
+        let row = near.or_else(|| b.table.get(hash(id.as_bytes()), |r| b.ids.get(r) == id.as_bytes()));
         let Some(row) = row else {
             p.errors.push(field("imb_id", "a building listed in the buildings file".into(), id.to_string()));
             return;

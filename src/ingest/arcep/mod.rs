@@ -18,8 +18,9 @@
 //!   SHA-256 computed on the way for the manifest), records split by the `csv` crate's `ByteRecord`s;
 //! - [`buildings`], [`eligibility`]: chunks parsed and validated in parallel (rayon) straight from the
 //!   bytes ([`cells`]), with the errors of `ingest::read` (file, line, field, expected, found), into typed
-//!   columns: ids into polars string chunks (no `String` per cell), x/y/premises as `f64`, commune codes
-//!   packed in a `u64`;
+//!   columns: ids packed per chunk (bytes end to end and their ends: no `String` per cell, made polars
+//!   strings once the eligibility file is read), x/y as `f64`, premises as `u32`, commune codes packed
+//!   in a `u64` while parsing;
 //! - [`ids`]: ids checked unique and eligibility rows matched to their building by hash, never by sorting
 //!   or scanning; the eligibility table shares the buildings' id column (no copy when every building is
 //!   listed).
@@ -202,10 +203,10 @@ fn assemble(
 ) -> Result<ArcepTables, IngestError> {
     let buildings::Buildings { ids, x, y, logloc, commune, table } = b;
     drop(table);
-    let mut chunks = ids.chunks.into_iter();
-    let mut id = chunks.next().unwrap_or_else(|| StringChunked::from_slice("imb_id".into(), &[] as &[&str]));
-    for c in chunks {
-        id.append_owned(c).map_err(|e| polars_err(b_path, e))?;
+    // The packed ids become polars chunks part by part, each part freed once converted.
+    let mut id = StringChunked::from_slice("imb_id".into(), &[] as &[&str]);
+    for part in ids.parts {
+        id.append_owned(part.to_chunk("imb_id")).map_err(|e| polars_err(b_path, e))?;
     }
     // Each part becomes a chunk as it is (no copy; the join reads the columns chunk by chunk).
     fn chunked<T: PolarsNumericType>(name: &str, parts: Vec<Vec<T::Native>>) -> PolarsResult<Column> {
