@@ -9,6 +9,7 @@ use anyhow::Context as _;
 use crate::cli::{Cli, Command, DatasetArgs, DemoArgs, FetchArgs, SynthArgs};
 use crate::context::{Context, ContextArgs, ContextError};
 use crate::ingest::IngestError;
+use crate::ingest::arcep::Ids;
 use crate::locale::Locale;
 
 /// Process exit codes.
@@ -328,14 +329,12 @@ fn run_stages(ctx: &Context, locale: &Locale, last: Stage) -> anyhow::Result<Str
     // also open the inputs' warnings (for the manifest), so they are skipped there.
     let mut timings = StageTimings::default();
     let config = config_warnings(ctx);
-    let mut inputs = crate::ingest::ingest(ctx).context("ingest")?;
+    // Up to the report, the ARCEP tables keep only what the indicators read (no building id); the join
+    // stage's interim files list the buildings by id.
+    let ids = if last == Stage::Join { Ids::Kept } else { Ids::Dropped };
+    let mut inputs = crate::ingest::ingest_keeping(ctx, ids).context("ingest")?;
     timings.lap("ingest");
     input_warnings(&inputs.warnings[config.min(inputs.warnings.len())..]);
-    if last != Stage::Join
-        && let Some(a) = inputs.arcep.as_mut()
-    {
-        a.drop_ids();
-    }
     let joined =
         crate::join::join(&inputs, &ctx.dataset.commune_codes(), ctx.dataset.parameters.population_weighting)
             .context("join")?;

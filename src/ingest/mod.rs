@@ -117,14 +117,25 @@ pub fn ingest(ctx: &Context) -> Result<Inputs, IngestError> {
     ingest_with_summary(ctx).0
 }
 
-/// [`ingest`], with what was accepted, corrected, set aside and rejected in each file (also when it fails:
-/// the files read before or beside the failing one are summarised too).
-pub fn ingest_with_summary(ctx: &Context) -> (Result<Inputs, IngestError>, Summary) {
+/// [`ingest`], keeping of the ARCEP tables only what the indicators read when `ids` is
+/// [`arcep::Ids::Dropped`] (the run up to the report: no building id is ever made).
+pub fn ingest_keeping(ctx: &Context, ids: arcep::Ids) -> Result<Inputs, IngestError> {
+    read_all(ctx, &mut summary_of(ctx), ids)
+}
+
+fn summary_of(ctx: &Context) -> Summary {
     let mut summary = Summary::default();
     for (role, rel) in ctx.dataset.files.entries() {
         summary.file(role, PathBuf::from(rel), unit(role));
     }
-    let r = read_all(ctx, &mut summary);
+    summary
+}
+
+/// [`ingest`], with what was accepted, corrected, set aside and rejected in each file (also when it fails:
+/// the files read before or beside the failing one are summarised too).
+pub fn ingest_with_summary(ctx: &Context) -> (Result<Inputs, IngestError>, Summary) {
+    let mut summary = summary_of(ctx);
+    let r = read_all(ctx, &mut summary, arcep::Ids::Kept);
     (r, summary)
 }
 
@@ -135,7 +146,7 @@ fn accepted(summary: &mut Summary, role: FileRole, n: usize) {
     }
 }
 
-fn read_all(ctx: &Context, summary: &mut Summary) -> Result<Inputs, IngestError> {
+fn read_all(ctx: &Context, summary: &mut Summary, ids: arcep::Ids) -> Result<Inputs, IngestError> {
     let reproj = Reprojector::new();
     let files = &ctx.dataset.files;
     let mut manifest = Vec::new();
@@ -291,7 +302,7 @@ fn read_all(ctx: &Context, summary: &mut Summary) -> Result<Inputs, IngestError>
             let (bo, eo) = (opts(FileRole::ArcepBuildings), opts(FileRole::ArcepEligibility));
             let outside =
                 ctx.is_outside(FileRole::ArcepBuildings) || ctx.is_outside(FileRole::ArcepEligibility);
-            let arcep = arcep::read_arcep_hashed((&path(b), &bo), (&path(e), &eo), &reproj)
+            let arcep = arcep::read_arcep_hashed((&path(b), &bo), (&path(e), &eo), &reproj, ids)
                 .map_err(|e| if outside { e.without_content() } else { e });
             take(arcep, &mut errors, summary, ctx, &ARCEP).map(|(tables, hashes)| {
                 for (role, (sha256, bytes)) in ARCEP.into_iter().zip(hashes) {

@@ -70,22 +70,20 @@ pub const FLAGS: [&str; 4] = ["bhd8", "thd30", "thd100", "ftth"];
 /// `imb_x`/`imb_y` as third-party readers report in the gzip national files. Both pairs are EPSG:3857.
 pub const COORDINATE_COLUMNS: [(&str, &str); 2] = [("imb_longitude", "imb_latitude"), ("imb_x", "imb_y")];
 
+/// The two tables of the module header; without `imb_id` when read with [`Ids::Dropped`].
 pub struct ArcepTables {
     pub buildings: DataFrame,
     pub eligibility: DataFrame,
 }
 
-impl ArcepTables {
-    /// Drops the building ids (a third of the tables' memory nationally) and the eligibility table, once
-    /// the buildings carry their flags ([`FLAGS`]): nothing but the interim files reads them then. Tables
-    /// without the flags are left whole (the join matches them by id).
-    pub fn drop_ids(&mut self) {
-        let flagged = FLAGS.iter().all(|f| self.buildings.schema().contains(f));
-        if flagged && let Ok(b) = self.buildings.drop("imb_id") {
-            self.buildings = b;
-            self.eligibility = DataFrame::empty();
-        }
-    }
+/// Whether the tables keep the building ids (`imb_id`), or only what the indicators read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ids {
+    /// `imb_id` in both tables (the interim files, `fracture ingest`, `--stage join`).
+    Kept,
+    /// No `imb_id` column: the buildings carry their flags, so nothing after the ingest matches by id,
+    /// and the ids (a third of the tables' memory nationally, 1.6 GB as polars strings) are never made.
+    Dropped,
 }
 
 /// SHA-256 (hex) and size of each file read, for the manifest: buildings, then eligibility.
@@ -173,14 +171,16 @@ pub fn read_arcep(
     eligibility: (&Path, &ReadOptions),
     reproj: &Reprojector,
 ) -> Result<ArcepTables, IngestError> {
-    read_arcep_hashed(buildings, eligibility, reproj).map(|(t, _)| t)
+    read_arcep_hashed(buildings, eligibility, reproj, Ids::Kept).map(|(t, _)| t)
 }
 
-/// [`read_arcep`], also giving each file's SHA-256 and size, computed while it was read.
+/// [`read_arcep`], also giving each file's SHA-256 and size, computed while it was read; `ids` says
+/// whether the tables keep `imb_id`.
 pub fn read_arcep_hashed(
     buildings: (&Path, &ReadOptions),
     eligibility: (&Path, &ReadOptions),
     reproj: &Reprojector,
+    ids: Ids,
 ) -> Result<(ArcepTables, FileHashes), IngestError> {
     let bs = stream::open(buildings.0, buildings.1)?;
     let b = buildings::read(&bs, reproj)?;
@@ -190,7 +190,7 @@ pub fn read_arcep_hashed(
     let flags = eligibility::read(&es, &b)?;
     let e_path = es.meta.path.clone();
     let e_hash = es.finish()?;
-    let tables = assemble(b, &flags, &b_path, &e_path)?;
+    let tables = assemble(b, &flags, &b_path, &e_path, ids)?;
     Ok((tables, [b_hash, e_hash]))
 }
 
@@ -200,14 +200,21 @@ fn assemble(
     flags: &[u8],
     b_path: &Path,
     e_path: &Path,
+    keep: Ids,
 ) -> Result<ArcepTables, IngestError> {
     let buildings::Buildings { ids, x, y, logloc, commune, table } = b;
     drop(table);
     // The packed ids become polars chunks part by part, each part freed once converted.
-    let mut id = StringChunked::from_slice("imb_id".into(), &[] as &[&str]);
-    for part in ids.parts {
-        id.append_owned(part.to_chunk("imb_id")).map_err(|e| polars_err(b_path, e))?;
-    }
+    let id = match keep {
+        Ids::Kept => {
+            let mut id = StringChunked::from_slice("imb_id".into(), &[] as &[&str]);
+            for part in ids.parts {
+                id.append_owned(part.to_chunk("imb_id")).map_err(|e| polars_err(b_path, e))?;
+            }
+            Some(id)
+        }
+        Ids::Dropped => None,
+    };
     // Each part becomes a chunk as it is (no copy; the join reads the columns chunk by chunk).
     fn chunked<T: PolarsNumericType>(name: &str, parts: Vec<Vec<T::Native>>) -> PolarsResult<Column> {
         let mut parts = parts.into_iter().map(|v| ChunkedArray::<T>::from_vec(name.into(), v));
@@ -232,22 +239,24 @@ fn assemble(
     let listed = flag("listed", eligibility::LISTED);
     let mut e_cols = Vec::with_capacity(FLAGS.len() + 1);
     if listed.all() {
-        e_cols.push(id.clone().into_column());
+        e_cols.extend(id.iter().map(|id| id.clone().into_column()));
         e_cols.extend(flag_columns.iter().map(|f| f.clone().into_column()));
     } else {
-        e_cols.push(id.filter(&listed).map_err(|e| polars_err(e_path, e))?.into_column());
+        if let Some(id) = &id {
+            e_cols.push(id.filter(&listed).map_err(|e| polars_err(e_path, e))?.into_column());
+        }
         for f in &flag_columns {
             e_cols.push(f.filter(&listed).map_err(|e| polars_err(e_path, e))?.into_column());
         }
     }
     let eligibility_df = DataFrame::new_infer_height(e_cols).map_err(|err| polars_err(e_path, err))?;
-    let mut b_cols = vec![
-        id.into_column(),
+    let mut b_cols: Vec<Column> = id.into_iter().map(|id| id.into_column()).collect();
+    b_cols.extend([
         chunked::<Float64Type>("x", x).map_err(err)?,
         chunked::<Float64Type>("y", y).map_err(err)?,
         chunked::<UInt32Type>("logloc", logloc).map_err(err)?,
         commune.into_column(),
-    ];
+    ]);
     b_cols.extend(flag_columns.into_iter().map(|f| f.into_column()));
     let buildings_df = DataFrame::new_infer_height(b_cols).map_err(|e| polars_err(b_path, e))?;
     Ok(ArcepTables { buildings: buildings_df, eligibility: eligibility_df })
