@@ -644,3 +644,30 @@ fn the_2024_per_qpv_population_file_with_camel_case_columns_is_read() {
     let pop: Vec<Option<f64>> = df.column("pop_mun").unwrap().f64().unwrap().iter().collect();
     assert_eq!(pop, vec![Some(4210.0), Some(14100.0)]);
 }
+
+/// `fracture run` reads the ARCEP tables without the building ids: the same buildings, flags and
+/// eligibility rows as with them, only `imb_id` missing.
+#[test]
+fn the_run_reads_the_arcep_tables_without_ids_and_nothing_else_changes() {
+    use fracture::cli::DatasetArgs;
+    use fracture::ingest::arcep::Ids;
+    use fracture::locale::Lang;
+    let args = DatasetArgs {
+        dataset: "demo".into(),
+        input_dir: None,
+        quarter: None,
+        data_dir: support::project_root().join("data"),
+        reports_dir: std::path::Path::new("unused").into(),
+        pseudo_key_file: None,
+        allow_outside_paths: false,
+        lang: Lang::Fr,
+    };
+    let ctx = fracture::pipeline::context(&args).unwrap();
+    let kept = fracture::ingest::ingest_keeping(&ctx, Ids::Kept).unwrap().arcep.unwrap();
+    let dropped = fracture::ingest::ingest_keeping(&ctx, Ids::Dropped).unwrap().arcep.unwrap();
+    assert!(kept.buildings.column("imb_id").is_ok() && kept.eligibility.column("imb_id").is_ok());
+    assert!(dropped.buildings.column("imb_id").is_err() && dropped.eligibility.column("imb_id").is_err());
+    assert!(dropped.buildings.equals_missing(&kept.buildings.drop("imb_id").unwrap()));
+    assert!(dropped.eligibility.equals_missing(&kept.eligibility.drop("imb_id").unwrap()));
+    assert!(kept.buildings.height() > 1000);
+}
