@@ -505,7 +505,13 @@ fn arcep_multi_member_gzip_of_many_chunks_reads_as_the_plain_files() {
     assert_eq!((flag("thd30", 14), flag("ftth", 14)), (false, false), "not listed: not eligible");
     assert_eq!(strs(&plain.buildings, "commune")[..2], [s("67218"), s("67482")]);
     // the manifest's hashes are those of the files as stored
-    let (_, hashes) = fracture::ingest::arcep::read_arcep_hashed((&bz, &opts()), (&ez, &opts()), &r).unwrap();
+    let (_, hashes) = fracture::ingest::arcep::read_arcep_hashed(
+        (&bz, &opts()),
+        (&ez, &opts()),
+        &r,
+        fracture::ingest::arcep::Ids::Kept,
+    )
+    .unwrap();
     assert_eq!(hashes[0], fracture::io::hash::sha256_file(&bz).unwrap());
     assert_eq!(hashes[1], fracture::io::hash::sha256_file(&ez).unwrap());
 }
