@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use common::{load_average, ms, peak_rss};
 use fracture::crs::Reprojector;
-use fracture::ingest::arcep::read_arcep_hashed;
+use fracture::ingest::arcep::{Ids, read_arcep_hashed};
 use fracture::ingest::read::ReadOptions;
 
 const BUILDINGS: usize = 1_000_000;
@@ -79,7 +79,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let opts = ReadOptions::default();
     for (b, e) in &inputs {
         let t = Instant::now();
-        let (tables, hashes) = read_arcep_hashed((b, &opts), (e, &opts), &r)?;
+        let (tables, hashes) = read_arcep_hashed((b, &opts), (e, &opts), &r, Ids::Kept)?;
         let d = t.elapsed();
         let n = tables.buildings.height();
         println!(
