@@ -28,6 +28,7 @@
 pub mod buildings;
 pub mod cells;
 pub mod eligibility;
+mod guard;
 pub mod ids;
 pub mod stream;
 

@@ -30,15 +30,13 @@ use crate::ingest::error::{IngestError, Location};
 use crate::ingest::read::{Compression, Decimal, RawTable, ReadOptions, read_table};
 use crate::io::hash::StreamHash;
 
+pub use super::guard::MAX_RATIO;
+use super::guard::{Hashing, RatioCap, TooCompressed};
+
 /// Target size of one chunk of records (a chunk holds whole records: it may run longer).
 pub const CHUNK_BYTES: usize = 4 << 20;
 /// Chunks read ahead of the parsers at most.
 const CHUNKS_IN_FLIGHT: usize = 6;
-/// Largest decompressed / compressed ratio accepted from a gzip file once [`RATIO_FLOOR`] bytes are out
-/// (CSV compresses 4–15×; deflate cannot exceed ~1032×).
-pub const MAX_RATIO: u64 = 200;
-/// Bytes inflated before the ratio is checked (small files with long runs stay readable).
-const RATIO_FLOOR: u64 = 64 << 20;
 /// Separators tried by detection, in order of preference on a tie.
 const SEPARATORS: [u8; 4] = [b';', b',', b'\t', b'|'];
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -233,63 +231,6 @@ fn latin1(b: &[u8]) -> Result<Cow<'_, str>, String> {
 
 fn io_error(path: &Path, source: io::Error) -> IngestError {
     IngestError::Io { path: path.to_path_buf(), source }
-}
-
-/// A reader that hashes (and counts) the bytes it passes.
-struct Hashing<R> {
-    inner: R,
-    hash: Arc<Mutex<StreamHash>>,
-    count: Arc<AtomicU64>,
-}
-
-impl<R: Read> Read for Hashing<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if let Ok(mut h) = self.hash.lock() {
-            h.update(&buf[..n]);
-        }
-        self.count.fetch_add(n as u64, Ordering::Relaxed);
-        Ok(n)
-    }
-}
-
-/// The bomb guard's error, told apart from a corrupt gzip stream.
-#[derive(Debug)]
-struct TooCompressed {
-    out: u64,
-    compressed: u64,
-}
-
-impl std::fmt::Display for TooCompressed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "the gzip file inflates more than {MAX_RATIO}× ({} bytes out of {}): refused as a likely \
-             decompression bomb",
-            self.out, self.compressed
-        )
-    }
-}
-
-impl std::error::Error for TooCompressed {}
-
-/// Inflated bytes, checked against the compressed bytes read so far.
-struct RatioCap<R> {
-    inner: R,
-    compressed: Arc<AtomicU64>,
-    out: u64,
-}
-
-impl<R: Read> Read for RatioCap<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.out += n as u64;
-        let compressed = self.compressed.load(Ordering::Relaxed).max(1);
-        if self.out > RATIO_FLOOR && self.out / compressed > MAX_RATIO {
-            return Err(io::Error::other(TooCompressed { out: self.out, compressed }));
-        }
-        Ok(n)
-    }
 }
 
 /// Reads everything `r` gives into `buf` until it holds `want` bytes (or the end: returns false).
