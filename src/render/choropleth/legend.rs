@@ -43,21 +43,32 @@ pub(super) struct LegendRow {
 
 // Legend entry of the symbols drawn over features too small to see.
 
+/// The head of a map legend at `(x, y)`: its title lines, then the classification method's lines.
+/// Returns the `y` just below the last method line.
+pub(super) fn draw_legend_heading<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    (x, mut y): (i32, i32),
+    title: &[String],
+    method: &[String],
+) -> Result<i32, String> {
+    let title_style = text::style(SUBTITLE, true, INK, HPos::Left, VPos::Top);
+    for line in title {
+        draw_text(root, line, (x, y), &title_style)?;
+        y += line_height(SUBTITLE);
+    }
+    y += 12;
+    let method_style = text::style(BODY, false, INK, HPos::Left, VPos::Top);
+    for line in method {
+        draw_text(root, line, (x, y), &method_style)?;
+        y += line_height(BODY);
+    }
+    Ok(y)
+}
+
 impl MapFigure {
     pub(super) fn draw_legend<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
         let x = self.legend_x;
-        let mut y = self.legend_y;
-        let title_style = text::style(SUBTITLE, true, INK, HPos::Left, VPos::Top);
-        for line in &self.legend_title {
-            draw_text(root, line, (x, y), &title_style)?;
-            y += line_height(SUBTITLE);
-        }
-        y += 12;
-        let method_style = text::style(BODY, false, INK, HPos::Left, VPos::Top);
-        for line in &self.legend_method {
-            draw_text(root, line, (x, y), &method_style)?;
-            y += line_height(BODY);
-        }
+        let mut y = draw_legend_heading(root, (x, self.legend_y), &self.legend_title, &self.legend_method)?;
         if !self.legend_method.is_empty() {
             y += 8;
         }

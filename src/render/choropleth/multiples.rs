@@ -30,7 +30,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use plotters::style::{Color, WHITE};
 
 use super::areas::{LAYER_OPEN, panel_tip, push_area};
-use super::legend::{COUNT_W, SWATCH_W};
+use super::legend::{COUNT_W, SWATCH_W, draw_legend_heading};
 use super::paint::{Fill, HATCH, HATCH_STEP, OUTLINE, PaintedFeature, paint, palette};
 use super::{GAP, LEGEND_W, MARGIN, MAX_CLASSES, MapFeature, MapSpec, MapState, MapValue, WIDTH};
 use crate::locale::{Arg, Locale};
@@ -294,18 +294,8 @@ impl Figure for MultiplesFigure {
         }
         self.header.draw(root, (MARGIN, MARGIN), WIDTH as i32 - 2 * MARGIN)?;
 
-        let (x, mut y) = (self.legend_x, self.legend_y);
-        let subtitle = text::style(SUBTITLE, true, INK, HPos::Left, VPos::Top);
-        for line in &self.legend_title {
-            draw_text(root, line, (x, y), &subtitle)?;
-            y += line_height(SUBTITLE);
-        }
-        y += 12;
-        let body = text::style(BODY, false, INK, HPos::Left, VPos::Top);
-        for line in &self.legend_method {
-            draw_text(root, line, (x, y), &body)?;
-            y += line_height(BODY);
-        }
+        let x = self.legend_x;
+        let mut y = draw_legend_heading(root, (x, self.legend_y), &self.legend_title, &self.legend_method)?;
         y += 8;
         let label_style = text::style(BODY, false, INK, HPos::Left, VPos::Center);
         let count_style = text::style(BODY, false, INK, HPos::Right, VPos::Center);
