@@ -245,20 +245,10 @@ fn the_programme_table_has_four_windows_agreeing_with_the_table() {
 
 #[test]
 fn across_the_change_of_qpv_list_the_crosswalk_flags_the_redrawn_and_the_new_qpv() {
-    use fracture::cli::DatasetArgs;
-    use fracture::locale::{Lang, Locale};
+    use fracture::locale::Locale;
     // 2024-Q4 against 2023-Q4 (the 2015 list in force): the demo's 2015 contours make QN99902M redrawn
     // (its 2015 contour covers 64 % of it) and QN99911M new.
-    let args = DatasetArgs {
-        dataset: "demo".into(),
-        input_dir: None,
-        quarter: Some(fracture::context::Quarter { year: 2024, q: 4 }),
-        data_dir: project_root().join("data"),
-        reports_dir: std::path::Path::new("unused").into(),
-        pseudo_key_file: None,
-        allow_outside_paths: false,
-        lang: Lang::Fr,
-    };
+    let args = crate::support::demo_args(Some(fracture::context::Quarter { year: 2024, q: 4 }));
     let ctx = fracture::pipeline::context(&args).unwrap();
     let inputs = fracture::ingest::ingest(&ctx).unwrap();
     let joined = fracture::join::join(

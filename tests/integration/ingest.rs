@@ -655,20 +655,8 @@ fn the_2024_per_qpv_population_file_with_camel_case_columns_is_read() {
 /// eligibility rows as with them, only `imb_id` missing.
 #[test]
 fn the_run_reads_the_arcep_tables_without_ids_and_nothing_else_changes() {
-    use fracture::cli::DatasetArgs;
     use fracture::ingest::arcep::Ids;
-    use fracture::locale::Lang;
-    let args = DatasetArgs {
-        dataset: "demo".into(),
-        input_dir: None,
-        quarter: None,
-        data_dir: support::project_root().join("data"),
-        reports_dir: std::path::Path::new("unused").into(),
-        pseudo_key_file: None,
-        allow_outside_paths: false,
-        lang: Lang::Fr,
-    };
-    let ctx = fracture::pipeline::context(&args).unwrap();
+    let ctx = fracture::pipeline::context(&support::demo_args(None)).unwrap();
     let kept = fracture::ingest::ingest_keeping(&ctx, Ids::Kept).unwrap().arcep.unwrap();
     let dropped = fracture::ingest::ingest_keeping(&ctx, Ids::Dropped).unwrap().arcep.unwrap();
     assert!(kept.buildings.column("imb_id").is_ok() && kept.eligibility.column("imb_id").is_ok());

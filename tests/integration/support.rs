@@ -12,6 +12,21 @@ pub fn project_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The command-line arguments of a run on the embedded demo (French), at `quarter` (latest: `None`),
+/// writing nowhere the tests look.
+pub fn demo_args(quarter: Option<fracture::context::Quarter>) -> fracture::cli::DatasetArgs {
+    fracture::cli::DatasetArgs {
+        dataset: "demo".into(),
+        input_dir: None,
+        quarter,
+        data_dir: project_root().join("data"),
+        reports_dir: Path::new("unused").into(),
+        pseudo_key_file: None,
+        allow_outside_paths: false,
+        lang: fracture::locale::Lang::Fr,
+    }
+}
+
 /// A fresh temporary folder for one test, removed when dropped.
 pub fn workdir() -> tempfile::TempDir {
     tempfile::Builder::new().prefix("fracture-test-").tempdir().expect("temp dir")

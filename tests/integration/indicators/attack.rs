@@ -9,15 +9,12 @@
 //! leaks.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use fracture::cli::DatasetArgs;
 use fracture::indicators::table::{Compute, indicators};
 use fracture::indicators::{Indicators, Note, TERRITORY};
 use fracture::locale::{Lang, Locale};
 use polars::prelude::*;
-
-use crate::support::project_root;
 
 const MIN: f64 = 11.0;
 
@@ -164,16 +161,7 @@ fn note_leaks(notes: &[Note]) -> Vec<String> {
 }
 
 fn demo_quarters() -> Vec<Indicators> {
-    let args = DatasetArgs {
-        dataset: "demo".into(),
-        input_dir: None,
-        quarter: None,
-        data_dir: project_root().join("data"),
-        reports_dir: Path::new("unused").into(),
-        pseudo_key_file: None,
-        allow_outside_paths: false,
-        lang: Lang::Fr,
-    };
+    let args = crate::support::demo_args(None);
     let ctx = fracture::pipeline::context(&args).unwrap();
     let inputs = fracture::ingest::ingest(&ctx).unwrap();
     let joined = fracture::join::join(
