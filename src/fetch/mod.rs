@@ -22,6 +22,7 @@ pub mod catalogue;
 mod content;
 mod error;
 mod http;
+mod mirror;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -37,7 +38,8 @@ pub use catalogue::{
 };
 pub use content::ContentChecks;
 pub use error::{BoxError, FetchError, MissingEntry, NetworkKind};
-pub use http::{NetSettings, apply_mirror, parse_mirror};
+pub use http::NetSettings;
+pub use mirror::{apply_mirror, parse_mirror};
 
 use crate::io::IoError;
 use crate::io::atomic::persist_synced;
